@@ -1,1 +1,113 @@
-//! placeholder
+//! The preload library: stage 2 of a jail, applied in a constructor after
+//! the dynamic loader has mapped the program and its libraries.
+//!
+//! The launcher passes the read end of a pipe whose number is in
+//! `__JAIL_HANDOFF_FD`. The constructor reads and checks the framed config,
+//! applies it, then scrubs: closes the fd, removes the variable and its own
+//! entry from `LD_PRELOAD`, so the program and its children never see the
+//! handoff. Any failure prints one line and exits 252 before `main` runs.
+
+use std::ffi::{CStr, CString};
+use std::fs::File;
+use std::os::fd::FromRawFd;
+
+use jail_enter::{report, wire, Prepared, Stage2, EXIT_PRELOAD_FAILED};
+
+const PREFIX: &str = "libjailpreload";
+
+fn die(message: &str) -> ! {
+    report::line(PREFIX, message);
+    // SAFETY: _exit ends the process without running the program's code.
+    unsafe { libc::_exit(EXIT_PRELOAD_FAILED) }
+}
+
+/// The handoff fd, validated: a number, open, and a pipe.
+fn handoff_fd() -> Result<libc::c_int, String> {
+    let name = CString::new(wire::HANDOFF_FD_ENV).expect("no NUL");
+    // SAFETY: getenv with a valid C string; the constructor runs before any
+    // thread of the program exists, so the environment is not changing.
+    let value = unsafe { libc::getenv(name.as_ptr()) };
+    if value.is_null() {
+        return Err(format!(
+            "{} is not set: this library is loaded only by the jail launcher; refusing to run the program unjailed",
+            wire::HANDOFF_FD_ENV
+        ));
+    }
+    // SAFETY: getenv returned a NUL-terminated string.
+    let text = unsafe { CStr::from_ptr(value) }
+        .to_string_lossy()
+        .into_owned();
+    let fd: libc::c_int = text.parse().ok().filter(|&fd| fd > 2).ok_or_else(|| {
+        format!(
+            "{}={text:?} is not a handoff fd number",
+            wire::HANDOFF_FD_ENV
+        )
+    })?;
+    // SAFETY: an all-zero stat is a valid out-buffer.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: fstat on an integer fd with a valid out-pointer.
+    if unsafe { libc::fstat(fd, &mut st) } != 0 {
+        return Err(format!(
+            "{}={fd}: fd is not open: {}",
+            wire::HANDOFF_FD_ENV,
+            std::io::Error::last_os_error()
+        ));
+    }
+    if st.st_mode & libc::S_IFMT != libc::S_IFIFO {
+        return Err(format!("{}={fd}: fd is not a pipe", wire::HANDOFF_FD_ENV));
+    }
+    Ok(fd)
+}
+
+/// Remove our variable and our own LD_PRELOAD entry from the environment.
+fn scrub(stage2: &Stage2) {
+    let fd_var = CString::new(wire::HANDOFF_FD_ENV).expect("no NUL");
+    // SAFETY: the constructor runs single-threaded, before main.
+    unsafe { libc::unsetenv(fd_var.as_ptr()) };
+    let Some(entry) = &stage2.preload_entry else {
+        return;
+    };
+    let Ok(current) = std::env::var("LD_PRELOAD") else {
+        return;
+    };
+    // The loader accepts spaces and colons as separators; keep the caller's
+    // entries, in order, with the separator they used.
+    let separator = if current.contains(':') { ':' } else { ' ' };
+    let kept: Vec<&str> = current
+        .split([' ', ':'])
+        .filter(|e| !e.is_empty() && e != entry)
+        .collect();
+    let key = CString::new("LD_PRELOAD").expect("no NUL");
+    if kept.is_empty() {
+        // SAFETY: single-threaded, see above.
+        unsafe { libc::unsetenv(key.as_ptr()) };
+    } else if let Ok(value) = CString::new(kept.join(&separator.to_string())) {
+        // SAFETY: single-threaded, see above.
+        unsafe { libc::setenv(key.as_ptr(), value.as_ptr(), 1) };
+    }
+}
+
+fn enter() -> Result<(), String> {
+    // A secure-execution process (setuid, file caps) must not take orders
+    // from its environment.
+    // SAFETY: getauxval reads the auxiliary vector.
+    if unsafe { libc::getauxval(libc::AT_SECURE) } != 0 {
+        return Err("refusing to apply a jail from the environment of a secure-execution (setuid/setgid/file-capability) program".into());
+    }
+    let fd = handoff_fd()?;
+    // SAFETY: the fd was validated as an open pipe that this process owns;
+    // File closes it when dropped, so the program never inherits it.
+    let mut pipe = unsafe { File::from_raw_fd(fd) };
+    let stage2 = wire::decode(&mut pipe).map_err(|e| e.to_string())?;
+    drop(pipe);
+    let prepared = Prepared::new(&stage2).map_err(|e| e.to_string())?;
+    scrub(&stage2);
+    prepared.apply().map_err(|e| e.to_string())
+}
+
+#[ctor::ctor]
+fn jail_preload_init() {
+    if let Err(message) = enter() {
+        die(&message);
+    }
+}

@@ -1,1 +1,32 @@
-//! placeholder
+//! Stage 2 of a jail: what is applied after `execve`, once the dynamic
+//! loader has run (or, for static programs, just before `execve`).
+//!
+//! This crate is shared by the parent library (which builds and sends a
+//! [`Stage2`]) and the preload library (which receives and applies it), so it
+//! stays small: `libc`, `serde` and `bincode`, nothing else.
+//!
+//! * [`config`]: the settings, as sent over the handoff pipe.
+//! * [`wire`]: the framed wire format and its strict decoder.
+//! * [`apply`]: turning settings into syscalls, allocation-free once prepared.
+//! * [`error`]: a `Copy` error (step + errno) that can be reported without
+//!   allocating, so the same code runs between fork and execve.
+
+pub mod apply;
+pub mod config;
+pub mod error;
+pub mod landlock;
+pub mod report;
+mod sigsys;
+pub mod wire;
+
+pub use apply::{install_filter, PrepareError, Prepared};
+pub use config::{Caps, Groups, Landlock, LandlockRule, Seccomp, SockFilter, Stage2};
+pub use error::{EnterError, Step};
+pub use wire::{decode, encode, WireError, HANDOFF_FD_ENV, MAX_PAYLOAD};
+
+/// Exit status of a program whose stage 2 could not be applied in the
+/// preload library (minijail's `MINIJAIL_ERR_PRELOAD`).
+pub const EXIT_PRELOAD_FAILED: i32 = 252;
+/// Exit status of a program whose jail could not be applied before execve
+/// (minijail's `MINIJAIL_ERR_JAIL`); also used for a SIGSYS death.
+pub const EXIT_JAIL_FAILED: i32 = 253;

@@ -1,0 +1,107 @@
+//! The stage-2 settings, as the parent sends them and the preload reads them.
+//!
+//! Everything here is already resolved by the parent: user and group names
+//! are numbers, the supplementary group list is computed, the seccomp policy
+//! is a compiled BPF program. The preload only applies.
+
+use serde::{Deserialize, Serialize};
+
+/// One BPF instruction, laid out as the kernel's `struct sock_filter`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SockFilter {
+    pub code: u16,
+    pub jt: u8,
+    pub jf: u8,
+    pub k: u32,
+}
+
+/// What to do with the supplementary groups when ids change.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Groups {
+    /// Clear them if the uid or gid changes (upstream's default).
+    #[default]
+    ClearOnIdChange,
+    /// Leave them as they are (`-G`).
+    Keep,
+    /// Set exactly this list (`-y` resolved by the parent, or explicit lists).
+    Set(Vec<u32>),
+}
+
+/// Capability settings: keep `mask` in the permitted, effective and
+/// inheritable sets and drop everything else from the bounding set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Caps {
+    /// Capabilities to keep, bit N for capability N.
+    pub mask: u64,
+    /// Also raise the kept capabilities in the ambient set, so they survive
+    /// a later execve by a non-root program.
+    pub ambient: bool,
+    /// Securebits the caller asked not to lock (`minijail_skip_setting_securebits`).
+    pub securebits_skip_mask: u64,
+    /// Skip locking securebits entirely (no CAP_SETPCAP available).
+    pub skip_securebits: bool,
+}
+
+/// One Landlock rule: `access` (LANDLOCK_ACCESS_FS_* bits) beneath `path`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LandlockRule {
+    pub path: String,
+    pub access: u64,
+}
+
+/// Landlock filesystem restrictions.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Landlock {
+    /// The ABI version whose access rights are handled (upstream default 2).
+    pub abi: u32,
+    pub rules: Vec<LandlockRule>,
+    /// Apply what the kernel supports and carry on if it has no Landlock.
+    pub best_effort: bool,
+}
+
+/// A seccomp filter to install.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seccomp {
+    pub program: Vec<SockFilter>,
+    /// Synchronize the filter to every thread (SECCOMP_FILTER_FLAG_TSYNC).
+    pub tsync: bool,
+    /// Install a SIGSYS handler that prints the blocked syscall (-L on a
+    /// kernel without SECCOMP_RET_LOG). Index = syscall number.
+    pub log_names: Option<Vec<String>>,
+}
+
+/// Everything stage 2 applies, in upstream minijail's order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stage2 {
+    pub groups: Groups,
+    pub gid: Option<u32>,
+    pub uid: Option<u32>,
+    pub caps: Option<Caps>,
+    /// Drop every capability outside this mask from the bounding set only
+    /// (`minijail_capbset_drop`).
+    pub capbset_keep: Option<u64>,
+    pub no_new_privs: bool,
+    pub landlock: Option<Landlock>,
+    pub seccomp: Option<Seccomp>,
+    /// Seccomp strict mode (`-s`): only read, write, _exit and sigreturn.
+    pub seccomp_strict: bool,
+    /// The LD_PRELOAD entry the parent added, removed again by the preload
+    /// so the program and its children never see it.
+    pub preload_entry: Option<String>,
+}
+
+impl Stage2 {
+    /// True when applying this changes nothing (the preload then only scrubs).
+    pub fn is_empty(&self) -> bool {
+        self.groups == Groups::ClearOnIdChange
+            && self.gid.is_none()
+            && self.uid.is_none()
+            && self.caps.is_none()
+            && self.capbset_keep.is_none()
+            && !self.no_new_privs
+            && self.landlock.is_none()
+            && self.seccomp.is_none()
+            && !self.seccomp_strict
+    }
+}

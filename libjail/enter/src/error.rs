@@ -1,0 +1,87 @@
+//! The stage-2 error: which step failed and the errno, nothing allocated.
+
+use std::fmt;
+
+/// A step of stage 2 (or of stage 1 when the same reporting is reused).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    SetGroups,
+    SetGid,
+    SetUid,
+    KeepCaps,
+    Securebits,
+    CapGet,
+    CapSet,
+    CapBoundingDrop,
+    CapAmbientRaise,
+    NoNewPrivs,
+    LandlockCreate,
+    LandlockOpenPath,
+    LandlockAddRule,
+    LandlockRestrict,
+    SeccompInstall,
+    SeccompStrict,
+    SigsysHandler,
+}
+
+impl Step {
+    /// What the step does, in the words a user reads in an error line.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Step::SetGroups => "setgroups (supplementary groups)",
+            Step::SetGid => "setresgid (gid change)",
+            Step::SetUid => "setresuid (uid change)",
+            Step::KeepCaps => "prctl(PR_SET_KEEPCAPS)",
+            Step::Securebits => "prctl(PR_SET_SECUREBITS) (locking securebits)",
+            Step::CapGet => "capget",
+            Step::CapSet => "capset (keeping the requested capabilities)",
+            Step::CapBoundingDrop => "prctl(PR_CAPBSET_DROP) (bounding set)",
+            Step::CapAmbientRaise => "prctl(PR_CAP_AMBIENT_RAISE) (ambient capabilities)",
+            Step::NoNewPrivs => "prctl(PR_SET_NO_NEW_PRIVS)",
+            Step::LandlockCreate => "landlock_create_ruleset",
+            Step::LandlockOpenPath => "open (Landlock rule path)",
+            Step::LandlockAddRule => "landlock_add_rule",
+            Step::LandlockRestrict => "landlock_restrict_self",
+            Step::SeccompInstall => "seccomp(SECCOMP_SET_MODE_FILTER)",
+            Step::SeccompStrict => "prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT)",
+            Step::SigsysHandler => "sigaction(SIGSYS) (seccomp logging handler)",
+        }
+    }
+}
+
+/// A failed stage-2 step with the errno the kernel gave and, where one
+/// input decided it, that input's value (a uid, a capability number, the
+/// index of a Landlock rule).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EnterError {
+    pub step: Step,
+    pub errno: i32,
+    pub input: Option<u64>,
+}
+
+impl EnterError {
+    pub fn new(step: Step, errno: i32, input: Option<u64>) -> Self {
+        EnterError { step, errno, input }
+    }
+
+    /// The errno of the last failed libc call.
+    pub(crate) fn last(step: Step, input: Option<u64>) -> Self {
+        EnterError::new(
+            step,
+            std::io::Error::last_os_error().raw_os_error().unwrap_or(0),
+            input,
+        )
+    }
+}
+
+impl fmt::Display for EnterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} failed", self.step.describe())?;
+        if let Some(input) = self.input {
+            write!(f, " for {input}")?;
+        }
+        write!(f, ": {}", std::io::Error::from_raw_os_error(self.errno))
+    }
+}
+
+impl std::error::Error for EnterError {}

@@ -1,0 +1,577 @@
+//! The jail's settings: a builder, validated piecewise as settings are made
+//! and as a whole before fork ([`crate::launch`]).
+//!
+//! Names follow upstream minijail's setters so the C ABI and the CLI map
+//! onto them one to one.
+
+use std::path::{Path, PathBuf};
+
+pub use jail_enter::SockFilter;
+
+/// Namespace kinds, for joining by path and for the "new namespace" set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Namespace {
+    Mount,
+    Pid,
+    Ipc,
+    Uts,
+    Net,
+    Cgroup,
+    User,
+    Time,
+}
+
+impl Namespace {
+    /// The CLONE_NEW* flag of this kind.
+    pub fn clone_flag(self) -> libc::c_int {
+        match self {
+            Namespace::Mount => libc::CLONE_NEWNS,
+            Namespace::Pid => libc::CLONE_NEWPID,
+            Namespace::Ipc => libc::CLONE_NEWIPC,
+            Namespace::Uts => libc::CLONE_NEWUTS,
+            Namespace::Net => libc::CLONE_NEWNET,
+            Namespace::Cgroup => libc::CLONE_NEWCGROUP,
+            Namespace::User => libc::CLONE_NEWUSER,
+            Namespace::Time => 0x80, // CLONE_NEWTIME
+        }
+    }
+
+    /// The name under /proc/PID/ns/.
+    pub fn proc_name(self) -> &'static str {
+        match self {
+            Namespace::Mount => "mnt",
+            Namespace::Pid => "pid",
+            Namespace::Ipc => "ipc",
+            Namespace::Uts => "uts",
+            Namespace::Net => "net",
+            Namespace::Cgroup => "cgroup",
+            Namespace::User => "user",
+            Namespace::Time => "time",
+        }
+    }
+
+    /// The order runc's nsexec joins in: user first, so the rest are
+    /// joined with the capabilities the new user namespace grants.
+    pub const JOIN_ORDER: [Namespace; 8] = [
+        Namespace::User,
+        Namespace::Ipc,
+        Namespace::Uts,
+        Namespace::Net,
+        Namespace::Pid,
+        Namespace::Cgroup,
+        Namespace::Time,
+        Namespace::Mount,
+    ];
+}
+
+/// Mount propagation applied to the whole tree of a new mount namespace.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Propagation {
+    #[default]
+    Private,
+    Slave,
+    Shared,
+    Unbindable,
+    /// Leave propagation as inherited (`-K` with no argument).
+    Unchanged,
+}
+
+impl Propagation {
+    pub fn ms_flag(self) -> libc::c_ulong {
+        match self {
+            Propagation::Private => libc::MS_PRIVATE,
+            Propagation::Slave => libc::MS_SLAVE,
+            Propagation::Shared => libc::MS_SHARED,
+            Propagation::Unbindable => libc::MS_UNBINDABLE,
+            Propagation::Unchanged => 0,
+        }
+    }
+}
+
+/// One mount to make inside the jail, before chroot/pivot_root. `dest` is
+/// relative to the new root when one is set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MountSpec {
+    pub source: PathBuf,
+    pub dest: PathBuf,
+    /// `None` for a bind mount.
+    pub fstype: Option<String>,
+    pub flags: libc::c_ulong,
+    pub data: Option<String>,
+}
+
+impl MountSpec {
+    pub fn is_bind(&self) -> bool {
+        self.fstype.is_none()
+    }
+}
+
+/// A resource limit to set before the program runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rlimit {
+    pub resource: i32,
+    pub cur: u64,
+    pub max: u64,
+}
+
+/// What to do with the supplementary groups.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum SupplementaryGroups {
+    /// Clear them when the uid or gid changes.
+    #[default]
+    Default,
+    /// Keep the caller's (`-G`).
+    Keep,
+    /// The user's groups from the group database (`-y`).
+    InheritFromUser,
+    /// Exactly this list.
+    Set(Vec<u32>),
+}
+
+/// A compiled seccomp filter and how to install it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SeccompFilter {
+    pub program: Vec<SockFilter>,
+    pub tsync: bool,
+    /// Print the name of a blocked syscall (-L). The program must have been
+    /// compiled with a log or trap default for this to see anything.
+    pub log_failures: bool,
+    /// Where the filter came from, for the message when a program dies of SIGSYS.
+    pub label: String,
+}
+
+/// How stage 2 reaches the program.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PreloadMode {
+    /// Preload for dynamic programs, no-preload for static ones.
+    #[default]
+    Auto,
+    /// Always through LD_PRELOAD (`-T dynamic`); static programs are refused.
+    Always,
+    /// Stage 2 in the child just before execve (`-T static`).
+    Never,
+}
+
+/// A Landlock filesystem rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FsRule {
+    pub path: PathBuf,
+    pub access: u64,
+}
+
+/// All of a jail's settings. Build with the setters, launch with
+/// [`Jail::run`](crate::Jail::run) and friends.
+#[derive(Clone, Debug, Default)]
+pub struct Jail {
+    // Identity.
+    pub(crate) uid: Option<u32>,
+    pub(crate) gid: Option<u32>,
+    pub(crate) user_name: Option<String>,
+    pub(crate) user_gid: Option<u32>,
+    pub(crate) groups: SupplementaryGroups,
+    pub(crate) extra_groups: Vec<u32>,
+    // Capabilities.
+    pub(crate) caps: Option<u64>,
+    pub(crate) ambient_caps: bool,
+    pub(crate) securebits_skip_mask: u64,
+    pub(crate) capbset_drop: Option<u64>,
+    // Kernel restrictions.
+    pub(crate) no_new_privs: bool,
+    pub(crate) seccomp: Option<SeccompFilter>,
+    pub(crate) seccomp_strict: bool,
+    pub(crate) fs_rules: Vec<FsRule>,
+    pub(crate) landlock_abi: u32,
+    pub(crate) landlock_best_effort: bool,
+    // Namespaces.
+    pub(crate) new_ns: Vec<Namespace>,
+    pub(crate) join_ns: Vec<(Namespace, PathBuf)>,
+    pub(crate) hostname: Option<String>,
+    pub(crate) uid_map: Option<String>,
+    pub(crate) gid_map: Option<String>,
+    pub(crate) deny_setgroups: bool,
+    pub(crate) net_loopback: bool,
+    pub(crate) run_as_init: bool,
+    pub(crate) new_session_keyring: bool,
+    // Filesystem.
+    pub(crate) propagation: Propagation,
+    pub(crate) mounts: Vec<MountSpec>,
+    pub(crate) mount_dev: bool,
+    pub(crate) mount_tmp: Option<u64>,
+    pub(crate) remount_proc_ro: bool,
+    pub(crate) chroot: Option<PathBuf>,
+    pub(crate) pivot_root: Option<PathBuf>,
+    // Resources and process.
+    pub(crate) rlimits: Vec<Rlimit>,
+    pub(crate) cgroups: Vec<PathBuf>,
+    pub(crate) pid_file: Option<PathBuf>,
+    pub(crate) forward_signals: bool,
+    pub(crate) pdeathsig: Option<i32>,
+    pub(crate) new_session: bool,
+    pub(crate) reset_signal_mask: bool,
+    pub(crate) reset_signal_handlers: bool,
+    pub(crate) preserved_fds: Vec<(i32, i32)>,
+    pub(crate) close_open_fds: bool,
+    pub(crate) preload_path: Option<PathBuf>,
+}
+
+impl Jail {
+    /// A jail that changes nothing until told to: like `minijail_new`, but
+    /// with the safe defaults of the Rust API (other fds closed, signal mask
+    /// and handlers reset, signals forwarded, a new session when a std fd is
+    /// a terminal).
+    pub fn new() -> Jail {
+        Jail {
+            landlock_abi: 2,
+            net_loopback: true,
+            forward_signals: true,
+            new_session: true,
+            reset_signal_mask: true,
+            reset_signal_handlers: true,
+            close_open_fds: true,
+            ..Jail::default()
+        }
+    }
+
+    // --- identity ---
+
+    /// Run as this uid (`-u 1000`).
+    pub fn change_uid(&mut self, uid: u32) -> &mut Self {
+        self.uid = Some(uid);
+        self
+    }
+
+    /// Run as this gid (`-g 1000`).
+    pub fn change_gid(&mut self, gid: u32) -> &mut Self {
+        self.gid = Some(gid);
+        self
+    }
+
+    /// Run as this user, by name; also sets the gid to the user's primary
+    /// group unless one is set, as upstream's `minijail_change_user` does.
+    pub fn change_user(&mut self, name: &str) -> Result<&mut Self, crate::ids::IdError> {
+        let user = crate::ids::user_by_name(name)?;
+        self.uid = Some(user.uid);
+        self.user_name = Some(name.to_owned());
+        self.user_gid = Some(user.gid);
+        Ok(self)
+    }
+
+    /// Run with this group, by name.
+    pub fn change_group(&mut self, name: &str) -> Result<&mut Self, crate::ids::IdError> {
+        self.gid = Some(crate::ids::group_by_name(name)?);
+        Ok(self)
+    }
+
+    /// Keep the caller's supplementary groups (`-G`).
+    pub fn keep_supplementary_gids(&mut self) -> &mut Self {
+        self.groups = SupplementaryGroups::Keep;
+        self
+    }
+
+    /// Take the user's supplementary groups from the group database (`-y`).
+    /// Needs [`Jail::change_user`].
+    pub fn inherit_usergroups(&mut self) -> &mut Self {
+        self.groups = SupplementaryGroups::InheritFromUser;
+        self
+    }
+
+    /// Set exactly these supplementary groups.
+    pub fn set_supplementary_gids(&mut self, gids: &[u32]) -> &mut Self {
+        self.groups = SupplementaryGroups::Set(gids.to_vec());
+        self
+    }
+
+    /// Add one supplementary group (`--add-suppl-group`).
+    pub fn add_supplementary_gid(&mut self, gid: u32) -> &mut Self {
+        self.extra_groups.push(gid);
+        self
+    }
+
+    // --- capabilities ---
+
+    /// Keep exactly these capabilities (bit N = capability N) in the
+    /// permitted, effective and inheritable sets; drop the rest from the
+    /// bounding set too (`-c`).
+    pub fn use_caps(&mut self, mask: u64) -> &mut Self {
+        self.caps = Some(mask);
+        self
+    }
+
+    /// Raise the kept capabilities in the ambient set too (`--ambient`).
+    pub fn set_ambient_caps(&mut self) -> &mut Self {
+        self.ambient_caps = true;
+        self
+    }
+
+    /// Drop capabilities outside `mask` from the bounding set only (`-B`
+    /// takes the complement: the caps to drop).
+    pub fn capbset_drop(&mut self, keep_mask: u64) -> &mut Self {
+        self.capbset_drop = Some(keep_mask);
+        self
+    }
+
+    /// Securebits not to lock (`-B` in upstream's minijail0 is this mask).
+    pub fn skip_setting_securebits(&mut self, mask: u64) -> &mut Self {
+        self.securebits_skip_mask = mask;
+        self
+    }
+
+    // --- restrictions ---
+
+    /// Set no_new_privs (`-n`).
+    pub fn no_new_privs(&mut self) -> &mut Self {
+        self.no_new_privs = true;
+        self
+    }
+
+    /// Install this compiled seccomp filter.
+    pub fn seccomp_filter(&mut self, filter: SeccompFilter) -> &mut Self {
+        self.seccomp = Some(filter);
+        self
+    }
+
+    /// Seccomp strict mode (`-s`).
+    pub fn seccomp_strict(&mut self) -> &mut Self {
+        self.seccomp_strict = true;
+        self
+    }
+
+    /// Add a Landlock rule allowing `access` beneath `path`.
+    pub fn add_fs_rule(&mut self, path: &Path, access: u64) -> &mut Self {
+        self.fs_rules.push(FsRule {
+            path: path.to_owned(),
+            access,
+        });
+        self
+    }
+
+    /// The Landlock ABI whose access rights are handled (default 2).
+    pub fn set_landlock_abi(&mut self, abi: u32) -> &mut Self {
+        self.landlock_abi = abi;
+        self
+    }
+
+    /// Carry on without Landlock on a kernel that lacks it.
+    pub fn landlock_best_effort(&mut self) -> &mut Self {
+        self.landlock_best_effort = true;
+        self
+    }
+
+    // --- namespaces ---
+
+    /// Create a new namespace of this kind.
+    pub fn namespace(&mut self, ns: Namespace) -> &mut Self {
+        if !self.new_ns.contains(&ns) {
+            self.new_ns.push(ns);
+        }
+        self
+    }
+
+    /// True if a new namespace of this kind is requested.
+    pub fn has_namespace(&self, ns: Namespace) -> bool {
+        self.new_ns.contains(&ns)
+    }
+
+    /// Join the namespace at `path` (for example /proc/PID/ns/net or /run/netns/x).
+    pub fn join_namespace(&mut self, ns: Namespace, path: &Path) -> &mut Self {
+        self.join_ns.push((ns, path.to_owned()));
+        self
+    }
+
+    /// Set the hostname in the new UTS namespace.
+    pub fn set_hostname(&mut self, name: &str) -> &mut Self {
+        self.hostname = Some(name.to_owned());
+        self.namespace(Namespace::Uts)
+    }
+
+    /// uid_map for the new user namespace: `inside outside count`, ranges
+    /// separated by commas.
+    pub fn uid_map(&mut self, map: &str) -> &mut Self {
+        self.uid_map = Some(map.to_owned());
+        self.namespace(Namespace::User)
+    }
+
+    /// gid_map for the new user namespace.
+    pub fn gid_map(&mut self, map: &str) -> &mut Self {
+        self.gid_map = Some(map.to_owned());
+        self.namespace(Namespace::User)
+    }
+
+    /// Write "deny" to setgroups before the gid_map (needed unprivileged).
+    pub fn deny_setgroups(&mut self) -> &mut Self {
+        self.deny_setgroups = true;
+        self
+    }
+
+    /// Run the program as pid 1 of the new pid namespace, with no init.
+    pub fn run_as_init(&mut self) -> &mut Self {
+        self.run_as_init = true;
+        self
+    }
+
+    /// Join a new session keyring.
+    pub fn new_session_keyring(&mut self) -> &mut Self {
+        self.new_session_keyring = true;
+        self
+    }
+
+    // --- filesystem ---
+
+    /// Mount propagation for the new mount namespace.
+    pub fn remount_mode(&mut self, mode: Propagation) -> &mut Self {
+        self.propagation = mode;
+        self
+    }
+
+    /// Bind `source` to `dest`, read-only unless `writable`.
+    pub fn bind(&mut self, source: &Path, dest: &Path, writable: bool) -> &mut Self {
+        let mut flags = libc::MS_BIND | libc::MS_REC;
+        if !writable {
+            flags |= libc::MS_RDONLY;
+        }
+        self.mounts.push(MountSpec {
+            source: source.to_owned(),
+            dest: dest.to_owned(),
+            fstype: None,
+            flags,
+            data: None,
+        });
+        self.namespace(Namespace::Mount)
+    }
+
+    /// Mount `source` of type `fstype` on `dest` with flags and data.
+    pub fn mount(
+        &mut self,
+        source: &Path,
+        dest: &Path,
+        fstype: &str,
+        flags: libc::c_ulong,
+        data: Option<&str>,
+    ) -> &mut Self {
+        self.mounts.push(MountSpec {
+            source: source.to_owned(),
+            dest: dest.to_owned(),
+            fstype: Some(fstype.to_owned()),
+            flags,
+            data: data.map(str::to_owned),
+        });
+        self.namespace(Namespace::Mount)
+    }
+
+    /// A minimal /dev in the new root (`-d`).
+    pub fn mount_dev(&mut self) -> &mut Self {
+        self.mount_dev = true;
+        self.namespace(Namespace::Mount)
+    }
+
+    /// A fresh tmpfs on /tmp of `size` bytes (`-t`).
+    pub fn mount_tmp(&mut self, size: u64) -> &mut Self {
+        self.mount_tmp = Some(size);
+        self.namespace(Namespace::Mount)
+    }
+
+    /// Remount /proc read-only (`-r`).
+    pub fn remount_proc_readonly(&mut self) -> &mut Self {
+        self.remount_proc_ro = true;
+        self.namespace(Namespace::Mount)
+    }
+
+    /// chroot into `dir` after the mounts (`-C`).
+    pub fn enter_chroot(&mut self, dir: &Path) -> &mut Self {
+        self.chroot = Some(dir.to_owned());
+        self.namespace(Namespace::Mount)
+    }
+
+    /// pivot_root into `dir` after the mounts (`-P`).
+    pub fn enter_pivot_root(&mut self, dir: &Path) -> &mut Self {
+        self.pivot_root = Some(dir.to_owned());
+        self.namespace(Namespace::Mount)
+    }
+
+    // --- resources and process ---
+
+    /// Set a resource limit.
+    pub fn rlimit(&mut self, resource: i32, cur: u64, max: u64) -> &mut Self {
+        self.rlimits.push(Rlimit { resource, cur, max });
+        self
+    }
+
+    /// Add the program to an existing cgroup (its tasks or cgroup.procs file).
+    pub fn add_to_cgroup(&mut self, path: &Path) -> &mut Self {
+        self.cgroups.push(path.to_owned());
+        self
+    }
+
+    /// Write the jailed process's pid here.
+    pub fn write_pid_file(&mut self, path: &Path) -> &mut Self {
+        self.pid_file = Some(path.to_owned());
+        self
+    }
+
+    /// Whether to forward signals the launcher receives (CLI) to the program.
+    pub fn forward_signals(&mut self, on: bool) -> &mut Self {
+        self.forward_signals = on;
+        self
+    }
+
+    /// Kill the jailed program with `signal` when the launcher dies.
+    pub fn parent_death_signal(&mut self, signal: i32) -> &mut Self {
+        self.pdeathsig = Some(signal);
+        self
+    }
+
+    /// Whether to start a new session when a std fd is a terminal
+    /// (`--no-new-sessions` turns it off); it stops TIOCSTI into the caller's tty.
+    pub fn new_session(&mut self, on: bool) -> &mut Self {
+        self.new_session = on;
+        self
+    }
+
+    /// Reset the signal mask in the child.
+    pub fn reset_signal_mask(&mut self, on: bool) -> &mut Self {
+        self.reset_signal_mask = on;
+        self
+    }
+
+    /// Reset ignored signals to their default action in the child.
+    pub fn reset_signal_handlers(&mut self, on: bool) -> &mut Self {
+        self.reset_signal_handlers = on;
+        self
+    }
+
+    /// Make the caller's `parent_fd` available as `child_fd` in the program.
+    pub fn preserve_fd(&mut self, parent_fd: i32, child_fd: i32) -> &mut Self {
+        self.preserved_fds.push((parent_fd, child_fd));
+        self
+    }
+
+    /// Close every fd but stdio and preserved ones (default on).
+    pub fn close_open_fds(&mut self, on: bool) -> &mut Self {
+        self.close_open_fds = on;
+        self
+    }
+
+    /// Use this preload library instead of the one found next to the launcher.
+    pub fn set_preload_path(&mut self, path: &Path) -> &mut Self {
+        self.preload_path = Some(path.to_owned());
+        self
+    }
+
+    /// The seccomp filter, if one is set.
+    pub fn seccomp(&self) -> Option<&SeccompFilter> {
+        self.seccomp.as_ref()
+    }
+
+    /// Whether any setting needs stage 2 (the preload or its no-preload twin).
+    pub(crate) fn needs_stage2(&self) -> bool {
+        self.uid.is_some()
+            || self.gid.is_some()
+            || self.groups != SupplementaryGroups::Default
+            || !self.extra_groups.is_empty()
+            || self.caps.is_some()
+            || self.no_new_privs
+            || self.seccomp.is_some()
+            || self.seccomp_strict
+            || !self.fs_rules.is_empty()
+    }
+}

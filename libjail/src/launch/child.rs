@@ -1,0 +1,255 @@
+//! The forked child: stage 1, then execve. Only syscalls on memory the
+//! plan prepared before fork; failures go to the parent as a record on the
+//! status pipe and end the child with minijail's exit status.
+
+use super::fs;
+use super::init;
+use super::plan::{Delivery, Plan};
+use super::report::{fail, ChildStep};
+use crate::sys::{self, Errno};
+
+/// The fds the child got from the launch (parent ends are closed first).
+pub struct ChildFds {
+    pub sync_read: libc::c_int,
+    pub status_write: libc::c_int,
+    pub handoff_read: libc::c_int,
+    /// Parent-side ends the child must close (sync write, status read,
+    /// handoff write, stdio parent ends): holding them would keep pipes open.
+    pub parent_ends: [libc::c_int; 6],
+}
+
+fn reset_signals(plan: &Plan) -> Result<(), Errno> {
+    if plan.reset_signal_handlers {
+        // SAFETY: an all-zero sigaction with SIG_DFL is valid.
+        let mut act: libc::sigaction = unsafe { std::mem::zeroed() };
+        act.sa_sigaction = libc::SIG_DFL;
+        for sig in 1..65 {
+            if sig == libc::SIGKILL || sig == libc::SIGSTOP {
+                continue;
+            }
+            // SAFETY: resetting a disposition; invalid numbers just fail.
+            unsafe { libc::sigaction(sig, &act, std::ptr::null_mut()) };
+        }
+    }
+    if plan.reset_signal_mask {
+        // SAFETY: an empty set is built by sigemptyset before use.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            sys::check(libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut()).into())?;
+        }
+    }
+    Ok(())
+}
+
+fn bring_up_loopback() -> Result<(), Errno> {
+    // SAFETY: socket/ioctl/close with valid arguments; ifreq is zeroed and
+    // holds a NUL-terminated interface name.
+    unsafe {
+        let sock = sys::check(
+            libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0).into(),
+        )? as libc::c_int;
+        let mut ifr: libc::ifreq = std::mem::zeroed();
+        ifr.ifr_name[0] = b'l' as libc::c_char;
+        ifr.ifr_name[1] = b'o' as libc::c_char;
+        let result = (|| {
+            sys::check(libc::ioctl(sock, libc::SIOCGIFFLAGS, &mut ifr).into())?;
+            ifr.ifr_ifru.ifru_flags |= (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short;
+            sys::check(libc::ioctl(sock, libc::SIOCSIFFLAGS, &ifr).into())?;
+            Ok(())
+        })();
+        libc::close(sock);
+        result
+    }
+}
+
+/// Close [*next, keep) and move past `keep`.
+fn close_below(next: &mut u32, keep: u32) -> Result<(), Errno> {
+    if keep >= *next {
+        if keep > *next {
+            sys::close_range(*next, keep - 1)?;
+        }
+        *next = keep + 1;
+    }
+    Ok(())
+}
+
+/// Move every planned fd onto its number, then close the rest.
+fn setup_fds(
+    plan: &mut Plan,
+    handoff_read: libc::c_int,
+    status_write: libc::c_int,
+) -> Result<(), Errno> {
+    let moves = plan.fd_moves.len();
+    // First lift every source above all targets, so no dup2 below can
+    // clobber a source that another move still needs.
+    for i in 0..=moves {
+        let source = if i < moves {
+            plan.fd_moves[i].source
+        } else {
+            handoff_read
+        };
+        if source < 0 {
+            plan.fd_scratch[i] = -1;
+            continue;
+        }
+        // SAFETY: F_DUPFD_CLOEXEC on an fd we hold.
+        let lifted = unsafe { libc::fcntl(source, libc::F_DUPFD_CLOEXEC, plan.fd_base) };
+        plan.fd_scratch[i] = sys::check(lifted.into())? as libc::c_int;
+    }
+    for i in 0..=moves {
+        let target = if i < moves {
+            plan.fd_moves[i].target
+        } else {
+            plan.handoff_target
+        };
+        let lifted = plan.fd_scratch[i];
+        if lifted < 0 {
+            continue;
+        }
+        // SAFETY: dup2 between fds we hold; it clears close-on-exec on target.
+        sys::check(unsafe { libc::dup2(lifted, target) }.into())?;
+    }
+    if plan.close_open_fds {
+        // The status pipe stays until execve closes it (close-on-exec), so
+        // a failed execve can still be reported.
+        let mut next: u32 = 3;
+        let mut status_pending = status_write >= 3;
+        for &keep in &plan.keep_fds {
+            if status_pending && status_write < keep {
+                close_below(&mut next, status_write as u32)?;
+                status_pending = false;
+            }
+            close_below(&mut next, keep as u32)?;
+        }
+        if status_pending {
+            close_below(&mut next, status_write as u32)?;
+        }
+        sys::close_range(next, u32::MAX)?;
+    }
+    Ok(())
+}
+
+/// Stage 1 (and stage 2 in no-preload mode), up to but not including
+/// execve. Returns only in the process that becomes the program; any
+/// failure reports to the parent and exits.
+pub fn setup(plan: &mut Plan, fds: &ChildFds) {
+    let status = fds.status_write;
+    let step = |step: ChildStep, r: Result<(), Errno>| {
+        if let Err(e) = r {
+            fail(status, step, e, 0);
+        }
+    };
+    for &fd in &fds.parent_ends {
+        sys::close(fd);
+    }
+    step(ChildStep::SignalReset, reset_signals(plan));
+    if let Some(sig) = plan.pdeathsig {
+        // SAFETY: prctl with integer arguments.
+        let armed = unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, sig as libc::c_ulong, 0, 0, 0) };
+        step(
+            ChildStep::ParentDeathSignal,
+            sys::check(armed.into()).map(drop),
+        );
+        // The launcher may have died before the signal was armed.
+        // SAFETY: getppid has no preconditions.
+        if unsafe { libc::getppid() } != plan.parent_pid {
+            // SAFETY: exiting the child.
+            unsafe { libc::_exit(crate::status::JAIL_FAILED) };
+        }
+    }
+
+    // Wait for the launcher: uid/gid maps, cgroups, pid file.
+    let mut go = [0u8; 1];
+    match sys::read_full(fds.sync_read, &mut go) {
+        Ok(1) => {}
+        Ok(_) => fail(status, ChildStep::ParentSync, libc::EPIPE, 0),
+        Err(e) => fail(status, ChildStep::ParentSync, e, 0),
+    }
+    sys::close(fds.sync_read);
+
+    if plan.root_in_userns {
+        // SAFETY: plain syscalls on integers.
+        let ok = unsafe { libc::setresgid(0, 0, 0) == 0 && libc::setresuid(0, 0, 0) == 0 };
+        if !ok {
+            fail(status, ChildStep::UserNamespaceIds, sys::errno(), 0);
+        }
+    }
+    for (index, &(nstype, fd)) in plan.join.iter().enumerate() {
+        // SAFETY: setns on an fd opened and type-checked before fork.
+        if unsafe { libc::setns(fd, nstype) } != 0 {
+            fail(status, ChildStep::JoinNamespace, sys::errno(), index as u64);
+        }
+    }
+    if plan.unshare_flags != 0 {
+        // SAFETY: unshare with namespace flags only.
+        let rc = unsafe { libc::unshare(plan.unshare_flags) };
+        step(ChildStep::Unshare, sys::check(rc.into()).map(drop));
+    }
+    if let Some(name) = &plan.hostname {
+        // SAFETY: name is a live byte string of the given length.
+        let rc = unsafe { libc::sethostname(name.as_ptr(), name.as_bytes().len()) };
+        step(ChildStep::Hostname, sys::check(rc.into()).map(drop));
+    }
+    if plan.net_loopback {
+        step(ChildStep::Loopback, bring_up_loopback());
+    }
+    if plan.session_keyring {
+        const KEYCTL_JOIN_SESSION_KEYRING: libc::c_long = 1;
+        // SAFETY: keyctl with a null name joins a new anonymous keyring.
+        let rc = unsafe { libc::syscall(libc::SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0usize) };
+        step(ChildStep::SessionKeyring, sys::check(rc).map(drop));
+    }
+    if let Err((s, e, detail)) = fs::setup(plan) {
+        fail(status, s, e, detail);
+    }
+    for (index, r) in plan.rlimits.iter().enumerate() {
+        let lim = libc::rlimit {
+            rlim_cur: r.cur,
+            rlim_max: r.max,
+        };
+        // SAFETY: setrlimit with a valid rlimit.
+        if unsafe { libc::setrlimit(r.resource as _, &lim) } != 0 {
+            fail(status, ChildStep::Rlimit, sys::errno(), index as u64);
+        }
+    }
+    if plan.inner_fork {
+        // Returns only in the program's process; the init never returns.
+        if let Err(e) = init::fork_init(plan, fds) {
+            fail(status, ChildStep::InitFork, e, 0);
+        }
+    }
+    if plan.setsid {
+        // SAFETY: setsid has no arguments.
+        let rc = unsafe { libc::setsid() };
+        step(ChildStep::Setsid, sys::check(rc.into()).map(drop));
+    }
+    let handoff = if plan.delivery == Delivery::Preload {
+        fds.handoff_read
+    } else {
+        -1
+    };
+    step(ChildStep::Fds, setup_fds(plan, handoff, status));
+    if plan.delivery == Delivery::BeforeExec {
+        if let Some(prepared) = &plan.stage2_prepared {
+            if let Err(e) = prepared.apply() {
+                fail(status, ChildStep::Stage2, e.errno, e.step as u64);
+            }
+        }
+    }
+}
+
+/// The child's whole life: [`setup`], then execve. Never returns.
+pub fn run(plan: &mut Plan, fds: &ChildFds) -> ! {
+    setup(plan, fds);
+    // SAFETY: program, argv and envp are NUL-terminated and the pointer
+    // arrays null-terminated, all owned by the plan.
+    unsafe {
+        libc::execve(
+            plan.program.as_ptr(),
+            plan.argv_ptrs.as_ptr(),
+            plan.envp_ptrs.as_ptr(),
+        )
+    };
+    fail(fds.status_write, ChildStep::Exec, sys::errno(), 0)
+}

@@ -1,0 +1,84 @@
+//! Errors from launching a jailed program.
+
+use std::path::PathBuf;
+
+use super::report::ChildFailure;
+
+/// Why a jailed program was not started.
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+    #[error(transparent)]
+    Program(#[from] crate::program::ProgramError),
+    #[error(transparent)]
+    Id(#[from] crate::ids::IdError),
+    #[error("program '{0}' is setuid, setgid or has file capabilities: the loader would ignore LD_PRELOAD and the jail would not apply; use no-preload mode (-T static) or run another program")]
+    PrivilegedProgram(PathBuf),
+    #[error("program '{0}' is not a dynamically linked program of this architecture, so the preload library cannot reach it; use no-preload mode (-T static)")]
+    PreloadUnreachable(PathBuf),
+    #[error("capabilities for uid {0} in no-preload mode need ambient capabilities (--ambient): execve clears them for a non-root uid")]
+    CapsNeedAmbient(u32),
+    #[error("the preload library was not found (looked in: {0}); build it (cargo build) or set its path (--preload-library / minijail_set_preload_path)")]
+    PreloadNotFound(String),
+    #[error("invalid setting: {0}")]
+    Invalid(String),
+    #[error("{what} '{path}': {reason}")]
+    Path {
+        what: &'static str,
+        path: PathBuf,
+        reason: String,
+    },
+    #[error("stage 2 cannot be prepared: {0}")]
+    Stage2(#[from] jail_enter::PrepareError),
+    #[error("handoff: {0}")]
+    Wire(#[from] jail_enter::WireError),
+    #[error("{what} failed: {source}")]
+    Os {
+        what: String,
+        source: std::io::Error,
+    },
+    #[error("the jailed child failed while {}{}: {} (exit status {status})", .failure.step.describe(), .detail, std::io::Error::from_raw_os_error(.failure.errno))]
+    Child {
+        failure: ChildFailure,
+        detail: String,
+        status: i32,
+    },
+    #[error("the jailed child died during setup with status {0} before reporting")]
+    ChildDied(i32),
+}
+
+impl LaunchError {
+    pub(crate) fn os(what: impl Into<String>, errno: i32) -> LaunchError {
+        LaunchError::Os {
+            what: what.into(),
+            source: std::io::Error::from_raw_os_error(errno),
+        }
+    }
+
+    pub(crate) fn path(
+        what: &'static str,
+        path: impl Into<PathBuf>,
+        reason: impl Into<String>,
+    ) -> LaunchError {
+        LaunchError::Path {
+            what,
+            path: path.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The exit status minijail would report for this failure, so a CLI can
+    /// exit with it (1 for errors found before fork).
+    pub fn exit_status(&self) -> i32 {
+        match self {
+            LaunchError::Child { status, .. } | LaunchError::ChildDied(status) => *status,
+            LaunchError::Program(crate::program::ProgramError::NotFound(_))
+            | LaunchError::Program(crate::program::ProgramError::NotInPath(_)) => {
+                crate::status::NO_COMMAND
+            }
+            LaunchError::Program(crate::program::ProgramError::NotExecutable(_)) => {
+                crate::status::NO_ACCESS
+            }
+            _ => 1,
+        }
+    }
+}

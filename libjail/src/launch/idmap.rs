@@ -1,0 +1,116 @@
+//! uid_map/gid_map text for a new user namespace: parsing, validation, and
+//! the default for an unprivileged caller (its own ids mapped to root).
+
+use super::error::LaunchError;
+use crate::config::Jail;
+
+/// One `inside outside count` range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdRange {
+    pub inside: u32,
+    pub outside: u32,
+    pub count: u32,
+}
+
+/// Parse `inside outside count[,inside outside count...]` (the minijail0
+/// `-m`/`-M` syntax) and check the ranges do not overlap.
+pub fn parse(which: &str, text: &str) -> Result<Vec<IdRange>, LaunchError> {
+    let mut ranges = Vec::new();
+    for part in text.split(',') {
+        let fields: Vec<&str> = part.split_whitespace().collect();
+        let nums: Option<Vec<u32>> = fields.iter().map(|f| f.parse().ok()).collect();
+        match nums.as_deref() {
+            Some(&[inside, outside, count]) if count > 0 => ranges.push(IdRange { inside, outside, count }),
+            _ => {
+                return Err(LaunchError::Invalid(format!(
+                    "{which} '{part}' is not 'inside outside count' with a count above 0 (ranges are separated by commas, e.g. '0 1000 1,1 100000 1000')"
+                )))
+            }
+        }
+    }
+    let end = |start: u32, count: u32| u64::from(start) + u64::from(count);
+    for (i, a) in ranges.iter().enumerate() {
+        if end(a.inside, a.count) > 1 << 32 || end(a.outside, a.count) > 1 << 32 {
+            return Err(LaunchError::Invalid(format!(
+                "{which} range '{} {} {}' runs past the largest id",
+                a.inside, a.outside, a.count
+            )));
+        }
+        for b in &ranges[i + 1..] {
+            let overlap =
+                |x: u32, y: u32| u64::from(x) < end(y, b.count) && u64::from(y) < end(x, a.count);
+            if overlap(a.inside, b.inside) || overlap(a.outside, b.outside) {
+                return Err(LaunchError::Invalid(format!(
+                    "{which} ranges '{} {} {}' and '{} {} {}' overlap",
+                    a.inside, a.outside, a.count, b.inside, b.outside, b.count
+                )));
+            }
+        }
+    }
+    Ok(ranges)
+}
+
+/// The map as the kernel wants it: one range per line.
+pub fn to_kernel_text(ranges: &[IdRange]) -> String {
+    ranges
+        .iter()
+        .map(|r| format!("{} {} {}\n", r.inside, r.outside, r.count))
+        .collect()
+}
+
+/// Whether the map text maps id 0 inside.
+pub fn maps_inside_zero(text: &str) -> bool {
+    text.lines()
+        .any(|l| l.split_whitespace().next() == Some("0"))
+}
+
+/// The (uid_map, gid_map, deny setgroups) to write for a new user namespace.
+/// Without explicit maps, the caller's own uid and gid become root inside,
+/// as upstream does for an unprivileged caller.
+pub fn maps_for(jail: &Jail) -> Result<(Option<String>, Option<String>, bool), LaunchError> {
+    // SAFETY: geteuid/getegid have no preconditions.
+    let (euid, egid) = unsafe { (libc::geteuid(), libc::getegid()) };
+    let uid_map = match &jail.uid_map {
+        Some(text) => to_kernel_text(&parse("uid map", text)?),
+        None => format!("0 {euid} 1\n"),
+    };
+    let gid_map = match &jail.gid_map {
+        Some(text) => to_kernel_text(&parse("gid map", text)?),
+        None => format!("0 {egid} 1\n"),
+    };
+    // An unprivileged writer of gid_map must deny setgroups first.
+    let deny = jail.deny_setgroups || euid != 0;
+    Ok((Some(uid_map), Some(gid_map), deny))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_rejects() {
+        assert_eq!(
+            parse("uid map", "0 1000 1,1 100000 10").unwrap(),
+            vec![
+                IdRange {
+                    inside: 0,
+                    outside: 1000,
+                    count: 1
+                },
+                IdRange {
+                    inside: 1,
+                    outside: 100000,
+                    count: 10
+                }
+            ]
+        );
+        assert!(parse("uid map", "0 1000").is_err());
+        assert!(parse("uid map", "0 x 1").is_err());
+        assert!(parse("uid map", "0 1000 0").is_err());
+        let e = parse("uid map", "0 1000 10,5 2000 1")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("overlap"), "{e}");
+        assert!(parse("uid map", "0 1000 1,1 1000 1").is_err());
+    }
+}

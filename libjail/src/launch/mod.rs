@@ -1,0 +1,307 @@
+//! Launching a jailed program: plan before fork, stage 1 in the child,
+//! parent-side setup, then the handoff of stage 2.
+
+mod child;
+mod command;
+mod error;
+mod fs;
+mod idmap;
+mod init;
+mod parent;
+mod plan;
+pub mod preload;
+mod report;
+
+pub use command::{Command, Environment, Stdio};
+pub use error::LaunchError;
+pub use idmap::{parse as parse_id_map, IdRange};
+pub use parent::cgroup_procs_file;
+pub use plan::Delivery;
+pub use report::{ChildFailure, ChildStep};
+
+use std::fs::File;
+use std::os::fd::FromRawFd;
+
+use crate::config::Jail;
+use crate::process::JailedProcess;
+use crate::sys;
+use child::ChildFds;
+use plan::Plan;
+use report::RECORD_LEN;
+
+/// Pipes of one launch; closes whatever is still open when dropped.
+struct LaunchPipes {
+    sync: (libc::c_int, libc::c_int),
+    status: (libc::c_int, libc::c_int),
+    handoff: (libc::c_int, libc::c_int),
+}
+
+impl LaunchPipes {
+    fn new(with_handoff: bool) -> Result<LaunchPipes, LaunchError> {
+        let mut p = LaunchPipes {
+            sync: (-1, -1),
+            status: (-1, -1),
+            handoff: (-1, -1),
+        };
+        p.sync = sys::pipe().map_err(|e| LaunchError::os("pipe", e))?;
+        p.status = sys::pipe().map_err(|e| LaunchError::os("pipe", e))?;
+        if with_handoff {
+            p.handoff = sys::pipe().map_err(|e| LaunchError::os("pipe", e))?;
+        }
+        Ok(p)
+    }
+
+    fn take(fd: &mut libc::c_int) -> libc::c_int {
+        std::mem::replace(fd, -1)
+    }
+}
+
+impl Drop for LaunchPipes {
+    fn drop(&mut self) {
+        for fd in [
+            self.sync.0,
+            self.sync.1,
+            self.status.0,
+            self.status.1,
+            self.handoff.0,
+            self.handoff.1,
+        ] {
+            sys::close(fd);
+        }
+    }
+}
+
+/// Kill and reap a child whose launch failed, so no zombie is left.
+fn abandon(pid: libc::pid_t) {
+    // SAFETY: signalling and reaping our own child.
+    unsafe {
+        libc::kill(pid, libc::SIGKILL);
+        let mut st = 0;
+        while libc::waitpid(pid, &mut st, 0) < 0 && sys::errno() == libc::EINTR {}
+    }
+}
+
+/// Reap a child that reported failure and build the error.
+fn child_failed(jail: &Jail, pid: libc::pid_t, failure: ChildFailure) -> LaunchError {
+    let mut st = 0;
+    // SAFETY: reaping our own child, which is exiting.
+    while unsafe { libc::waitpid(pid, &mut st, 0) } < 0 && sys::errno() == libc::EINTR {}
+    LaunchError::Child {
+        failure,
+        detail: describe_detail(jail, &failure),
+        status: crate::status::from_wait_status(st),
+    }
+}
+
+fn describe_detail(jail: &Jail, f: &ChildFailure) -> String {
+    let index = f.detail as usize;
+    match f.step {
+        ChildStep::Mount | ChildStep::MountDestination => jail
+            .mounts
+            .get(index)
+            .map(|m| format!(" ({} on {})", m.source.display(), m.dest.display()))
+            .unwrap_or_default(),
+        ChildStep::Rlimit => jail
+            .rlimits
+            .get(index)
+            .map(|r| {
+                format!(
+                    " ({} = {} {})",
+                    crate::rlimit::name(r.resource),
+                    r.cur,
+                    r.max
+                )
+            })
+            .unwrap_or_default(),
+        ChildStep::JoinNamespace => jail
+            .join_ns
+            .get(index)
+            .map(|(_, p)| format!(" ({})", p.display()))
+            .unwrap_or_default(),
+        ChildStep::Stage2 => format!(" (step {})", f.detail),
+        _ => String::new(),
+    }
+}
+
+/// Fork the child and run the launch protocol. `exec` false is fork mode:
+/// Ok(None) is returned in the jailed child.
+fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProcess>, LaunchError> {
+    let mut pipes = LaunchPipes::new(plan.delivery == plan::Delivery::Preload)?;
+    let stdio_parent: Vec<libc::c_int> = plan.stdio_pipes.iter().flatten().map(|p| p.0).collect();
+    let mut parent_ends = [-1; 6];
+    parent_ends[0] = pipes.sync.1;
+    parent_ends[1] = pipes.status.0;
+    parent_ends[2] = pipes.handoff.1;
+    for (slot, fd) in parent_ends[3..].iter_mut().zip(&stdio_parent) {
+        *slot = *fd;
+    }
+    let fds = ChildFds {
+        sync_read: pipes.sync.0,
+        status_write: pipes.status.1,
+        handoff_read: pipes.handoff.0,
+        parent_ends,
+    };
+
+    let pid = sys::clone_process(plan.clone_flags).map_err(|e| {
+        LaunchError::os(
+            "clone (creating the jailed process; new user or pid namespaces may need privilege)",
+            e,
+        )
+    })?;
+    if pid == 0 {
+        if exec {
+            child::run(&mut plan, &fds);
+        }
+        child::setup(&mut plan, &fds);
+        sys::close(fds.status_write);
+        std::mem::forget(pipes);
+        std::mem::forget(plan);
+        return Ok(None);
+    }
+
+    // Parent: drop the child's ends.
+    for fd in [
+        LaunchPipes::take(&mut pipes.sync.0),
+        LaunchPipes::take(&mut pipes.status.1),
+        LaunchPipes::take(&mut pipes.handoff.0),
+    ] {
+        sys::close(fd);
+    }
+    let mut stdio = [None, None, None];
+    for (i, p) in plan.stdio_pipes.iter_mut().enumerate() {
+        if let Some((parent_end, child_end)) = p.take() {
+            sys::close(child_end);
+            // SAFETY: parent_end is a pipe end this launch created and owns.
+            stdio[i] = Some(unsafe { File::from_raw_fd(parent_end) });
+        }
+    }
+
+    if let Err(e) = parent::setup_child(&plan, pid) {
+        abandon(pid);
+        return Err(e);
+    }
+    let sync_w = LaunchPipes::take(&mut pipes.sync.1);
+    let released = sys::write_all(sync_w, &[1]);
+    sys::close(sync_w);
+    if let Err(e) = released {
+        abandon(pid);
+        return Err(LaunchError::os("releasing the jailed child", e));
+    }
+
+    // End of file on the status pipe: execve happened (or fork mode is done).
+    let status_r = LaunchPipes::take(&mut pipes.status.0);
+    let mut record = [0u8; RECORD_LEN];
+    let got = sys::read_full(status_r, &mut record);
+    sys::close(status_r);
+    match got {
+        Ok(0) => {}
+        Ok(RECORD_LEN) => match ChildFailure::decode(&record) {
+            Some(failure) => return Err(child_failed(jail, pid, failure)),
+            None => {
+                abandon(pid);
+                return Err(LaunchError::Invalid(
+                    "the jailed child sent a malformed status record".into(),
+                ));
+            }
+        },
+        Ok(_) | Err(_) => {
+            let mut st = 0;
+            // SAFETY: reaping our own child.
+            unsafe { libc::waitpid(pid, &mut st, 0) };
+            return Err(LaunchError::ChildDied(crate::status::from_wait_status(st)));
+        }
+    }
+
+    if plan.delivery == plan::Delivery::Preload {
+        let handoff_w = LaunchPipes::take(&mut pipes.handoff.1);
+        let written = parent::write_handoff(handoff_w, &plan.stage2_bytes);
+        sys::close(handoff_w);
+        // A program that died before reading shows its fate in wait();
+        // any other write failure means the jail may not be applied.
+        if let Err(e) = written {
+            if !matches!(&e, LaunchError::Os { source, .. } if source.raw_os_error() == Some(libc::EPIPE))
+            {
+                abandon(pid);
+                return Err(e);
+            }
+        }
+    }
+    let [stdin, stdout, stderr] = stdio;
+    Ok(Some(JailedProcess::new(
+        pid,
+        stdin,
+        stdout,
+        stderr,
+        plan.seccomp_label.clone(),
+    )))
+}
+
+impl Jail {
+    /// Run `cmd` in this jail; returns once the program has been exec'd.
+    pub fn spawn(&self, cmd: &Command) -> Result<JailedProcess, LaunchError> {
+        let plan = Plan::build(self, cmd, false)?;
+        Ok(launch(self, plan, true)?.expect("the parent always gets a process"))
+    }
+
+    /// Run `program` with `args` (argv[1..]) and the launcher's environment.
+    pub fn run<S: AsRef<std::ffi::OsStr>>(
+        &self,
+        program: impl AsRef<std::path::Path>,
+        args: &[S],
+    ) -> Result<JailedProcess, LaunchError> {
+        let mut cmd = Command::new(program);
+        cmd.args(args);
+        self.spawn(&cmd)
+    }
+
+    /// Like [`Jail::run`], but apply stage 2 in the child before execve
+    /// (for static programs; the policy must then allow execve).
+    pub fn run_no_preload<S: AsRef<std::ffi::OsStr>>(
+        &self,
+        program: impl AsRef<std::path::Path>,
+        args: &[S],
+    ) -> Result<JailedProcess, LaunchError> {
+        let mut cmd = Command::new(program);
+        cmd.args(args).preload_mode(crate::PreloadMode::Never);
+        self.spawn(&cmd)
+    }
+
+    /// Like [`Jail::run`], with exactly the environment `env` (`NAME=value`).
+    pub fn run_env<S: AsRef<std::ffi::OsStr>, E: AsRef<std::ffi::OsStr>>(
+        &self,
+        program: impl AsRef<std::path::Path>,
+        args: &[S],
+        env: &[E],
+    ) -> Result<JailedProcess, LaunchError> {
+        let mut cmd = Command::new(program);
+        cmd.args(args).env_exactly(env);
+        self.spawn(&cmd)
+    }
+
+    /// Fork a jailed child that returns from this call (`Ok(None)`), with
+    /// the whole jail applied in it; the parent gets `Ok(Some(process))`.
+    ///
+    /// # Safety
+    ///
+    /// As with `fork(2)` in a multithreaded program: the child may only
+    /// call async-signal-safe functions until it execs or exits if the
+    /// caller has other threads (no allocation, no locks).
+    pub unsafe fn fork(&self) -> Result<Option<JailedProcess>, LaunchError> {
+        let mut cmd = Command::new("");
+        cmd.preload_mode(crate::PreloadMode::Auto);
+        let plan = Plan::build(self, &cmd, true)?;
+        launch(self, plan, false)
+    }
+}
+
+/// Run a program in a jail and wait for it: the exit status minijail
+/// would report.
+pub fn run_and_wait(jail: &Jail, cmd: &Command) -> Result<i32, LaunchError> {
+    let mut child = jail.spawn(cmd)?;
+    child.wait().map_err(|e| {
+        LaunchError::os(
+            "waiting for the jailed program",
+            e.raw_os_error().unwrap_or(0),
+        )
+    })
+}

@@ -1,0 +1,709 @@
+//! The launch plan: every string, array, fd and byte the child will need,
+//! built and validated before fork so the child only makes syscalls.
+
+use std::ffi::{CString, OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+
+use jail_enter::{Caps, Groups, Landlock, LandlockRule, Prepared, Seccomp, Stage2};
+
+use super::command::{Command, Environment, Stdio};
+use super::error::LaunchError;
+use super::idmap;
+use crate::config::{Jail, Namespace, PreloadMode, Propagation, SupplementaryGroups};
+use crate::program::{self, Linkage};
+use crate::sys;
+
+/// How stage 2 is delivered for this launch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Nothing to apply after execve.
+    None,
+    /// Through the preload library and the handoff pipe.
+    Preload,
+    /// Applied in the child just before execve.
+    BeforeExec,
+}
+
+/// One prepared mount. `dest` is relative to the jail's root.
+#[derive(Debug)]
+pub struct MountOp {
+    pub source: Option<CString>,
+    pub dest: CString,
+    pub fstype: Option<CString>,
+    pub flags: libc::c_ulong,
+    pub data: Option<CString>,
+    /// For binds with flags (read-only, nosuid, ...): the remount flags.
+    pub bind_remount: Option<libc::c_ulong>,
+}
+
+/// A std stream set-up for the child: the fd to dup onto 0, 1 or 2.
+#[derive(Debug, Clone, Copy)]
+pub struct FdMove {
+    pub source: libc::c_int,
+    pub target: libc::c_int,
+}
+
+/// Everything the child and the parent-side setup need.
+#[derive(Debug)]
+pub struct Plan {
+    pub program: CString,
+    _argv: Vec<CString>,
+    pub argv_ptrs: Vec<*const libc::c_char>,
+    _envp: Vec<CString>,
+    pub envp_ptrs: Vec<*const libc::c_char>,
+
+    pub clone_flags: libc::c_int,
+    pub unshare_flags: libc::c_int,
+    pub userns: bool,
+    pub root_in_userns: bool,
+    pub uid_map: Option<String>,
+    pub gid_map: Option<String>,
+    pub deny_setgroups: bool,
+    /// Namespaces to join: (CLONE_NEW* type, fd opened before fork).
+    pub join: Vec<(libc::c_int, libc::c_int)>,
+    pub hostname: Option<CString>,
+    pub net_loopback: bool,
+    pub session_keyring: bool,
+
+    pub new_mount_ns: bool,
+    pub propagation: libc::c_ulong,
+    pub root: CString,
+    pub chroot: bool,
+    pub pivot_root: bool,
+    pub mount_dev: bool,
+    pub mounts: Vec<MountOp>,
+    pub tmp_data: Option<CString>,
+    pub remount_proc: bool,
+
+    pub rlimits: Vec<crate::config::Rlimit>,
+    pub cgroups: Vec<PathBuf>,
+    pub pid_file: Option<PathBuf>,
+    /// Fork an init (new pid namespace without run-as-init, joined pid or
+    /// new time namespace: those only apply to children).
+    pub inner_fork: bool,
+    pub pdeathsig: Option<i32>,
+    pub parent_pid: libc::pid_t,
+    pub setsid: bool,
+    pub reset_signal_mask: bool,
+    pub reset_signal_handlers: bool,
+
+    /// Moves onto fixed fd numbers (stdio, preserved fds, handoff).
+    pub fd_moves: Vec<FdMove>,
+    /// Scratch for the child: the temporaries the moves go through.
+    pub fd_scratch: Vec<libc::c_int>,
+    /// Lowest fd number free of every target.
+    pub fd_base: libc::c_int,
+    /// Sorted fds that survive the close-everything step.
+    pub keep_fds: Vec<libc::c_int>,
+    pub close_open_fds: bool,
+
+    pub delivery: Delivery,
+    pub stage2_bytes: Vec<u8>,
+    pub stage2_prepared: Option<Prepared>,
+    /// The fd number the handoff read end gets in the program.
+    pub handoff_target: libc::c_int,
+    pub seccomp_label: Option<String>,
+    /// Stdio pipe ends (parent side, child side), for Stdio::Piped.
+    pub stdio_pipes: [Option<(libc::c_int, libc::c_int)>; 3],
+    /// fds to close in the parent once the child has them.
+    pub close_in_parent: Vec<libc::c_int>,
+}
+
+// SAFETY: the raw pointers in Plan point into its own CStrings, which it owns
+// and never mutates after construction.
+unsafe impl Send for Plan {}
+
+impl Drop for Plan {
+    fn drop(&mut self) {
+        for fd in self.close_in_parent.drain(..) {
+            sys::close(fd);
+        }
+        for (_, fd) in self.join.drain(..) {
+            sys::close(fd);
+        }
+        for (parent_end, child_end) in self.stdio_pipes.iter_mut().filter_map(Option::take) {
+            sys::close(parent_end);
+            sys::close(child_end);
+        }
+    }
+}
+
+fn cstring(what: &'static str, bytes: &[u8]) -> Result<CString, LaunchError> {
+    CString::new(bytes).map_err(|_| {
+        LaunchError::Invalid(format!(
+            "{what} {:?} contains a NUL byte",
+            String::from_utf8_lossy(bytes)
+        ))
+    })
+}
+
+fn path_cstring(what: &'static str, p: &Path) -> Result<CString, LaunchError> {
+    cstring(what, p.as_os_str().as_bytes())
+}
+
+/// A destination inside the root, as a relative path for openat2.
+fn relative_dest(dest: &Path) -> Result<CString, LaunchError> {
+    let rel = dest.strip_prefix("/").unwrap_or(dest);
+    let rel = if rel.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        rel
+    };
+    path_cstring("mount destination", rel)
+}
+
+/// Check that `dest` exists inside `root` without leaving it and is not a
+/// symlink, the way the child will resolve it.
+fn check_dest(root: &Path, dest: &Path) -> Result<(), LaunchError> {
+    let root_c = path_cstring("root", root)?;
+    let root_fd = sys::open_path(&root_c, libc::O_DIRECTORY).map_err(|e| {
+        LaunchError::path(
+            "root directory",
+            root,
+            std::io::Error::from_raw_os_error(e).to_string(),
+        )
+    })?;
+    let rel = relative_dest(dest)?;
+    let result = sys::open_in_root(root_fd, &rel, libc::O_PATH);
+    sys::close(root_fd);
+    let fd = result.map_err(|e| {
+        LaunchError::path(
+            "mount destination",
+            dest,
+            format!(
+                "cannot be resolved inside the root {}: {}; create it first",
+                root.display(),
+                std::io::Error::from_raw_os_error(e)
+            ),
+        )
+    })?;
+    let kind = sys::file_type(fd);
+    sys::close(fd);
+    if kind == Ok(libc::S_IFLNK) {
+        return Err(LaunchError::path(
+            "mount destination",
+            dest,
+            "is a symlink; mount destinations must not be symlinks (they could point out of the jail)",
+        ));
+    }
+    Ok(())
+}
+
+/// Open a namespace file and check it is a namespace of the expected kind.
+fn open_namespace(ns: Namespace, path: &Path) -> Result<libc::c_int, LaunchError> {
+    let c = path_cstring("namespace path", path)?;
+    // SAFETY: c is NUL-terminated.
+    let fd = unsafe { libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
+    if fd < 0 {
+        return Err(LaunchError::path(
+            "namespace path",
+            path,
+            std::io::Error::last_os_error().to_string(),
+        ));
+    }
+    // SAFETY: NS_GET_NSTYPE takes no argument and returns the CLONE_NEW* type.
+    let kind = unsafe { libc::ioctl(fd, libc::NS_GET_NSTYPE) };
+    if kind != ns.clone_flag() {
+        sys::close(fd);
+        return Err(LaunchError::path(
+            "namespace path",
+            path,
+            format!(
+                "is not a {} namespace (expected a file like /proc/PID/ns/{})",
+                ns.proc_name(),
+                ns.proc_name()
+            ),
+        ));
+    }
+    Ok(fd)
+}
+
+/// The environment the program starts with, before our own entries.
+fn base_env(cmd: &Command) -> Vec<OsString> {
+    let mut env: Vec<OsString> = match &cmd.env {
+        Environment::Inherit => std::env::vars_os()
+            .map(|(k, v)| {
+                let mut e = k;
+                e.push("=");
+                e.push(v);
+                e
+            })
+            .collect(),
+        Environment::Exactly(list) => list.clone(),
+    };
+    for (name, value) in &cmd.env_add {
+        set_env(&mut env, name, value);
+    }
+    env
+}
+
+fn env_name(entry: &OsStr) -> &[u8] {
+    let b = entry.as_bytes();
+    b.split(|&c| c == b'=').next().unwrap_or(b)
+}
+
+fn set_env(env: &mut Vec<OsString>, name: &OsStr, value: &OsStr) {
+    env.retain(|e| env_name(e) != name.as_bytes());
+    let mut entry = name.to_owned();
+    entry.push("=");
+    entry.push(value);
+    env.push(entry);
+}
+
+fn get_env<'a>(env: &'a [OsString], name: &str) -> Option<&'a [u8]> {
+    env.iter()
+        .find(|e| env_name(e) == name.as_bytes())
+        .map(|e| &e.as_bytes()[name.len() + 1..])
+}
+
+impl Plan {
+    /// Validate `jail` for `cmd` and prepare everything.
+    pub fn build(jail: &Jail, cmd: &Command, fork_only: bool) -> Result<Plan, LaunchError> {
+        validate(jail)?;
+        let root_dir = jail.chroot.as_deref().or(jail.pivot_root.as_deref());
+
+        // The program.
+        let (program_path, linkage, privileged) = if fork_only {
+            (PathBuf::new(), Linkage::Unknown, false)
+        } else {
+            let path = program::resolve(&cmd.program, root_dir)?;
+            let info = program::inspect(&path, root_dir)?;
+            (info.path, info.linkage, info.privileged)
+        };
+
+        let delivery = if !jail.needs_stage2() {
+            Delivery::None
+        } else if fork_only {
+            if cmd.preload == PreloadMode::Always {
+                return Err(LaunchError::Invalid(
+                    "fork mode returns in the child without execve, so nothing can be preloaded: the jail is applied in the child; do not ask for preload mode".into(),
+                ));
+            }
+            Delivery::BeforeExec
+        } else {
+            match cmd.preload {
+                PreloadMode::Never => Delivery::BeforeExec,
+                PreloadMode::Always | PreloadMode::Auto if privileged => {
+                    return Err(LaunchError::PrivilegedProgram(program_path));
+                }
+                PreloadMode::Always if !linkage.loads_preload() => {
+                    return Err(LaunchError::PreloadUnreachable(program_path));
+                }
+                PreloadMode::Auto if !linkage.loads_preload() => {
+                    crate::log::info(&format!(
+                        "{} is not dynamically linked for this architecture ({linkage:?}): applying the jail before execve (no-preload mode)",
+                        program_path.display()
+                    ));
+                    Delivery::BeforeExec
+                }
+                _ => Delivery::Preload,
+            }
+        };
+
+        // Stage 2.
+        let stage2 = build_stage2(jail)?;
+        if delivery == Delivery::BeforeExec {
+            if let (Some(caps), Some(uid)) = (&stage2.caps, stage2.uid) {
+                if caps.mask != 0 && uid != 0 && !caps.ambient && !fork_only {
+                    return Err(LaunchError::CapsNeedAmbient(uid));
+                }
+            }
+        }
+
+        // Namespaces.
+        let mut clone_flags = 0;
+        let mut unshare_flags = 0;
+        for ns in &jail.new_ns {
+            match ns {
+                Namespace::User | Namespace::Pid => clone_flags |= ns.clone_flag(),
+                other => unshare_flags |= other.clone_flag(),
+            }
+        }
+        let userns = jail.has_namespace(Namespace::User);
+        let mut join = Vec::new();
+        let mut joins_pid_ns = false;
+        for ns in Namespace::JOIN_ORDER {
+            for (kind, path) in jail.join_ns.iter().filter(|(k, _)| *k == ns) {
+                let fd = open_namespace(*kind, path);
+                match fd {
+                    Ok(fd) => join.push((kind.clone_flag(), fd)),
+                    Err(e) => {
+                        join.into_iter().for_each(|(_, fd)| sys::close(fd));
+                        return Err(e);
+                    }
+                }
+                joins_pid_ns |= *kind == Namespace::Pid;
+            }
+        }
+        let (uid_map, gid_map, deny_setgroups) = if userns {
+            idmap::maps_for(jail)?
+        } else {
+            (None, None, false)
+        };
+        let root_in_userns = uid_map.as_deref().is_some_and(idmap::maps_inside_zero)
+            && gid_map.as_deref().is_some_and(idmap::maps_inside_zero);
+
+        // Filesystem.
+        let root = root_dir.unwrap_or(Path::new("/"));
+        let mut mounts = Vec::new();
+        for m in &jail.mounts {
+            if m.is_bind() && !m.source.exists() {
+                return Err(LaunchError::path(
+                    "bind mount source",
+                    &m.source,
+                    "does not exist; check the path",
+                ));
+            }
+            check_dest(root, &m.dest)?;
+            let extra = m.flags & !(libc::MS_BIND | libc::MS_REC);
+            mounts.push(MountOp {
+                source: Some(path_cstring("mount source", &m.source)?),
+                dest: relative_dest(&m.dest)?,
+                fstype: m
+                    .fstype
+                    .as_deref()
+                    .map(|t| cstring("filesystem type", t.as_bytes()))
+                    .transpose()?,
+                flags: if m.is_bind() {
+                    libc::MS_BIND | libc::MS_REC
+                } else {
+                    m.flags
+                },
+                data: m
+                    .data
+                    .as_deref()
+                    .map(|d| cstring("mount data", d.as_bytes()))
+                    .transpose()?,
+                bind_remount: (m.is_bind() && extra != 0).then_some(extra),
+            });
+        }
+        if jail.mount_dev {
+            check_dest(root, Path::new("/dev"))?;
+        }
+        if jail.mount_tmp.is_some() {
+            check_dest(root, Path::new("/tmp"))?;
+        }
+        if jail.remount_proc_ro {
+            check_dest(root, Path::new("/proc"))?;
+        }
+        let pid_namespace = jail.has_namespace(Namespace::Pid);
+        let inner_fork = (pid_namespace && !jail.run_as_init)
+            || joins_pid_ns
+            || jail.has_namespace(Namespace::Time);
+
+        // Environment and arguments.
+        let mut env = base_env(cmd);
+        let handoff_target = jail
+            .preserved_fds
+            .iter()
+            .map(|&(_, child)| child)
+            .max()
+            .unwrap_or(2)
+            .max(2)
+            + 1;
+        if delivery == Delivery::Preload {
+            let preload = super::preload::locate(jail.preload_path.as_deref())?;
+            let mut value = preload.as_os_str().as_bytes().to_vec();
+            if let Some(existing) = get_env(&env, "LD_PRELOAD").filter(|v| !v.is_empty()) {
+                value.push(b':');
+                value.extend_from_slice(existing);
+            }
+            set_env(
+                &mut env,
+                OsStr::new("LD_PRELOAD"),
+                OsStr::from_bytes(&value),
+            );
+            set_env(
+                &mut env,
+                OsStr::new(jail_enter::HANDOFF_FD_ENV),
+                OsStr::new(&handoff_target.to_string()),
+            );
+        }
+        let mut stage2 = stage2;
+        let (stage2_bytes, stage2_prepared) = match delivery {
+            Delivery::None => (Vec::new(), None),
+            Delivery::Preload => {
+                stage2.preload_entry = Some(
+                    super::preload::locate(jail.preload_path.as_deref())?
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+                (jail_enter::encode(&stage2)?, None)
+            }
+            Delivery::BeforeExec => (Vec::new(), Some(Prepared::new(&stage2)?)),
+        };
+        let envp: Vec<CString> = env
+            .into_iter()
+            .map(|e| cstring("environment entry", &e.into_vec()))
+            .collect::<Result<_, _>>()?;
+        let argv0 = cmd
+            .argv0
+            .clone()
+            .unwrap_or_else(|| cmd.program.clone().into_os_string());
+        let argv: Vec<CString> = std::iter::once(&argv0)
+            .chain(cmd.args.iter())
+            .map(|a| cstring("argument", a.as_bytes()))
+            .collect::<Result<_, _>>()?;
+
+        let mut plan = Plan {
+            program: path_cstring("program", &program_path)?,
+            argv_ptrs: argv
+                .iter()
+                .map(|a| a.as_ptr())
+                .chain([std::ptr::null()])
+                .collect(),
+            _argv: argv,
+            envp_ptrs: envp
+                .iter()
+                .map(|e| e.as_ptr())
+                .chain([std::ptr::null()])
+                .collect(),
+            _envp: envp,
+            clone_flags,
+            unshare_flags,
+            userns,
+            root_in_userns,
+            uid_map,
+            gid_map,
+            deny_setgroups,
+            join,
+            hostname: jail
+                .hostname
+                .as_deref()
+                .map(|h| cstring("hostname", h.as_bytes()))
+                .transpose()?,
+            net_loopback: jail.has_namespace(Namespace::Net) && jail.net_loopback,
+            session_keyring: jail.new_session_keyring,
+            new_mount_ns: jail.has_namespace(Namespace::Mount),
+            propagation: if jail.has_namespace(Namespace::Mount) {
+                jail.propagation.ms_flag()
+            } else {
+                0
+            },
+            root: path_cstring("root", root)?,
+            chroot: jail.chroot.is_some(),
+            pivot_root: jail.pivot_root.is_some(),
+            mount_dev: jail.mount_dev,
+            mounts,
+            tmp_data: jail
+                .mount_tmp
+                .map(|size| cstring("tmpfs size", format!("size={size},mode=1777").as_bytes()))
+                .transpose()?,
+            remount_proc: jail.remount_proc_ro,
+            rlimits: jail.rlimits.clone(),
+            cgroups: jail.cgroups.clone(),
+            pid_file: jail.pid_file.clone(),
+            inner_fork,
+            pdeathsig: jail.pdeathsig,
+            // SAFETY: getpid has no preconditions.
+            parent_pid: unsafe { libc::getpid() },
+            setsid: jail.new_session && (0..3).any(sys::is_tty),
+            reset_signal_mask: jail.reset_signal_mask,
+            reset_signal_handlers: jail.reset_signal_handlers,
+            fd_moves: Vec::new(),
+            fd_scratch: Vec::new(),
+            fd_base: 0,
+            keep_fds: Vec::new(),
+            close_open_fds: jail.close_open_fds,
+            delivery,
+            stage2_bytes,
+            stage2_prepared,
+            handoff_target,
+            seccomp_label: jail.seccomp.as_ref().map(|s| s.label.clone()),
+            stdio_pipes: [None; 3],
+            close_in_parent: Vec::new(),
+        };
+        plan.plan_fds(jail, cmd)?;
+        Ok(plan)
+    }
+
+    /// Decide which fd goes where, and what survives.
+    fn plan_fds(&mut self, jail: &Jail, cmd: &Command) -> Result<(), LaunchError> {
+        let mut targets = Vec::new();
+        for (i, spec) in [cmd.stdin, cmd.stdout, cmd.stderr].into_iter().enumerate() {
+            let fd = i as libc::c_int;
+            match spec {
+                Stdio::Inherit => {}
+                Stdio::Null => {
+                    let flags = if i == 0 {
+                        libc::O_RDONLY
+                    } else {
+                        libc::O_WRONLY
+                    };
+                    // SAFETY: a static NUL-terminated path.
+                    let null =
+                        unsafe { libc::open(c"/dev/null".as_ptr(), flags | libc::O_CLOEXEC) };
+                    if null < 0 {
+                        return Err(LaunchError::os("opening /dev/null", sys::errno()));
+                    }
+                    self.close_in_parent.push(null);
+                    self.fd_moves.push(FdMove {
+                        source: null,
+                        target: fd,
+                    });
+                }
+                Stdio::Piped => {
+                    let (r, w) = sys::pipe().map_err(|e| LaunchError::os("pipe", e))?;
+                    let (parent_end, child_end) = if i == 0 { (w, r) } else { (r, w) };
+                    self.stdio_pipes[i] = Some((parent_end, child_end));
+                    self.fd_moves.push(FdMove {
+                        source: child_end,
+                        target: fd,
+                    });
+                }
+            }
+            targets.push(fd);
+        }
+        for &(parent_fd, child_fd) in &jail.preserved_fds {
+            if parent_fd < 0 || child_fd < 0 {
+                return Err(LaunchError::Invalid(format!(
+                    "preserve_fd({parent_fd}, {child_fd}): fd numbers must not be negative"
+                )));
+            }
+            // SAFETY: F_GETFD only queries the fd.
+            if unsafe { libc::fcntl(parent_fd, libc::F_GETFD) } < 0 {
+                return Err(LaunchError::Invalid(format!(
+                    "preserve_fd({parent_fd}, {child_fd}): fd {parent_fd} is not open in the launcher"
+                )));
+            }
+            if targets.contains(&child_fd) && child_fd > 2 {
+                return Err(LaunchError::Invalid(format!(
+                    "preserve_fd: fd {child_fd} is the target of more than one mapping"
+                )));
+            }
+            self.fd_moves.push(FdMove {
+                source: parent_fd,
+                target: child_fd,
+            });
+            targets.push(child_fd);
+        }
+        targets.push(self.handoff_target);
+        targets.sort_unstable();
+        targets.dedup();
+        self.fd_base = targets.last().copied().unwrap_or(2) + 1;
+        self.keep_fds = targets;
+        // One slot per move, plus the handoff pipe added at spawn time.
+        self.fd_scratch = vec![-1; self.fd_moves.len() + 1];
+        Ok(())
+    }
+}
+
+/// Checks of the whole configuration that no single setter can make.
+fn validate(jail: &Jail) -> Result<(), LaunchError> {
+    if jail.chroot.is_some() && jail.pivot_root.is_some() {
+        return Err(LaunchError::Invalid(
+            "chroot (-C) and pivot_root (-P) cannot both be used: pick one".into(),
+        ));
+    }
+    if let Some(h) = &jail.hostname {
+        if h.is_empty() || h.len() > 64 {
+            return Err(LaunchError::Invalid(format!(
+                "hostname '{h}' must be 1 to 64 bytes long"
+            )));
+        }
+    }
+    for r in &jail.rlimits {
+        if r.cur > r.max {
+            return Err(LaunchError::Invalid(format!(
+                "rlimit {}: soft limit {} is above hard limit {}",
+                crate::rlimit::name(r.resource),
+                r.cur,
+                r.max
+            )));
+        }
+    }
+    for c in &jail.cgroups {
+        if !c.exists() {
+            return Err(LaunchError::path(
+                "cgroup",
+                c,
+                "does not exist; create the cgroup first",
+            ));
+        }
+    }
+    if jail.groups == SupplementaryGroups::InheritFromUser && jail.user_name.is_none() {
+        return Err(LaunchError::Invalid(
+            "inheriting the user's supplementary groups (-y) needs a user name (-u NAME)".into(),
+        ));
+    }
+    if matches!(jail.groups, SupplementaryGroups::Keep) && !jail.extra_groups.is_empty() {
+        return Err(LaunchError::Invalid(
+            "keeping supplementary groups (-G) cannot be combined with adding one (--add-suppl-group)".into(),
+        ));
+    }
+    if jail.has_namespace(Namespace::Time) && jail.run_as_init {
+        return Err(LaunchError::Invalid(
+            "a new time namespace applies to children only, so it cannot be combined with run-as-init".into(),
+        ));
+    }
+    if jail.propagation == Propagation::Unchanged && !jail.mounts.is_empty() {
+        // Allowed, as upstream: the caller chose to keep propagation.
+    }
+    Ok(())
+}
+
+fn build_stage2(jail: &Jail) -> Result<Stage2, LaunchError> {
+    let gid = jail.gid;
+    let groups = match &jail.groups {
+        SupplementaryGroups::Default if jail.extra_groups.is_empty() => Groups::ClearOnIdChange,
+        SupplementaryGroups::Default => Groups::Set(jail.extra_groups.clone()),
+        SupplementaryGroups::Keep => Groups::Keep,
+        SupplementaryGroups::Set(list) => {
+            let mut all = list.clone();
+            all.extend(&jail.extra_groups);
+            Groups::Set(all)
+        }
+        SupplementaryGroups::InheritFromUser => {
+            let name = jail.user_name.as_deref().unwrap_or_default();
+            let primary = gid.or(jail.user_gid).unwrap_or(0);
+            let mut all = crate::ids::user_groups(name, primary)?;
+            all.extend(&jail.extra_groups);
+            Groups::Set(all)
+        }
+    };
+    let landlock = (!jail.fs_rules.is_empty()).then(|| Landlock {
+        abi: jail.landlock_abi,
+        best_effort: jail.landlock_best_effort,
+        rules: jail
+            .fs_rules
+            .iter()
+            .map(|r| LandlockRule {
+                path: r.path.to_string_lossy().into_owned(),
+                access: r.access,
+            })
+            .collect(),
+    });
+    if let Some(Landlock {
+        best_effort: false, ..
+    }) = &landlock
+    {
+        if let Err(errno) = jail_enter::landlock::kernel_abi() {
+            return Err(LaunchError::Invalid(format!(
+                "Landlock rules were given but this kernel has no Landlock ({}); pass best-effort to run without it",
+                std::io::Error::from_raw_os_error(errno)
+            )));
+        }
+    }
+    Ok(Stage2 {
+        groups,
+        gid,
+        uid: jail.uid,
+        caps: jail.caps.map(|mask| Caps {
+            mask,
+            ambient: jail.ambient_caps,
+            securebits_skip_mask: jail.securebits_skip_mask,
+            skip_securebits: false,
+        }),
+        capbset_keep: jail.capbset_drop,
+        no_new_privs: jail.no_new_privs,
+        landlock,
+        seccomp: jail.seccomp.as_ref().map(|s| Seccomp {
+            program: s.program.clone(),
+            tsync: s.tsync,
+            log_names: s.log_failures.then(crate::log::syscall_names),
+        }),
+        seccomp_strict: jail.seccomp_strict,
+        preload_entry: None,
+    })
+}

@@ -1,0 +1,154 @@
+//! How the child tells the parent which setup step failed: a fixed record
+//! on a close-on-exec pipe. End of file without a record means execve
+//! succeeded.
+
+use crate::sys;
+
+/// A stage-1 step in the child.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum ChildStep {
+    ParentSync = 1,
+    ParentDeathSignal,
+    SignalReset,
+    UserNamespaceIds,
+    JoinNamespace,
+    Unshare,
+    Hostname,
+    Loopback,
+    SessionKeyring,
+    Propagation,
+    MountDev,
+    Mount,
+    MountDestination,
+    Chroot,
+    PivotRoot,
+    MountTmp,
+    RemountProc,
+    Rlimit,
+    InitFork,
+    Setsid,
+    Fds,
+    Stage2,
+    Exec,
+    Hook,
+}
+
+impl ChildStep {
+    pub fn from_u32(v: u32) -> Option<ChildStep> {
+        use ChildStep::*;
+        const ALL: [ChildStep; 24] = [
+            ParentSync,
+            ParentDeathSignal,
+            SignalReset,
+            UserNamespaceIds,
+            JoinNamespace,
+            Unshare,
+            Hostname,
+            Loopback,
+            SessionKeyring,
+            Propagation,
+            MountDev,
+            Mount,
+            MountDestination,
+            Chroot,
+            PivotRoot,
+            MountTmp,
+            RemountProc,
+            Rlimit,
+            InitFork,
+            Setsid,
+            Fds,
+            Stage2,
+            Exec,
+            Hook,
+        ];
+        ALL.into_iter().find(|s| *s as u32 == v)
+    }
+
+    pub fn describe(self) -> &'static str {
+        use ChildStep::*;
+        match self {
+            ParentSync => "waiting for the launcher's setup",
+            ParentDeathSignal => "setting the parent-death signal",
+            SignalReset => "resetting signal mask and handlers",
+            UserNamespaceIds => "becoming root in the new user namespace",
+            JoinNamespace => "joining a namespace (setns)",
+            Unshare => "creating namespaces (unshare)",
+            Hostname => "setting the hostname",
+            Loopback => "bringing up loopback in the new net namespace",
+            SessionKeyring => "joining a new session keyring",
+            Propagation => "setting mount propagation",
+            MountDev => "building the minimal /dev",
+            Mount => "mounting",
+            MountDestination => "resolving a mount destination inside the root",
+            Chroot => "chroot",
+            PivotRoot => "pivot_root",
+            MountTmp => "mounting tmpfs on /tmp",
+            RemountProc => "remounting /proc read-only",
+            Rlimit => "setting a resource limit",
+            InitFork => "forking the program from the pid namespace's init",
+            Setsid => "starting a new session (setsid)",
+            Fds => "setting up file descriptors",
+            Stage2 => "applying ids, capabilities and filters (no-preload mode)",
+            Exec => "execve",
+            Hook => "running a pre-execve hook",
+        }
+    }
+
+    /// minijail's exit status for a child that failed at this step.
+    pub fn exit_status(self, errno: i32) -> i32 {
+        use ChildStep::*;
+        match self {
+            Propagation | MountDev | Mount | MountDestination | Chroot | PivotRoot | MountTmp
+            | RemountProc => crate::status::MOUNT_FAILED,
+            InitFork => crate::status::INIT_FAILED,
+            Exec if errno == libc::ENOENT => crate::status::NO_COMMAND,
+            Exec => crate::status::NO_ACCESS,
+            _ => crate::status::JAIL_FAILED,
+        }
+    }
+}
+
+/// The record the child writes: step, errno, and a detail (which mount,
+/// which rlimit, which stage-2 sub-step) for the parent's message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChildFailure {
+    pub step: ChildStep,
+    pub errno: i32,
+    pub detail: u64,
+}
+
+pub const RECORD_LEN: usize = 16;
+
+impl ChildFailure {
+    pub fn encode(&self) -> [u8; RECORD_LEN] {
+        let mut out = [0u8; RECORD_LEN];
+        out[..4].copy_from_slice(&(self.step as u32).to_ne_bytes());
+        out[4..8].copy_from_slice(&self.errno.to_ne_bytes());
+        out[8..].copy_from_slice(&self.detail.to_ne_bytes());
+        out
+    }
+
+    pub fn decode(buf: &[u8; RECORD_LEN]) -> Option<ChildFailure> {
+        let step = ChildStep::from_u32(u32::from_ne_bytes(buf[..4].try_into().ok()?))?;
+        Some(ChildFailure {
+            step,
+            errno: i32::from_ne_bytes(buf[4..8].try_into().ok()?),
+            detail: u64::from_ne_bytes(buf[8..].try_into().ok()?),
+        })
+    }
+}
+
+/// Report a failure to the parent and exit with minijail's status for it.
+pub fn fail(status_fd: libc::c_int, step: ChildStep, errno: i32, detail: u64) -> ! {
+    let record = ChildFailure {
+        step,
+        errno,
+        detail,
+    }
+    .encode();
+    let _ = sys::write_all(status_fd, &record);
+    // SAFETY: _exit ends the child without running the parent's atexit code.
+    unsafe { libc::_exit(step.exit_status(errno)) }
+}

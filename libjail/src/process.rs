@@ -1,0 +1,91 @@
+//! A running jailed program: its pid, its pipes, and minijail's wait/kill.
+
+use std::fs::File;
+
+use crate::status;
+
+/// A jailed program started by [`crate::Jail::spawn`].
+#[derive(Debug)]
+pub struct JailedProcess {
+    pid: libc::pid_t,
+    /// Write end of the program's stdin, when piped.
+    pub stdin: Option<File>,
+    /// Read end of the program's stdout, when piped.
+    pub stdout: Option<File>,
+    /// Read end of the program's stderr, when piped.
+    pub stderr: Option<File>,
+    seccomp_label: Option<String>,
+    status: Option<i32>,
+}
+
+impl JailedProcess {
+    pub(crate) fn new(
+        pid: libc::pid_t,
+        stdin: Option<File>,
+        stdout: Option<File>,
+        stderr: Option<File>,
+        seccomp_label: Option<String>,
+    ) -> JailedProcess {
+        JailedProcess {
+            pid,
+            stdin,
+            stdout,
+            stderr,
+            seccomp_label,
+            status: None,
+        }
+    }
+
+    /// The pid, as the launcher sees it (the init's, in a new pid namespace).
+    pub fn pid(&self) -> libc::pid_t {
+        self.pid
+    }
+
+    /// Wait for the program and return its status as minijail reports it:
+    /// the exit code, 128+N for signal N, 253 for a seccomp kill (SIGSYS).
+    pub fn wait(&mut self) -> std::io::Result<i32> {
+        if let Some(s) = self.status {
+            return Ok(s);
+        }
+        self.stdin = None;
+        let mut wstatus = 0;
+        loop {
+            // SAFETY: waiting for our own child with a valid out-pointer.
+            if unsafe { libc::waitpid(self.pid, &mut wstatus, 0) } >= 0 {
+                break;
+            }
+            let e = std::io::Error::last_os_error();
+            if e.kind() != std::io::ErrorKind::Interrupted {
+                return Err(e);
+            }
+        }
+        if libc::WIFSIGNALED(wstatus) && libc::WTERMSIG(wstatus) == libc::SIGSYS {
+            crate::log::info(&format!(
+                "jailed process {} was killed by SIGSYS: a syscall was blocked by the seccomp policy {}",
+                self.pid,
+                self.seccomp_label.as_deref().unwrap_or("(unlabelled)")
+            ));
+        }
+        let s = status::from_wait_status(wstatus);
+        self.status = Some(s);
+        Ok(s)
+    }
+
+    /// Send `signal` to the program (or its init).
+    pub fn signal(&self, signal: i32) -> std::io::Result<()> {
+        if self.status.is_some() {
+            return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
+        }
+        // SAFETY: signalling our own, not yet reaped, child.
+        if unsafe { libc::kill(self.pid, signal) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    /// SIGTERM the program and wait for it, as `minijail_kill` does.
+    pub fn kill(&mut self) -> std::io::Result<i32> {
+        self.signal(libc::SIGTERM)?;
+        self.wait()
+    }
+}

@@ -1,0 +1,207 @@
+//! Thin syscall wrappers used between fork and execve. None allocates; each
+//! returns the errno on failure.
+
+use std::ffi::CStr;
+
+pub type Errno = i32;
+
+/// The errno of the last failed libc call.
+pub fn errno() -> Errno {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
+/// Map a libc return value (-1 on failure) to a Result.
+pub fn check(rc: libc::c_long) -> Result<libc::c_long, Errno> {
+    if rc < 0 {
+        Err(errno())
+    } else {
+        Ok(rc)
+    }
+}
+
+/// fork-like clone(2) with namespace flags; returns 0 in the child.
+///
+/// Raw clone rather than fork(3): CLONE_NEWPID and CLONE_NEWUSER must be
+/// given at creation, and glibc's atfork handlers (which may allocate) are
+/// not run in the child.
+pub fn clone_process(ns_flags: libc::c_int) -> Result<libc::pid_t, Errno> {
+    // SAFETY: with no CLONE_VM and a null stack, clone behaves like fork: the
+    // child gets a copy of the address space and returns 0 on the same stack.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_clone,
+            (ns_flags | libc::SIGCHLD) as libc::c_ulong,
+            0usize,
+            0usize,
+            0usize,
+            0usize,
+        )
+    };
+    check(rc).map(|pid| pid as libc::pid_t)
+}
+
+/// A NUL-terminated path built in a stack buffer.
+pub struct PathBuf64 {
+    bytes: [u8; 64],
+}
+
+impl PathBuf64 {
+    /// `/proc/self/fd/<fd>`, the name a mount call can use to reach an
+    /// already-resolved O_PATH fd.
+    pub fn proc_fd(fd: libc::c_int) -> PathBuf64 {
+        let mut out = PathBuf64 { bytes: [0; 64] };
+        let prefix = b"/proc/self/fd/";
+        out.bytes[..prefix.len()].copy_from_slice(prefix);
+        let mut digits = [0u8; 12];
+        let mut n = fd.max(0) as u32;
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let len = digits.len() - i;
+        out.bytes[prefix.len()..prefix.len() + len].copy_from_slice(&digits[i..]);
+        out
+    }
+
+    pub fn as_cstr(&self) -> &CStr {
+        CStr::from_bytes_until_nul(&self.bytes).expect("NUL-terminated by construction")
+    }
+}
+
+/// openat2(2) with RESOLVE_IN_ROOT: `path` is resolved as if `root` were
+/// `/`, so `..` and absolute symlinks cannot leave it. O_NOFOLLOW makes a
+/// final symlink come back as itself, for the caller to refuse.
+pub fn open_in_root(
+    root: libc::c_int,
+    path: &CStr,
+    flags: libc::c_int,
+) -> Result<libc::c_int, Errno> {
+    // SAFETY: an all-zero open_how is valid; we set the fields we use.
+    let mut how: libc::open_how = unsafe { std::mem::zeroed() };
+    how.flags = (flags | libc::O_CLOEXEC | libc::O_NOFOLLOW) as u64;
+    how.resolve = libc::RESOLVE_IN_ROOT | libc::RESOLVE_NO_MAGICLINKS;
+    // SAFETY: path is NUL-terminated and how is a valid open_how of the given size.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_openat2,
+            root,
+            path.as_ptr(),
+            &how as *const libc::open_how,
+            std::mem::size_of::<libc::open_how>(),
+        )
+    };
+    check(rc).map(|fd| fd as libc::c_int)
+}
+
+/// open(2) a path with O_PATH|O_CLOEXEC (plus `flags`).
+pub fn open_path(path: &CStr, flags: libc::c_int) -> Result<libc::c_int, Errno> {
+    // SAFETY: path is NUL-terminated.
+    let rc = unsafe { libc::open(path.as_ptr(), libc::O_PATH | libc::O_CLOEXEC | flags) };
+    check(rc.into()).map(|fd| fd as libc::c_int)
+}
+
+/// The file type bits of an fd (S_IFDIR, S_IFLNK, ...).
+pub fn file_type(fd: libc::c_int) -> Result<libc::mode_t, Errno> {
+    // SAFETY: an all-zero stat is a valid out-buffer.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: fstat with a valid out-pointer.
+    check(unsafe { libc::fstat(fd, &mut st) }.into())?;
+    Ok(st.st_mode & libc::S_IFMT)
+}
+
+pub fn close(fd: libc::c_int) {
+    if fd >= 0 {
+        // SAFETY: closing an fd the caller owns.
+        unsafe { libc::close(fd) };
+    }
+}
+
+/// close_range(2) over [first, last].
+pub fn close_range(first: u32, last: u32) -> Result<(), Errno> {
+    if first > last {
+        return Ok(());
+    }
+    // SAFETY: plain syscall on integers.
+    check(unsafe { libc::syscall(libc::SYS_close_range, first, last, 0u32) }).map(drop)
+}
+
+/// mount(2) with optional fields.
+pub fn mount(
+    source: Option<&CStr>,
+    target: &CStr,
+    fstype: Option<&CStr>,
+    flags: libc::c_ulong,
+    data: Option<&CStr>,
+) -> Result<(), Errno> {
+    let ptr = |s: Option<&CStr>| s.map_or(std::ptr::null(), CStr::as_ptr);
+    // SAFETY: every pointer is null or a NUL-terminated string outliving the call.
+    let rc = unsafe {
+        libc::mount(
+            ptr(source),
+            target.as_ptr(),
+            ptr(fstype),
+            flags,
+            ptr(data).cast(),
+        )
+    };
+    check(rc.into()).map(drop)
+}
+
+/// Write all of `buf` to `fd`, retrying on EINTR and short writes.
+pub fn write_all(fd: libc::c_int, mut buf: &[u8]) -> Result<(), Errno> {
+    while !buf.is_empty() {
+        // SAFETY: buf is a live slice.
+        let n = unsafe { libc::write(fd, buf.as_ptr().cast(), buf.len()) };
+        if n < 0 {
+            let e = errno();
+            if e == libc::EINTR {
+                continue;
+            }
+            return Err(e);
+        }
+        buf = &buf[n as usize..];
+    }
+    Ok(())
+}
+
+/// Read into `buf` until full or end of file; returns the count read.
+pub fn read_full(fd: libc::c_int, buf: &mut [u8]) -> Result<usize, Errno> {
+    let mut got = 0;
+    while got < buf.len() {
+        // SAFETY: the destination is the live tail of buf.
+        let n = unsafe { libc::read(fd, buf[got..].as_mut_ptr().cast(), buf.len() - got) };
+        if n < 0 {
+            let e = errno();
+            if e == libc::EINTR {
+                continue;
+            }
+            return Err(e);
+        }
+        if n == 0 {
+            break;
+        }
+        got += n as usize;
+    }
+    Ok(got)
+}
+
+/// A pipe with both ends close-on-exec: (read, write).
+pub fn pipe() -> Result<(libc::c_int, libc::c_int), Errno> {
+    let mut fds = [0; 2];
+    // SAFETY: fds is a valid two-int out array.
+    check(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }.into())?;
+    Ok((fds[0], fds[1]))
+}
+
+/// Whether fd is a terminal.
+pub fn is_tty(fd: libc::c_int) -> bool {
+    // SAFETY: an all-zero termios is a valid out-buffer for TCGETS.
+    let mut t: libc::termios = unsafe { std::mem::zeroed() };
+    // SAFETY: TCGETS writes a termios into a valid out-pointer.
+    unsafe { libc::ioctl(fd, libc::TCGETS, &mut t) == 0 }
+}
