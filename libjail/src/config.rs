@@ -303,14 +303,14 @@ impl Jail {
         self
     }
 
-    /// Drop capabilities outside `mask` from the bounding set only (`-B`
-    /// takes the complement: the caps to drop).
+    /// Drop capabilities outside `keep_mask` from the bounding set only,
+    /// leaving the other sets alone (`minijail_capbset_drop`).
     pub fn capbset_drop(&mut self, keep_mask: u64) -> &mut Self {
         self.capbset_drop = Some(keep_mask);
         self
     }
 
-    /// Securebits not to lock (`-B` in upstream's minijail0 is this mask).
+    /// Securebits not to lock when capabilities are restricted (`-B`).
     pub fn skip_setting_securebits(&mut self, mask: u64) -> &mut Self {
         self.securebits_skip_mask = mask;
         self
@@ -569,6 +569,7 @@ impl Jail {
             || self.groups != SupplementaryGroups::Default
             || !self.extra_groups.is_empty()
             || self.caps.is_some()
+            || self.capbset_drop.is_some()
             || self.no_new_privs
             || self.seccomp.is_some()
             || self.seccomp_strict
