@@ -120,9 +120,9 @@ pub enum SupplementaryGroups {
     /// Clear them when the uid or gid changes.
     #[default]
     Default,
-    /// Keep the caller's (`-G`).
+    /// Keep the caller's (`-y`).
     Keep,
-    /// The user's groups from the group database (`-y`).
+    /// The user's groups from the group database (`-G`).
     InheritFromUser,
     /// Exactly this list.
     Set(Vec<u32>),
@@ -262,13 +262,13 @@ impl Jail {
         Ok(self)
     }
 
-    /// Keep the caller's supplementary groups (`-G`).
+    /// Keep the caller's supplementary groups (`-y`).
     pub fn keep_supplementary_gids(&mut self) -> &mut Self {
         self.groups = SupplementaryGroups::Keep;
         self
     }
 
-    /// Take the user's supplementary groups from the group database (`-y`).
+    /// Take the user's supplementary groups from the group database (`-G`).
     /// Needs [`Jail::change_user`].
     pub fn inherit_usergroups(&mut self) -> &mut Self {
         self.groups = SupplementaryGroups::InheritFromUser;

@@ -94,6 +94,20 @@ fn enter() -> Result<(), String> {
     if unsafe { libc::getauxval(libc::AT_SECURE) } != 0 {
         return Err("refusing to apply a jail from the environment of a secure-execution (setuid/setgid/file-capability) program".into());
     }
+    // Ids and caps are changed per thread with raw syscalls; another thread
+    // (started by an earlier constructor) would keep the old privileges.
+    let threads = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Threads:").map(|v| v.trim().to_owned()))
+        })
+        .unwrap_or_default();
+    if threads != "1" {
+        return Err(format!(
+            "the process has {threads} threads before the jail could be applied (a library constructor started them); refusing to run it partly jailed"
+        ));
+    }
     let fd = handoff_fd()?;
     // SAFETY: the fd was validated as an open pipe that this process owns;
     // File closes it when dropped, so the program never inherits it.

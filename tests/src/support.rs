@@ -87,7 +87,9 @@ pub fn is_root() -> bool {
 
 /// Number of open fds in this process.
 pub fn open_fd_count() -> usize {
-    std::fs::read_dir("/proc/self/fd").map(|d| d.count()).unwrap_or(0)
+    std::fs::read_dir("/proc/self/fd")
+        .map(|d| d.count())
+        .unwrap_or(0)
 }
 
 /// The marker that tells a test binary re-run under `setpriv` to do the

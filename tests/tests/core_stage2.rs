@@ -20,7 +20,11 @@ fn late_drop_keeps_exactly_the_requested_capability_as_nobody() {
     assert_eq!(out.status, 0, "{out:?}");
     assert_eq!(out.field("uid"), Some("65534"));
     assert_eq!(out.field("gid"), Some("65534"));
-    assert_eq!(out.field("groups"), Some(""), "supplementary groups cleared");
+    assert_eq!(
+        out.field("groups"),
+        Some(""),
+        "supplementary groups cleared"
+    );
     assert_eq!(out.field("CapEff"), Some("0000000000000400"));
     assert_eq!(out.field("CapPrm"), Some("0000000000000400"));
     assert_eq!(out.field("CapBnd"), Some("0000000000000400"));
@@ -32,7 +36,10 @@ fn late_drop_keeps_exactly_the_requested_capability_as_nobody() {
 
     // Without it, the same bind is refused.
     let mut without = Jail::new();
-    without.change_uid(65534).change_gid(65534).namespace(Namespace::Net);
+    without
+        .change_uid(65534)
+        .change_gid(65534)
+        .namespace(Namespace::Net);
     let out = run_probe(&without, &["bind", "80"]);
     assert!(out.stdout.starts_with("denied"), "{out:?}");
 }
@@ -75,17 +82,37 @@ fn caller_ld_preload_entries_stay_in_order() {
     let mut cmd = Command::new(probe());
     // Entries the loader cannot find are skipped with a warning, which is
     // enough to see that they are passed through unchanged.
-    cmd.arg("env").env("LD_PRELOAD", "/nonexistent/a.so:/nonexistent/b.so");
+    cmd.arg("env")
+        .env("LD_PRELOAD", "/nonexistent/a.so:/nonexistent/b.so");
     let out = run(&jail, &mut cmd).unwrap();
-    assert_eq!(out.field("LD_PRELOAD"), Some("/nonexistent/a.so:/nonexistent/b.so"), "{out:?}");
+    assert_eq!(
+        out.field("LD_PRELOAD"),
+        Some("/nonexistent/a.so:/nonexistent/b.so"),
+        "{out:?}"
+    );
 }
 
 /// A filter that returns EPERM for mkdir/mkdirat and allows the rest.
 fn deny_mkdir_filter() -> SeccompFilter {
     const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
-    let ld = |k| SockFilter { code: 0x20, jt: 0, jf: 0, k };
-    let jeq = |k, jt, jf| SockFilter { code: 0x15, jt, jf, k };
-    let ret = |k| SockFilter { code: 0x06, jt: 0, jf: 0, k };
+    let ld = |k| SockFilter {
+        code: 0x20,
+        jt: 0,
+        jf: 0,
+        k,
+    };
+    let jeq = |k, jt, jf| SockFilter {
+        code: 0x15,
+        jt,
+        jf,
+        k,
+    };
+    let ret = |k| SockFilter {
+        code: 0x06,
+        jt: 0,
+        jf: 0,
+        k,
+    };
     SeccompFilter {
         program: vec![
             ld(4),
@@ -111,7 +138,10 @@ fn seccomp_filter_applies_after_the_loader() {
     jail.no_new_privs().seccomp_filter(deny_mkdir_filter());
     let out = run_probe(&jail, &["mkdir", target.to_str().unwrap()]);
     assert_eq!(out.status, 0, "{out:?}");
-    assert!(out.stdout.starts_with("denied: Operation not permitted"), "{out:?}");
+    assert!(
+        out.stdout.starts_with("denied: Operation not permitted"),
+        "{out:?}"
+    );
     assert!(!target.exists());
 }
 
@@ -122,7 +152,10 @@ fn unprivileged_no_new_privs_and_seccomp_work() {
         let mut jail = Jail::new();
         jail.no_new_privs().seccomp_filter(deny_mkdir_filter());
         let out = run_probe(&jail, &["mkdir", dir.to_str().unwrap()]);
-        assert!(out.stdout.starts_with("denied: Operation not permitted"), "{out:?}");
+        assert!(
+            out.stdout.starts_with("denied: Operation not permitted"),
+            "{out:?}"
+        );
         let out = run_probe(&jail, &["status"]);
         assert_eq!(out.field("NoNewPrivs"), Some("1"));
         assert_eq!(out.field("Seccomp"), Some("2"));

@@ -199,19 +199,24 @@ impl Prepared {
         Ok(())
     }
 
+    /// Raw syscalls, not the libc wrappers: glibc's set*id wrappers signal
+    /// every thread it believes exists, and in a child made by raw clone(2)
+    /// its thread list is the parent's, so they would wait forever. Raw
+    /// calls change only the calling thread, so callers must be
+    /// single-threaded (the preload checks; a forked child is).
     fn drop_ids(&self) -> Result<(), EnterError> {
         match &self.groups {
             Groups::Keep => {}
             Groups::Set(list) => {
                 // SAFETY: list is a valid gid array of the given length.
-                if unsafe { libc::setgroups(list.len(), list.as_ptr()) } != 0 {
+                if unsafe { libc::syscall(libc::SYS_setgroups, list.len(), list.as_ptr()) } != 0 {
                     return Err(EnterError::last(Step::SetGroups, None));
                 }
             }
             Groups::ClearOnIdChange => {
                 if (self.uid.is_some() || self.gid.is_some())
                     // SAFETY: an empty list needs no pointer.
-                    && unsafe { libc::setgroups(0, std::ptr::null()) } != 0
+                    && unsafe { libc::syscall(libc::SYS_setgroups, 0usize, std::ptr::null::<u32>()) } != 0
                 {
                     return Err(EnterError::last(Step::SetGroups, None));
                 }
@@ -219,13 +224,13 @@ impl Prepared {
         }
         if let Some(gid) = self.gid {
             // SAFETY: plain syscall on integers.
-            if unsafe { libc::setresgid(gid, gid, gid) } != 0 {
+            if unsafe { libc::syscall(libc::SYS_setresgid, gid, gid, gid) } != 0 {
                 return Err(EnterError::last(Step::SetGid, Some(gid.into())));
             }
         }
         if let Some(uid) = self.uid {
             // SAFETY: plain syscall on integers.
-            if unsafe { libc::setresuid(uid, uid, uid) } != 0 {
+            if unsafe { libc::syscall(libc::SYS_setresuid, uid, uid, uid) } != 0 {
                 return Err(EnterError::last(Step::SetUid, Some(uid.into())));
             }
         }

@@ -170,7 +170,11 @@ pub fn setup(plan: &mut Plan, fds: &ChildFds) {
 
     if plan.root_in_userns {
         // SAFETY: plain syscalls on integers.
-        let ok = unsafe { libc::setresgid(0, 0, 0) == 0 && libc::setresuid(0, 0, 0) == 0 };
+        // Raw syscalls: see jail_enter's drop_ids for why not the wrappers.
+        let ok = unsafe {
+            libc::syscall(libc::SYS_setresgid, 0, 0, 0) == 0
+                && libc::syscall(libc::SYS_setresuid, 0, 0, 0) == 0
+        };
         if !ok {
             fail(status, ChildStep::UserNamespaceIds, sys::errno(), 0);
         }

@@ -498,7 +498,7 @@ impl Plan {
             pdeathsig: jail.pdeathsig,
             // SAFETY: getpid has no preconditions.
             parent_pid: unsafe { libc::getpid() },
-            setsid: jail.new_session && (0..3).any(sys::is_tty),
+            setsid: false,
             reset_signal_mask: jail.reset_signal_mask,
             reset_signal_handlers: jail.reset_signal_handlers,
             fd_moves: Vec::new(),
@@ -515,6 +515,18 @@ impl Plan {
             close_in_parent: Vec::new(),
         };
         plan.plan_fds(jail, cmd)?;
+        // A new session keeps the program from pushing input into the
+        // caller's terminal (TIOCSTI) when any of its std fds is one.
+        plan.setsid = jail.new_session
+            && (0..3).any(|target| {
+                let source = plan
+                    .fd_moves
+                    .iter()
+                    .rev()
+                    .find(|m| m.target == target)
+                    .map_or(target, |m| m.source);
+                sys::is_tty(source)
+            });
         Ok(plan)
     }
 
@@ -578,7 +590,9 @@ impl Plan {
             });
             targets.push(child_fd);
         }
-        targets.push(self.handoff_target);
+        if self.delivery == Delivery::Preload {
+            targets.push(self.handoff_target);
+        }
         targets.sort_unstable();
         targets.dedup();
         self.fd_base = targets.last().copied().unwrap_or(2) + 1;
@@ -624,12 +638,12 @@ fn validate(jail: &Jail) -> Result<(), LaunchError> {
     }
     if jail.groups == SupplementaryGroups::InheritFromUser && jail.user_name.is_none() {
         return Err(LaunchError::Invalid(
-            "inheriting the user's supplementary groups (-y) needs a user name (-u NAME)".into(),
+            "inheriting the user's supplementary groups (-G) needs a user name (-u NAME)".into(),
         ));
     }
     if matches!(jail.groups, SupplementaryGroups::Keep) && !jail.extra_groups.is_empty() {
         return Err(LaunchError::Invalid(
-            "keeping supplementary groups (-G) cannot be combined with adding one (--add-suppl-group)".into(),
+            "keeping the caller's supplementary groups (-y) cannot be combined with adding one (--add-suppl-group)".into(),
         ));
     }
     if jail.has_namespace(Namespace::Time) && jail.run_as_init {

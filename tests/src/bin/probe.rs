@@ -11,7 +11,10 @@ fn status_field(name: &str) -> String {
     std::fs::read_to_string("/proc/self/status")
         .unwrap_or_default()
         .lines()
-        .find_map(|l| l.strip_prefix(&format!("{name}:")).map(|v| v.trim().to_owned()))
+        .find_map(|l| {
+            l.strip_prefix(&format!("{name}:"))
+                .map(|v| v.trim().to_owned())
+        })
         .unwrap_or_default()
 }
 
@@ -57,12 +60,25 @@ fn main() {
             println!("euid={euid}");
             println!("gid={gid}");
             println!("groups={}", status_field("Groups"));
-            for f in ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp"] {
+            for f in [
+                "CapInh",
+                "CapPrm",
+                "CapEff",
+                "CapBnd",
+                "CapAmb",
+                "NoNewPrivs",
+                "Seccomp",
+            ] {
                 println!("{f}={}", status_field(f));
             }
             // SAFETY: PR_GET_SECUREBITS takes no pointer.
-            println!("securebits={}", unsafe { libc::prctl(libc::PR_GET_SECUREBITS) });
-            println!("LD_PRELOAD={}", std::env::var("LD_PRELOAD").unwrap_or_default());
+            println!("securebits={}", unsafe {
+                libc::prctl(libc::PR_GET_SECUREBITS)
+            });
+            println!(
+                "LD_PRELOAD={}",
+                std::env::var("LD_PRELOAD").unwrap_or_default()
+            );
             println!(
                 "handoff_var={}",
                 std::env::vars().any(|(k, _)| k.contains("JAIL_HANDOFF"))
@@ -83,7 +99,10 @@ fn main() {
         "setuid" => {
             let uid: u32 = arg(1).parse().expect("uid");
             // SAFETY: plain syscall.
-            report(last_error(unsafe { libc::setresuid(uid, uid, uid) }.into(), ()));
+            report(last_error(
+                unsafe { libc::setresuid(uid, uid, uid) }.into(),
+                (),
+            ));
         }
         "mkdir" => report(std::fs::create_dir(arg(1))),
         "write" => report(std::fs::write(arg(1), b"x")),

@@ -1,0 +1,313 @@
+//! The launch family: checks before fork, statuses, fds, stdio, environment,
+//! sessions, fork mode, static programs, and launching under load.
+
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use jail::{Command, Jail, LaunchError, PreloadMode, SeccompFilter, SockFilter, Stdio};
+use jail_tests::support::*;
+
+#[test]
+fn missing_and_non_executable_programs_are_refused_before_fork() {
+    let jail = Jail::new();
+    let err = jail
+        .run("/nonexistent/program", &[] as &[&str])
+        .unwrap_err();
+    assert!(err.to_string().contains("/nonexistent/program"), "{err}");
+    assert_eq!(err.exit_status(), 127);
+    let err = jail
+        .run("no-such-program-in-path", &[] as &[&str])
+        .unwrap_err();
+    assert!(err.to_string().contains("PATH"), "{err}");
+    let err = jail.run("/etc/passwd", &[] as &[&str]).unwrap_err();
+    assert!(err.to_string().contains("not an executable"), "{err}");
+    assert_eq!(err.exit_status(), 126);
+}
+
+#[test]
+fn unknown_users_and_groups_are_refused() {
+    let mut jail = Jail::new();
+    let err = jail.change_user("no-such-user-here").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("user 'no-such-user-here' does not exist"),
+        "{err}"
+    );
+    let err = jail.change_group("no-such-group-here").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("group 'no-such-group-here' does not exist"),
+        "{err}"
+    );
+    jail.change_user("nobody").unwrap();
+    let out = run_probe(&jail, &["status"]);
+    assert_eq!(out.field("uid"), Some("65534"), "{out:?}");
+}
+
+#[test]
+fn privileged_binaries_are_refused_in_preload_mode() {
+    if !is_root() {
+        return;
+    }
+    let dir = TempDir::new("setuid");
+    let setuid = dir.path().join("true-setuid");
+    std::fs::copy("/bin/true", &setuid).unwrap();
+    std::fs::set_permissions(&setuid, std::fs::Permissions::from_mode(0o4755)).unwrap();
+    let mut jail = Jail::new();
+    jail.change_uid(65534).change_gid(65534);
+    let err = jail.run(&setuid, &[] as &[&str]).unwrap_err();
+    assert!(matches!(err, LaunchError::PrivilegedProgram(_)), "{err}");
+    assert!(err.to_string().contains("LD_PRELOAD"), "{err}");
+
+    // A file capability has the same effect on the loader.
+    let filecap = dir.path().join("true-filecap");
+    std::fs::copy("/bin/true", &filecap).unwrap();
+    // vfs_cap_data v2: magic|effective, then permitted/inheritable words.
+    let mut data = Vec::new();
+    data.extend(0x0200_0001u32.to_le_bytes());
+    data.extend((1u32 << 10).to_le_bytes());
+    data.extend([0u8; 12]);
+    let path = std::ffi::CString::new(filecap.to_str().unwrap()).unwrap();
+    // SAFETY: valid path, name and buffer.
+    let rc = unsafe {
+        libc::setxattr(
+            path.as_ptr(),
+            c"security.capability".as_ptr(),
+            data.as_ptr().cast(),
+            data.len(),
+            0,
+        )
+    };
+    assert_eq!(rc, 0, "setxattr: {}", std::io::Error::last_os_error());
+    let err = jail.run(&filecap, &[] as &[&str]).unwrap_err();
+    assert!(matches!(err, LaunchError::PrivilegedProgram(_)), "{err}");
+}
+
+/// Build a static C program that prints its uid and effective caps.
+fn build_static_probe(dir: &Path) -> std::path::PathBuf {
+    let src = dir.join("static_probe.c");
+    std::fs::write(
+        &src,
+        r#"#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+int main(void) {
+    char line[256];
+    FILE *f = fopen("/proc/self/status", "r");
+    printf("uid=%d\n", (int)getuid());
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "CapEff:", 7) || !strncmp(line, "NoNewPrivs:", 11)) {
+            char *v = strchr(line, ':') + 1;
+            while (*v == '\t' || *v == ' ') v++;
+            line[strchr(line, ':') - line] = 0;
+            printf("%s=%s", line, v);
+        }
+    return 0;
+}
+"#,
+    )
+    .unwrap();
+    let bin = dir.join("static_probe");
+    let status = std::process::Command::new("cc")
+        .args(["-static", "-O1", "-o"])
+        .arg(&bin)
+        .arg(&src)
+        .status()
+        .expect("cc");
+    assert!(
+        status.success(),
+        "building a static program needs cc and libc.a"
+    );
+    bin
+}
+
+#[test]
+fn static_programs_run_in_no_preload_mode() {
+    if !is_root() {
+        return;
+    }
+    let dir = TempDir::new("static");
+    let bin = build_static_probe(dir.path());
+    let bin = bin.to_str().unwrap();
+    let mut jail = Jail::new();
+    jail.change_uid(65534).change_gid(65534).no_new_privs();
+    let out = run_program(&jail, bin, &[]);
+    assert_eq!(out.status, 0, "{out:?}");
+    assert_eq!(out.field("uid"), Some("65534"), "{out:?}");
+    assert_eq!(out.field("NoNewPrivs"), Some("1"), "{out:?}");
+
+    // Forcing preload mode on it is refused rather than silently unjailed.
+    let mut cmd = Command::new(bin);
+    cmd.preload_mode(PreloadMode::Always);
+    let err = jail.spawn(&cmd).unwrap_err();
+    assert!(matches!(err, LaunchError::PreloadUnreachable(_)), "{err}");
+
+    // Caps for a non-root uid across execve need ambient caps.
+    let mut caps = Jail::new();
+    caps.change_uid(65534).change_gid(65534).use_caps(1 << 10);
+    let err = caps.run(bin, &[] as &[&str]).unwrap_err();
+    assert!(matches!(err, LaunchError::CapsNeedAmbient(65534)), "{err}");
+    caps.set_ambient_caps();
+    let out = run_program(&caps, bin, &[]);
+    assert_eq!(out.field("CapEff"), Some("0000000000000400"), "{out:?}");
+}
+
+#[test]
+fn exit_statuses_follow_minijail() {
+    let jail = Jail::new();
+    assert_eq!(run_probe(&jail, &["exit", "7"]).status, 7);
+    assert_eq!(run_probe(&jail, &["kill-self", "9"]).status, 128 + 9);
+    assert_eq!(run_probe(&jail, &["kill-self", "15"]).status, 128 + 15);
+
+    // A seccomp kill is 253.
+    let kill_getpid = SeccompFilter {
+        program: vec![
+            SockFilter {
+                code: 0x20,
+                jt: 0,
+                jf: 0,
+                k: 0,
+            },
+            SockFilter {
+                code: 0x15,
+                jt: 0,
+                jf: 1,
+                k: libc::SYS_getpid as u32,
+            },
+            SockFilter {
+                code: 0x06,
+                jt: 0,
+                jf: 0,
+                k: 0x8000_0000,
+            },
+            SockFilter {
+                code: 0x06,
+                jt: 0,
+                jf: 0,
+                k: 0x7fff_0000,
+            },
+        ],
+        label: "kill-getpid".into(),
+        ..SeccompFilter::default()
+    };
+    let mut jail = Jail::new();
+    jail.no_new_privs().seccomp_filter(kill_getpid);
+    let out = run_probe(&jail, &["getpid-raw"]);
+    assert_eq!(out.status, 253, "{out:?}");
+}
+
+#[test]
+fn kill_terminates_and_reports_the_signal() {
+    let jail = Jail::new();
+    let mut child = jail.run(probe(), &["sleep", "30"]).unwrap();
+    assert_eq!(child.kill().unwrap(), 128 + libc::SIGTERM);
+}
+
+#[test]
+fn preserved_fds_are_remapped_and_others_closed() {
+    let file = std::fs::File::open("/etc/hostname").unwrap();
+    let leaked = std::fs::File::open("/etc/passwd").unwrap();
+    // SAFETY: clearing close-on-exec so only the jail's closing protects us.
+    unsafe { libc::fcntl(leaked.as_raw_fd(), libc::F_SETFD, 0) };
+    let mut jail = Jail::new();
+    jail.preserve_fd(file.as_raw_fd(), 9);
+    let out = run_probe(&jail, &["fd-open", "9"]);
+    assert_eq!(out.stdout.trim(), "open", "{out:?}");
+    let out = run_probe(&jail, &["fd-open", &leaked.as_raw_fd().to_string()]);
+    assert_eq!(out.stdout.trim(), "closed", "{out:?}");
+    let out = run_probe(&jail, &["status"]);
+    assert_eq!(out.field("fds"), Some("0,1,2,9"), "{out:?}");
+    // Remapping onto a number the caller already uses for something else.
+    let mut swap = Jail::new();
+    swap.preserve_fd(file.as_raw_fd(), leaked.as_raw_fd());
+    let out = run_probe(&swap, &["fd-open", &leaked.as_raw_fd().to_string()]);
+    assert_eq!(out.stdout.trim(), "open", "{out:?}");
+}
+
+#[test]
+fn stdin_pipe_and_environment() {
+    let jail = Jail::new();
+    let mut cmd = Command::new(probe());
+    cmd.arg("echo-stdin")
+        .stdin(Stdio::Piped)
+        .stdout(Stdio::Piped);
+    let mut child = jail.spawn(&cmd).unwrap();
+    use std::io::{Read, Write};
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"hello jail\n")
+        .unwrap();
+    let mut s = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut s).unwrap();
+    assert_eq!(s, "hello jail\n");
+    assert_eq!(child.wait().unwrap(), 0);
+
+    let mut cmd = Command::new(probe());
+    cmd.arg("env").env_clear().env("ONLY", "this");
+    let out = run(&jail, &mut cmd).unwrap();
+    assert_eq!(out.stdout, "ONLY=this\n");
+
+    let out = {
+        let mut cmd = Command::new(probe());
+        cmd.arg("env").env_exactly(["A=1", "B=2"]);
+        run(&jail, &mut cmd).unwrap()
+    };
+    assert_eq!(out.stdout, "A=1\nB=2\n");
+}
+
+#[test]
+fn new_session_when_a_std_fd_is_a_terminal() {
+    let mut master = 0;
+    let mut slave = 0;
+    // SAFETY: valid out-pointers; null name/termios/winsize are allowed.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(rc, 0);
+    let mut jail = Jail::new();
+    jail.preserve_fd(slave, 0);
+    let out = run_probe(&jail, &["status"]);
+    assert_eq!(out.field("sid"), out.field("pid"), "own session: {out:?}");
+    jail.new_session(false);
+    let out = run_probe(&jail, &["status"]);
+    assert_ne!(out.field("sid"), out.field("pid"), "{out:?}");
+    // SAFETY: closing the fds openpty gave us.
+    unsafe {
+        libc::close(master);
+        libc::close(slave);
+    }
+}
+
+#[test]
+fn fork_returns_in_a_jailed_child() {
+    if !is_root() {
+        return;
+    }
+    let mut jail = Jail::new();
+    jail.change_uid(65534).change_gid(65534).no_new_privs();
+    // SAFETY: the child only makes syscalls before _exit.
+    match unsafe { jail.fork() }.unwrap() {
+        None => {
+            // SAFETY: plain syscalls, then _exit.
+            unsafe {
+                let nnp = libc::prctl(libc::PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+                let code = if libc::getuid() == 65534 && nnp == 1 {
+                    42
+                } else {
+                    1
+                };
+                libc::_exit(code);
+            }
+        }
+        Some(mut child) => assert_eq!(child.wait().unwrap(), 42),
+    }
+}
