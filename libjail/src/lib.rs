@@ -1,1 +1,2 @@
-//! placeholder
+//! jail: a Linux process sandbox, minijail in Rust.
+pub mod seccomp;
