@@ -32,7 +32,9 @@ use std::path::{Path, PathBuf};
 pub use compile::{CompileError, BPF_MAXINSNS};
 pub use interp::{InterpError, Verdict};
 pub use parser::{FsLoader, Loader, ParseError, ParseOptions};
-pub use policy::{Action, Atom, Decision, Filter, Op, Origin, Policy, Reason, Rule, SeccompData};
+pub use policy::{
+    Action, ActionParseError, Atom, Decision, Filter, Op, Origin, Policy, Reason, Rule, SeccompData,
+};
 pub use seccompiler::{sock_filter, BpfProgram};
 pub use tables::{syscall_name, syscall_number, Arch, TableError};
 

@@ -105,6 +105,45 @@ impl fmt::Display for Action {
     }
 }
 
+/// An action name that is not one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown action `{0}`: expected allow, kill, kill-thread, kill-process, trap, log, \
+     user-notify, trace [N] or return <errno>"
+)]
+pub struct ActionParseError(pub String);
+
+impl std::str::FromStr for Action {
+    type Err = ActionParseError;
+
+    /// The policy language's spelling (`kill` is kill-thread), plus
+    /// `return N`/`errno N` with a number or an errno name.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || ActionParseError(s.to_string());
+        let words: Vec<&str> = s
+            .split(|c: char| c.is_whitespace() || c == ':' || c == '=')
+            .filter(|w| !w.is_empty())
+            .collect();
+        let num = |w: &str| -> Option<u16> {
+            super::tables::parse_number(w)
+                .or_else(|| super::tables::constant(Arch::X86_64, w))
+                .and_then(|v| u16::try_from(v).ok())
+        };
+        Ok(match words.as_slice() {
+            ["allow"] | ["1"] => Action::Allow,
+            ["kill"] | ["kill-thread"] => Action::KillThread,
+            ["kill-process"] => Action::KillProcess,
+            ["trap"] => Action::Trap,
+            ["log"] => Action::Log,
+            ["user-notify"] => Action::UserNotify,
+            ["trace"] => Action::Trace(0),
+            ["trace", n] => Action::Trace(num(n).ok_or_else(err)?),
+            ["return" | "errno", e] => Action::Errno(num(e).ok_or_else(err)?),
+            _ => return Err(err()),
+        })
+    }
+}
+
 /// The input of a seccomp filter (`struct seccomp_data`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SeccompData {

@@ -236,6 +236,39 @@ pub fn constant(arch: Arch, name: &str) -> Option<i64> {
     lookup(constants_x86_64::X86_64, name).or_else(|| lookup(EXTRA, name))
 }
 
+/// A C-style integer literal: decimal, `0x` hex, `0`/`0o` octal, with an
+/// optional `-`.
+pub fn parse_number(s: &str) -> Option<i64> {
+    let (neg, d) = match s.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, s),
+    };
+    let v = if let Some(h) = d.strip_prefix("0x").or_else(|| d.strip_prefix("0X")) {
+        u64::from_str_radix(h, 16).ok()?
+    } else if let Some(o) = d.strip_prefix("0o") {
+        u64::from_str_radix(o, 8).ok()?
+    } else if d.len() > 1 && d.starts_with('0') {
+        u64::from_str_radix(&d[1..], 8).ok()?
+    } else {
+        d.parse::<u64>().ok()?
+    };
+    Some(if neg {
+        (v as i64).wrapping_neg()
+    } else {
+        v as i64
+    })
+}
+
+/// A syscall argument given on a command line: a number or a constant
+/// name of `arch`, with `|` between parts.
+pub fn parse_arg(arch: Arch, s: &str) -> Option<u64> {
+    s.split('|').try_fold(0u64, |acc, part| {
+        let part = part.trim();
+        let v = parse_number(part).or_else(|| constant(arch, part))?;
+        Some(acc | arch.truncate(i128::from(v)))
+    })
+}
+
 /// Every constant name known on `arch` (for suggestions).
 pub fn constant_names(arch: Arch) -> impl Iterator<Item = &'static str> {
     constants_x86_64::X86_64
