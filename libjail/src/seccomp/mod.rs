@@ -24,6 +24,8 @@ pub mod lexer;
 pub mod oracle;
 pub mod parser;
 pub mod policy;
+#[doc(hidden)]
+pub mod selfcheck;
 pub mod tables;
 
 use std::fmt;
