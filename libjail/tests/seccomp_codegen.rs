@@ -183,3 +183,28 @@ fn x86_64_table_matches_upstream_constants_json() {
     }
     assert!(n > 300, "{n}");
 }
+
+#[test]
+fn log_failures_logs_unlisted_syscalls() {
+    let mut o = CompileOptions::new(Arch::X86_64);
+    o.log_failures = true;
+    let prog =
+        seccomp::compile_str("read: 1\nwrite: arg0 == 1\n", Path::new("l.policy"), &o).unwrap();
+    let act = |nr, a0| {
+        prog.run(&SeccompData::new(Arch::X86_64, nr, [a0, 0, 0, 0, 0, 0]))
+            .unwrap()
+            .0
+    };
+    assert_eq!(act(0, 0), Action::Allow);
+    assert_eq!(act(1, 2), Action::Log);
+    assert_eq!(act(39, 0), Action::Log);
+    // An explicit default wins (Trap for kernels without SECCOMP_RET_LOG).
+    o.default_action = Some(Action::Trap);
+    let prog = seccomp::compile_str("read: 1\n", Path::new("l.policy"), &o).unwrap();
+    assert_eq!(
+        prog.run(&SeccompData::new(Arch::X86_64, 39, [0; 6]))
+            .unwrap()
+            .0,
+        Action::Trap
+    );
+}
