@@ -23,6 +23,7 @@ pub mod log;
 pub mod process;
 pub mod program;
 pub mod rlimit;
+pub mod seccomp;
 pub mod status;
 pub mod suggest;
 mod sys;
@@ -37,6 +38,5 @@ pub use process::JailedProcess;
 
 /// The name of syscall `nr` on this architecture.
 pub fn syscall_name(nr: i64) -> Option<&'static str> {
-    let _ = nr;
-    None
+    seccomp::syscall_name(seccomp::Arch::try_native().ok()?, nr)
 }
