@@ -745,18 +745,19 @@ impl Builder {
             }
             Opt::PreloadLibrary => o.preload_library = Some(arg.into()),
             Opt::Logging => {
-                o.logging =
-                    match arg {
-                        "auto" => Logging::Auto,
-                        "syslog" => Logging::Syslog,
-                        "stderr" => Logging::Stderr,
-                        other => return Err(bad(
+                o.logging = match arg {
+                    "auto" => Logging::Auto,
+                    "syslog" => Logging::Syslog,
+                    "stderr" => Logging::Stderr,
+                    other => {
+                        return Err(bad(
                             opt,
                             format!(
                                 "unknown logging output '{other}'; expected auto, syslog or stderr"
                             ),
-                        )),
+                        ))
                     }
+                }
             }
         }
         Ok(())
