@@ -266,16 +266,30 @@ pub fn setup(plan: &mut Plan) -> Result<(), StepError> {
     }
     if cwd.0 >= 0 {
         let _ = sys::fchdir(cwd.0);
+    } else if changes_root && result.is_ok() {
+        // SAFETY: chdir on a NUL-terminated path.
+        if unsafe { libc::chdir(c"/".as_ptr()) } != 0 {
+            return Err((ChildStep::Chroot, sys::errno(), 0));
+        }
     }
     result
 }
 
 fn mounts_and_root(plan: &mut Plan) -> Result<(), StepError> {
     if plan.mount_dev || !plan.mounts.is_empty() {
-        let root = Fd(sys::open_path(&plan.root, libc::O_DIRECTORY)
-            .map_err(|e| (ChildStep::MountDestination, e, 0))?);
+        let open_root = |index: usize| {
+            sys::open_path(&plan.root, libc::O_DIRECTORY)
+                .map(Fd)
+                .map_err(|e| (ChildStep::MountDestination, e, index as u64))
+        };
+        let mut root = open_root(0)?;
         for (index, op) in plan.mounts.iter().enumerate().filter(|(_, op)| !op.in_dev) {
             do_mount(root.0, op, -1, index as u64)?;
+            if op.on_root {
+                // The handle is on the directory now covered: take the new
+                // mount's root instead, or later paths miss what it brought.
+                root = open_root(index)?;
+            }
         }
         if plan.mount_dev {
             // Take every source from the host's /dev before covering it.

@@ -31,6 +31,9 @@ pub struct MountOp {
     pub in_dev: bool,
     /// What to create inside the new /dev, relative to it: (path, is_dir).
     pub create_in_dev: Vec<(CString, bool)>,
+    /// The destination is the root itself: the child reopens its handle
+    /// on the root after this mount.
+    pub on_root: bool,
 }
 
 fn invalid(msg: String) -> LaunchError {
@@ -46,7 +49,7 @@ fn cstring(what: &str, p: &Path) -> Result<CString, LaunchError> {
 pub fn relative(dest: &Path) -> PathBuf {
     let rel: PathBuf = dest
         .components()
-        .filter(|c| matches!(c, Component::Normal(_)))
+        .filter(|c| matches!(c, Component::Normal(_) | Component::ParentDir))
         .collect();
     if rel.as_os_str().is_empty() {
         PathBuf::from(".")
@@ -230,6 +233,7 @@ pub fn plan(jail: &Jail, root: &Path) -> Result<Vec<MountOp>, LaunchError> {
             bind_attr,
             in_dev,
             create_in_dev,
+            on_root: relative(&m.dest) == Path::new("."),
         });
     }
     let non_dev: Vec<MountSpec> = jail
@@ -248,4 +252,16 @@ pub fn plan(jail: &Jail, root: &Path) -> Result<Vec<MountOp>, LaunchError> {
         check_dest("/proc for the new /proc", root, &non_dev, Path::new("/proc"))?;
     }
     Ok(ops)
+}
+
+/// How paths inside the jail map to the host before fork: the new root
+/// and the binds (for finding the program and its interpreter).
+pub fn host_view(jail: &Jail, root: Option<&Path>) -> crate::program::HostView {
+    let binds = jail
+        .mounts
+        .iter()
+        .filter(|m| m.is_bind())
+        .map(|m| (Path::new("/").join(relative(&m.dest)), m.source.clone()))
+        .collect();
+    crate::program::HostView::new(root, binds)
 }

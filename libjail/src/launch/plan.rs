@@ -212,8 +212,9 @@ impl Plan {
         let (program_path, linkage, privileged) = if fork_only {
             (PathBuf::new(), Linkage::Unknown, false)
         } else {
-            let path = program::resolve(&cmd.program, root_dir)?;
-            let info = program::inspect(&path, root_dir)?;
+            let view = super::mountplan::host_view(jail, root_dir);
+            let path = program::resolve(&cmd.program, &view)?;
+            let info = program::inspect(&path, &view)?;
             (info.path, info.linkage, info.privileged)
         };
 
