@@ -8,7 +8,7 @@ use std::path::Path;
 use jail::{Command, Jail, Namespace};
 
 use crate::error::UsageError;
-use crate::options::{MountEntry, Options, Seccomp, Suppl};
+use crate::options::{MountEntry, Options, Profile, Seccomp, Suppl};
 use crate::table::{self, Opt};
 
 fn bad(opt: Opt, msg: impl Into<String>) -> UsageError {
@@ -119,6 +119,9 @@ pub fn build_jail(o: &Options) -> Result<Jail, UsageError> {
     }
     for m in &o.mounts {
         match m {
+            MountEntry::Profile(p) => {
+                j.profile_minimalistic_mountns(*p == Profile::MinimalisticMountnsNodev);
+            }
             MountEntry::Bind {
                 src,
                 dest,

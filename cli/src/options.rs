@@ -13,19 +13,15 @@ use crate::getopt::{self, Entry};
 use crate::table::{self, Opt};
 use crate::values;
 
-/// Where `--profile minimalistic-mountns` pivots to (upstream's
-/// DEFAULT_PIVOT_ROOT); set `JAIL_DEFAULT_PIVOT_ROOT` at build time to change it.
-pub const DEFAULT_PIVOT_ROOT: &str = match option_env!("JAIL_DEFAULT_PIVOT_ROOT") {
-    Some(p) => p,
-    None => "/var/empty",
-};
+/// Where `--profile minimalistic-mountns` pivots to (upstream's DEFAULT_PIVOT_ROOT).
+pub use jail::config::DEFAULT_PIVOT_ROOT;
 
 /// The default runtime environment's seccomp program, used when present
 /// and no other filter is given.
 pub const DEFAULT_POLICY: &str = "/etc/security/minijail/v0.bin";
 
 /// Default size of the /tmp tmpfs (`-t` alone, profiles).
-pub const DEFAULT_TMP_SIZE: u64 = 64 << 20;
+pub use jail::config::DEFAULT_TMP_SIZE;
 
 /// Program and library paths `--fs-default-paths` allows to read and run.
 pub const DEFAULT_FS_PATHS: &[&str] = &[
@@ -86,9 +82,12 @@ pub enum Seccomp {
     Binary(PathBuf),
 }
 
-/// A `-b` or `-k` mount, in command-line order.
+/// A `-b` or `-k` mount, or the mounts of a `--profile`, in command-line order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MountEntry {
+    /// `--profile minimalistic-mountns[-nodev]`: the library's
+    /// `Jail::profile_minimalistic_mountns` at this point of the mounts.
+    Profile(Profile),
     Bind {
         src: PathBuf,
         dest: PathBuf,
@@ -104,26 +103,27 @@ pub enum MountEntry {
 }
 
 impl MountEntry {
-    fn dest(&self) -> &Path {
+    /// (destination, writable) of each bind mount this entry makes, or
+    /// None if it makes another kind of mount. Writable includes mounts
+    /// open to mount events (upstream's test for granting write access
+    /// under the profile's Landlock rules).
+    fn binds(&self) -> Option<Vec<(PathBuf, bool)>> {
         match self {
-            MountEntry::Bind { dest, .. } | MountEntry::Mount { dest, .. } => dest,
-        }
-    }
-
-    fn is_bind(&self) -> bool {
-        match self {
-            MountEntry::Bind { .. } => true,
-            MountEntry::Mount { flags, .. } => flags & libc::MS_BIND != 0,
-        }
-    }
-
-    /// Writable, or open to mount events (upstream's test for granting
-    /// write access under the profile's Landlock rules).
-    fn writable(&self) -> bool {
-        match self {
-            MountEntry::Bind { writable, .. } => *writable,
-            MountEntry::Mount { flags, .. } => {
-                flags & libc::MS_RDONLY == 0 || flags & (libc::MS_SHARED | libc::MS_SLAVE) != 0
+            MountEntry::Bind { dest, writable, .. } => Some(vec![(dest.clone(), *writable)]),
+            MountEntry::Mount { dest, flags, .. } if flags & libc::MS_BIND != 0 => {
+                let writable =
+                    flags & libc::MS_RDONLY == 0 || flags & (libc::MS_SHARED | libc::MS_SLAVE) != 0;
+                Some(vec![(dest.clone(), writable)])
+            }
+            MountEntry::Mount { .. } => None,
+            // The library's profile binds /, /proc and (with /dev) /dev/log
+            // read-only.
+            MountEntry::Profile(p) => {
+                let mut v = vec![("/".into(), false), ("/proc".into(), false)];
+                if *p == Profile::MinimalisticMountns && Path::new("/dev/log").exists() {
+                    v.push(("/dev/log".into(), false));
+                }
+                Some(v)
             }
         }
     }
@@ -763,35 +763,14 @@ impl Builder {
         Ok(())
     }
 
-    /// `--profile`: the flags it stands for, as upstream.
+    /// `--profile`: recorded at its place among the mounts (the library
+    /// makes them); the settings it implies are shown here too.
     fn apply_profile(&mut self, p: Profile) -> Result<(), UsageError> {
         let o = &mut self.o;
         o.ns.mount = true;
-        o.mounts.push(MountEntry::Bind {
-            src: "/".into(),
-            dest: "/".into(),
-            writable: false,
-        });
-        o.mounts.push(MountEntry::Bind {
-            src: "/proc".into(),
-            dest: "/proc".into(),
-            writable: false,
-        });
+        o.mounts.push(MountEntry::Profile(p));
         if p == Profile::MinimalisticMountns {
-            // Upstream binds /dev/log unconditionally; a machine without a
-            // syslog socket would then fail every run, so bind it only
-            // where it exists.
-            if Path::new("/dev/log").exists() {
-                o.mounts.push(MountEntry::Bind {
-                    src: "/dev/log".into(),
-                    dest: "/dev/log".into(),
-                    writable: false,
-                });
-            }
             o.mount_dev = true;
-        }
-        if o.tmp_size.is_none() {
-            o.tmp_size = Some(DEFAULT_TMP_SIZE);
         }
         o.remount_proc_ro = true;
         o.profile = Some(p);
@@ -892,15 +871,19 @@ impl Builder {
 /// mounts, as upstream: read and run beneath every bind, write beneath the
 /// writable ones, the usual program paths, /dev, /proc read-only, /tmp.
 fn add_profile_fs_rules(o: &mut Options) {
-    if o.mounts.is_empty() || !o.mounts.iter().all(MountEntry::is_bind) {
+    let binds: Option<Vec<Vec<(PathBuf, bool)>>> = o.mounts.iter().map(MountEntry::binds).collect();
+    let Some(binds) = binds else {
         return;
-    }
+    };
     let mut rules = Vec::new();
-    for m in &o.mounts {
-        rules.push((m.dest().to_owned(), jail::landlock::RX));
-        if m.writable() {
-            rules.push((m.dest().to_owned(), jail::landlock::ADVANCED_RW));
+    for (dest, writable) in binds.into_iter().flatten() {
+        rules.push((dest.clone(), jail::landlock::RX));
+        if writable {
+            rules.push((dest, jail::landlock::ADVANCED_RW));
         }
+    }
+    if rules.is_empty() {
+        return;
     }
     for p in DEFAULT_FS_PATHS {
         rules.push((p.into(), jail::landlock::RX));
@@ -908,7 +891,9 @@ fn add_profile_fs_rules(o: &mut Options) {
     rules.push(("/dev".into(), jail::landlock::ADVANCED_RW));
     rules.push(("/proc".into(), jail::landlock::RO));
     if o.ns.mount {
-        rules.push(("/tmp".into(), jail::landlock::RW));
+        // Upstream's "rw" lets files be created; jail::landlock::RW does
+        // not, so /tmp gets ADVANCED_RW.
+        rules.push(("/tmp".into(), jail::landlock::ADVANCED_RW));
     }
     o.fs_rules.extend(rules);
     o.fs_best_effort = true;
