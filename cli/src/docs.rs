@@ -71,7 +71,7 @@ pub fn syscall_help() -> String {
 
 fn roff_escape(text: &str) -> String {
     let escaped = text.replace('\\', "\\e").replace('-', "\\-");
-    escaped
+    let mut out = escaped
         .lines()
         .map(|l| {
             if l.starts_with('.') || l.starts_with('\'') {
@@ -81,7 +81,11 @@ fn roff_escape(text: &str) -> String {
             }
         })
         .collect::<Vec<_>>()
-        .join("\n")
+        .join("\n");
+    if text.ends_with('\n') {
+        out.push('\n');
+    }
+    out
 }
 
 fn man_head(s: &OptSpec) -> String {
