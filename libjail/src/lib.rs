@@ -24,6 +24,7 @@ pub mod process;
 pub mod program;
 pub mod rlimit;
 pub mod seccomp;
+pub mod signals;
 pub mod status;
 pub mod suggest;
 mod sys;

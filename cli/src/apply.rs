@@ -1,0 +1,247 @@
+//! Resolved [`Options`] onto `jail::Jail` and `jail::Command`: one setter
+//! per setting, no jail logic of its own. Reading files (seccomp policies
+//! and programs) happens here, so errors still come before anything starts.
+
+use std::ffi::OsString;
+use std::path::Path;
+
+use jail::{Command, Jail, Namespace};
+
+use crate::error::UsageError;
+use crate::options::{MountEntry, Options, Profile, Seccomp, Suppl};
+use crate::table::{self, Opt};
+
+fn bad(opt: Opt, msg: impl Into<String>) -> UsageError {
+    UsageError::new(table::spec(opt), msg)
+}
+
+/// The jail these options describe.
+pub fn build_jail(o: &Options) -> Result<Jail, UsageError> {
+    let mut j = Jail::new();
+    if let Some(u) = &o.user {
+        match &u.name {
+            Some(name) => {
+                j.change_user(name)
+                    .map_err(|e| bad(Opt::User, e.to_string()))?;
+            }
+            None => {
+                j.change_uid(u.uid);
+            }
+        }
+    }
+    if let Some(g) = o.group {
+        j.change_gid(g);
+    }
+    match o.suppl {
+        Suppl::Default if !o.add_groups.is_empty() => {
+            j.set_supplementary_gids(&o.add_groups);
+        }
+        Suppl::Default => {}
+        Suppl::InheritUser => {
+            j.inherit_usergroups();
+        }
+        Suppl::KeepCurrent => {
+            j.keep_supplementary_gids();
+        }
+    }
+    if let Some(mask) = o.caps {
+        j.use_caps(mask);
+    }
+    if o.ambient {
+        j.set_ambient_caps();
+    }
+    if let Some(mask) = o.securebits_skip {
+        j.skip_setting_securebits(mask);
+    }
+    if o.no_new_privs {
+        j.no_new_privs();
+    }
+    match &o.seccomp {
+        Seccomp::None => {}
+        Seccomp::Strict => {
+            j.seccomp_strict();
+        }
+        Seccomp::Policy(path) => {
+            j.seccomp_filter(compile_policy(o, path)?);
+        }
+        Seccomp::Binary(path) => {
+            j.seccomp_filter(load_binary(o, path)?);
+        }
+    }
+    if let Some(table_name) = &o.alt_syscall {
+        return Err(bad(
+            Opt::AltSyscall,
+            format!("cannot use alternate syscall table '{table_name}': PR_ALT_SYSCALL is a ChromeOS kernel extension this implementation does not support"),
+        ));
+    }
+    if o.allow_speculation {
+        jail::log::info(
+            "--allow-speculative-execution is accepted but ignored: the speculation mitigations stay on",
+        );
+    }
+    let ns = &o.ns;
+    for (on, kind) in [
+        (ns.user, Namespace::User),
+        (ns.pid, Namespace::Pid),
+        (ns.mount, Namespace::Mount),
+        (ns.ipc, Namespace::Ipc),
+        (ns.uts, Namespace::Uts),
+        (ns.net, Namespace::Net),
+        (ns.cgroup, Namespace::Cgroup),
+    ] {
+        if on {
+            j.namespace(kind);
+        }
+    }
+    if let Some(p) = &o.join_net {
+        j.join_namespace(Namespace::Net, p);
+    }
+    if let Some(p) = &o.join_mount {
+        j.join_namespace(Namespace::Mount, p);
+    }
+    if let Some(h) = &o.hostname {
+        j.set_hostname(h);
+    }
+    if let Some(m) = &o.uid_map {
+        j.uid_map(m);
+    }
+    if let Some(m) = &o.gid_map {
+        j.gid_map(m);
+    }
+    if o.deny_setgroups {
+        j.deny_setgroups();
+    }
+    if o.run_as_init {
+        j.run_as_init();
+    }
+    if let Some(p) = o.propagation {
+        j.remount_mode(p);
+    }
+    for m in &o.mounts {
+        match m {
+            MountEntry::Profile(p) => {
+                j.profile_minimalistic_mountns(*p == Profile::MinimalisticMountnsNodev);
+            }
+            MountEntry::Bind {
+                src,
+                dest,
+                writable,
+            } => {
+                j.bind(src, dest, *writable);
+            }
+            MountEntry::Mount {
+                src,
+                dest,
+                fstype,
+                flags,
+                data,
+            } => {
+                j.mount(src, dest, fstype, *flags, data.as_deref());
+            }
+        }
+    }
+    if o.mount_dev {
+        j.mount_dev();
+    }
+    if let Some(size) = o.tmp_size {
+        j.mount_tmp(size);
+    }
+    if o.remount_proc_ro {
+        j.remount_proc_readonly();
+    }
+    if let Some(dir) = &o.chroot {
+        j.enter_chroot(dir);
+    }
+    if let Some(dir) = &o.pivot_root {
+        j.enter_pivot_root(dir);
+    }
+    for (path, access) in &o.fs_rules {
+        j.add_fs_rule(path, *access);
+    }
+    if o.fs_best_effort {
+        j.landlock_best_effort();
+    }
+    for &(resource, cur, max) in &o.rlimits {
+        j.rlimit(resource, cur, max);
+    }
+    if let Some(p) = &o.pid_file {
+        j.write_pid_file(p);
+    }
+    j.forward_signals(o.forward_signals);
+    if o.session_keyring {
+        j.new_session_keyring();
+    }
+    j.new_session(o.new_sessions);
+    for &fd in &o.preserve_fds {
+        j.preserve_fd(fd, fd);
+    }
+    if let Some(p) = &o.preload_library {
+        j.set_preload_path(p);
+    }
+    Ok(j)
+}
+
+/// The command: program, arguments, environment, preload mode.
+pub fn build_command(o: &Options, program: &[OsString]) -> Command {
+    let mut cmd = Command::new(&program[0]);
+    cmd.args(&program[1..]);
+    if o.env_reset {
+        cmd.env_clear();
+    }
+    for (name, value) in &o.env_add {
+        cmd.env(name, value);
+    }
+    if let Some(mode) = o.elf_type {
+        cmd.preload_mode(mode);
+    }
+    cmd
+}
+
+fn compile_options(o: &Options) -> jail::seccomp::CompileOptions {
+    use jail::seccomp::{Action, CompileOptions};
+    CompileOptions {
+        log_failures: o.seccomp_log,
+        kill_action: if o.seccomp_tsync {
+            Action::KillProcess
+        } else {
+            Action::KillThread
+        },
+        ..CompileOptions::default()
+    }
+}
+
+fn to_filter(o: &Options, program: &jail::seccomp::Program, label: &Path) -> jail::SeccompFilter {
+    jail::SeccompFilter {
+        program: program
+            .instructions()
+            .iter()
+            .map(|i| jail::SockFilter {
+                code: i.code,
+                jt: i.jt,
+                jf: i.jf,
+                k: i.k,
+            })
+            .collect(),
+        tsync: o.seccomp_tsync,
+        log_failures: o.seccomp_log,
+        label: label.display().to_string(),
+    }
+}
+
+fn compile_policy(o: &Options, path: &Path) -> Result<jail::SeccompFilter, UsageError> {
+    let program = jail::seccomp::compile_file(path, &compile_options(o))
+        .map_err(|e| bad(Opt::SeccompPolicy, e.to_string()))?;
+    Ok(to_filter(o, &program, path))
+}
+
+fn load_binary(o: &Options, path: &Path) -> Result<jail::SeccompFilter, UsageError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        bad(
+            Opt::SeccompBpfBinary,
+            format!("cannot read '{}': {e}", path.display()),
+        )
+    })?;
+    let program = jail::seccomp::Program::from_bytes(&bytes)
+        .map_err(|e| bad(Opt::SeccompBpfBinary, format!("'{}': {e}", path.display())))?;
+    Ok(to_filter(o, &program, path))
+}

@@ -1,0 +1,111 @@
+//! minijail0, the command-line face of the `jail` crate: upstream
+//! minijail0's options, config files and exit statuses over the Rust API.
+//!
+//! [`table`] holds every option once; [`getopt`] scans a command line with
+//! it (expanding `--config` files in place); [`options`] resolves the
+//! options into an [`options::Options`] value (implications, conflicts,
+//! defaults) without touching any process; [`apply`] maps that value onto
+//! `jail::Jail` and `jail::Command`; [`run`] launches and waits. [`docs`]
+//! renders `-h`, the man page and the shell completions from the same table.
+//!
+//! Why not clap: upstream's getopt semantics are the contract (optional
+//! arguments that bind only when glued, `-K` vs `-Kslave`; scanning that
+//! stops at the program; config file entries applied in order, interleaved
+//! with the command line; `--gen-config` writing the options back in the
+//! order given). A small scanner over one table does all of that and keeps
+//! the table the single source for parsing, help, man page and completions.
+
+pub mod apply;
+pub mod config_file;
+pub mod docs;
+pub mod error;
+pub mod getopt;
+pub mod options;
+pub mod table;
+pub mod values;
+
+use std::ffi::OsString;
+use std::io::Write;
+
+use options::Action;
+
+/// The prefix of every message minijail0 prints.
+pub const PROG: &str = "minijail0";
+
+/// Run minijail0 with `args` (without argv[0]); returns the exit status.
+pub fn run(args: &[OsString]) -> i32 {
+    let action = match options::parse(args) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{PROG}: {e}");
+            return 1;
+        }
+    };
+    match action {
+        Action::Help => print(&docs::help()),
+        Action::SyscallHelp => print(&docs::syscall_help()),
+        Action::GenConfig { path, text } => {
+            let written = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .and_then(|mut f| f.write_all(text.as_bytes()));
+            match written {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!(
+                        "{PROG}: --gen-config: cannot write '{}': {e}; give a new, writable file name",
+                        path.display()
+                    );
+                    1
+                }
+            }
+        }
+        Action::Run { options, program } => launch(&options, &program),
+    }
+}
+
+fn print(text: &str) -> i32 {
+    let mut out = std::io::stdout().lock();
+    // A closed stdout (`minijail0 -H | head`) is not an error worth a message.
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+    0
+}
+
+/// Start the program in the jail and wait for it (unless -i).
+pub fn launch(o: &options::Options, program: &[OsString]) -> i32 {
+    let jail = match apply::build_jail(o) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("{PROG}: {e}");
+            return 1;
+        }
+    };
+    let cmd = apply::build_command(o, program);
+    let mut child = match jail.spawn(&cmd) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{PROG}: {e}");
+            return e.exit_status();
+        }
+    };
+    if o.background {
+        return 0;
+    }
+    if o.forward_signals {
+        if let Err(e) = jail::signals::forward_to(child.pid()) {
+            eprintln!("{PROG}: cannot forward signals to the jailed program: {e}");
+        }
+    }
+    match child.wait() {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!(
+                "{PROG}: waiting for the jailed program (pid {}) failed: {e}",
+                child.pid()
+            );
+            jail::status::JAIL_FAILED
+        }
+    }
+}

@@ -1,0 +1,368 @@
+//! minijail0 run as a program: the common service recipes, exit statuses,
+//! usage errors that start nothing, -i, signal forwarding, config files.
+//!
+//! Needs the preload library next to the binary (`cargo build -p
+//! jail-preload`, or `cargo build --workspace`). Tests that need root
+//! (uid changes, namespaces) say so and pass as no-ops otherwise.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_minijail0");
+
+fn data(name: &str) -> String {
+    format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn preload_built() {
+    let lib = Path::new(BIN).with_file_name("libjailpreload.so");
+    assert!(
+        lib.is_file(),
+        "{} is missing: run `cargo build -p jail-preload` (or `cargo build --workspace`) before these tests",
+        lib.display()
+    );
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    if !root {
+        eprintln!("skipped: needs root");
+    }
+    root
+}
+
+fn minijail0(args: &[&str]) -> Output {
+    preload_built();
+    Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("minijail0 runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "minijail0-e2e-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn exit_status_is_the_programs() {
+    let o = minijail0(&["--", "/bin/sh", "-c", "exit 7"]);
+    assert_eq!(o.status.code(), Some(7), "{}", stderr(&o));
+    let o = minijail0(&["/bin/sh", "-c", "kill -USR1 $$"]);
+    assert_eq!(o.status.code(), Some(128 + libc::SIGUSR1), "{}", stderr(&o));
+    let o = minijail0(&["/nonexistent/program"]);
+    assert_eq!(o.status.code(), Some(127), "{}", stderr(&o));
+}
+
+#[test]
+fn user_group_nnp_and_policy_recipe() {
+    if !is_root() {
+        return;
+    }
+    let policy = data("echo.policy");
+    // -u -g -n -S policy -- prog
+    let o = minijail0(&[
+        "-u",
+        "nobody",
+        "-g",
+        "nogroup",
+        "-n",
+        "-S",
+        &policy,
+        "--",
+        "/bin/echo",
+        "ok",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "ok\n");
+    // A syscall outside the policy: killed by SIGSYS, status 253.
+    let o = minijail0(&[
+        "-u",
+        "nobody",
+        "-g",
+        "nogroup",
+        "-n",
+        "-S",
+        &policy,
+        "--",
+        "/bin/uname",
+    ]);
+    assert_eq!(o.status.code(), Some(253), "{}", stderr(&o));
+    // The ids and no_new_privs, seen from inside.
+    let o = minijail0(&[
+        "-u",
+        "nobody",
+        "-g",
+        "nogroup",
+        "-n",
+        "--",
+        "/bin/grep",
+        "-E",
+        "^(Uid|Gid|Groups|NoNewPrivs):",
+        "/proc/self/status",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Uid:\t65534\t65534\t65534\t65534"), "{out}");
+    assert!(out.contains("Gid:\t65534\t65534\t65534\t65534"), "{out}");
+    assert!(out.contains("NoNewPrivs:\t1"), "{out}");
+}
+
+#[test]
+fn caps_with_ambient_recipe() {
+    if !is_root() {
+        return;
+    }
+    let o = minijail0(&[
+        "-u",
+        "nobody",
+        "-g",
+        "nogroup",
+        "-c",
+        "cap_net_raw,cap_net_bind_service+eip",
+        "--ambient",
+        "--",
+        "/bin/sh",
+        "-c",
+        "grep -E '^Cap(Eff|Amb|Bnd):' /proc/self/status",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    // The shell's child grep keeps them: that is what ambient is for.
+    for line in [
+        "CapEff:\t0000000000002400",
+        "CapAmb:\t0000000000002400",
+        "CapBnd:\t0000000000002400",
+    ] {
+        assert!(out.contains(line), "{line} not in {out}");
+    }
+    // A hex mask works the same.
+    let o = minijail0(&[
+        "-u",
+        "nobody",
+        "-c",
+        "0x2000",
+        "--ambient",
+        "--",
+        "/bin/grep",
+        "CapAmb",
+        "/proc/self/status",
+    ]);
+    assert!(
+        stdout(&o).contains("0000000000002000"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+}
+
+#[test]
+fn minimalistic_mountns_profile_recipe() {
+    if !is_root() {
+        return;
+    }
+    // The profile's new root, as on most distributions.
+    std::fs::create_dir_all(jail::config::DEFAULT_PIVOT_ROOT).unwrap();
+    let o = minijail0(&[
+        "--profile", "minimalistic-mountns", "-p", "--", "/bin/sh", "-c",
+        "echo pid=$$; touch /tmp/x && echo tmp-writable; touch /etc/jail-e2e 2>/dev/null || echo etc-readonly; ls /dev/null",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("pid=2\n"), "{out}");
+    assert!(out.contains("tmp-writable\n"), "{out}");
+    assert!(out.contains("etc-readonly\n"), "{out}");
+    assert!(out.contains("/dev/null\n"), "{out}");
+    assert!(!Path::new("/etc/jail-e2e").exists());
+    let o = minijail0(&[
+        "--profile",
+        "minimalistic-mountns-nodev",
+        "--",
+        "/bin/sh",
+        "-c",
+        "exit 3",
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+}
+
+#[test]
+fn usage_errors_start_nothing() {
+    let marker = scratch("marker");
+    let script = format!("touch {}", marker.display());
+    let cases: &[(&[&str], &str)] = &[
+        (&["-R", "NOFLIE,1,1"], "minijail0: -R: unknown resource 'NOFLIE'; did you mean NOFILE?\n"),
+        (&["--profle", "x"], "minijail0: unknown option '--profle'; did you mean --profile?\n"),
+        (&["-C", "/", "-P", "/"], "minijail0: -P: cannot pivot_root: -C (chroot) was given; use one of -C or -P/--profile\n"),
+        (&["-G", "-y"], "minijail0: -y: cannot be combined with -G: pick one\n"),
+        (&["-L", "--seccomp-bpf-binary", "/x"], "minijail0: --seccomp-bpf-binary: cannot be combined with -L: a precompiled program cannot be recompiled to log\n"),
+        (&["-S", "/nonexistent.policy"], "minijail0: -S: "),
+        (&["-a", "t"], "minijail0: -a: cannot use alternate syscall table 't'"),
+    ];
+    for (args, want) in cases {
+        let mut all = args.to_vec();
+        all.extend(["--", "/bin/sh", "-c", &script]);
+        let o = minijail0(&all);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.starts_with(want),
+            "{args:?}: got {err:?}, wanted {want:?}"
+        );
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(o.stdout.is_empty());
+        assert!(!marker.exists(), "{args:?} started the program");
+    }
+    let o = minijail0(&[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).starts_with("minijail0: no program given"));
+}
+
+#[test]
+fn help_and_syscall_list() {
+    let o = minijail0(&["-h"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).starts_with("Usage: minijail0 [options] [--] <program> [args...]"));
+    let o = minijail0(&["-H"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    #[cfg(target_arch = "x86_64")]
+    assert!(
+        out.contains("  read [0]\n") && out.contains("  openat [257]\n"),
+        "{out}"
+    );
+    assert!(out.lines().count() > 300);
+}
+
+#[test]
+fn background_exits_once_started() {
+    let marker = scratch("bg");
+    let script = format!("sleep 0.5; touch {}", marker.display());
+    preload_built();
+    let start = Instant::now();
+    // Not output(): the program keeps the pipes open after minijail0 exits.
+    let status = Command::new(BIN)
+        .args(["-i", "--", "/bin/sh", "-c", &script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(start.elapsed() < Duration::from_millis(450));
+    assert!(!marker.exists());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !marker.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(marker.exists(), "the backgrounded program did not run");
+}
+
+fn wait_for(path: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !path.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(path.exists(), "{} never appeared", path.display());
+}
+
+#[test]
+fn signals_are_forwarded_unless_z() {
+    preload_built();
+    let ready = scratch("ready");
+    let script = format!(
+        "trap 'exit 42' TERM; touch {}; while :; do sleep 0.05; done",
+        ready.display()
+    );
+    let mut child = Command::new(BIN)
+        .args(["--", "/bin/sh", "-c", &script])
+        .spawn()
+        .unwrap();
+    wait_for(&ready);
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(42), "{status:?}");
+
+    // -z: minijail0 itself dies of the signal; the program is not told.
+    let ready = scratch("ready-z");
+    let done = scratch("done-z");
+    let script = format!(
+        "trap 'exit 42' TERM; touch {}; sleep 1; touch {}",
+        ready.display(),
+        done.display()
+    );
+    let mut child = Command::new(BIN)
+        .args(["-z", "--", "/bin/sh", "-c", &script])
+        .spawn()
+        .unwrap();
+    wait_for(&ready);
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(libc::SIGTERM), "{status:?}");
+    wait_for(&done);
+}
+
+#[test]
+fn environment_flags() {
+    let o = minijail0(&["--env-reset", "--env-add", "A=b=c", "--", "/usr/bin/env"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "A=b=c\n");
+}
+
+#[test]
+fn gen_config_then_config_runs_the_same_jail() {
+    if !is_root() {
+        return;
+    }
+    let conf = scratch("svc.conf");
+    let o = minijail0(&[
+        &format!("--gen-config={}", conf.display()),
+        "-u",
+        "nobody",
+        "-g",
+        "nogroup",
+        "-n",
+        "-S",
+        &data("echo.policy"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&conf).unwrap();
+    assert!(
+        text.starts_with("% minijail-config-file v0\n\nu = nobody\ng = nogroup\nn\nS = "),
+        "{text}"
+    );
+    let o = minijail0(&[
+        "--config",
+        conf.to_str().unwrap(),
+        "--",
+        "/bin/echo",
+        "from-config",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "from-config\n");
+    let o = minijail0(&["--config", conf.to_str().unwrap(), "--", "/bin/uname"]);
+    assert_eq!(o.status.code(), Some(253), "{}", stderr(&o));
+    // The file exists now: refused.
+    let o = minijail0(&[&format!("--gen-config={}", conf.display()), "-n"]);
+    assert_eq!(o.status.code(), Some(1));
+}
