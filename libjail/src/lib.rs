@@ -23,6 +23,7 @@ pub mod log;
 pub mod process;
 pub mod program;
 pub mod rlimit;
+pub mod seccomp;
 pub mod status;
 pub mod suggest;
 mod sys;
@@ -37,6 +38,7 @@ pub use process::JailedProcess;
 
 /// The name of syscall `nr` on this architecture.
 pub fn syscall_name(nr: i64) -> Option<&'static str> {
-    let _ = nr;
-    None
+    seccomp::tables::Arch::try_native()
+        .ok()
+        .and_then(|arch| seccomp::syscall_name(arch, nr))
 }

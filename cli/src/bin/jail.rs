@@ -1,1 +1,207 @@
-fn main() {}
+//! `jail`: the newer command-line tools of the jail crate.
+//!
+//! - `jail policy compile POLICY -o OUT.bpf`: compile a minijail policy to
+//!   the raw `struct sock_filter` array `minijail0 --seccomp-bpf-binary`
+//!   reads (native byte order);
+//! - `jail policy dump POLICY|FILE.bpf`: a readable listing;
+//! - `jail policy check POLICY SYSCALL [ARGS...]`: the verdict for one call
+//!   and the rule that decided it.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use jail::seccomp::{self, tables, Action, Arch, CompileOptions, Program, SeccompData};
+
+#[derive(Parser)]
+#[command(name = "jail", version, about = "Tools of the jail sandbox")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Seccomp policies: compile, inspect, try.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Compile a policy to a raw BPF program.
+    Compile {
+        /// The policy file.
+        policy: PathBuf,
+        /// Where to write the program.
+        #[arg(short, long)]
+        output: PathBuf,
+        #[command(flatten)]
+        opts: PolicyOpts,
+    },
+    /// Print a policy's compiled program, or a .bpf file, with syscall names.
+    Dump {
+        /// A policy, or a raw program (`.bpf`).
+        file: PathBuf,
+        #[command(flatten)]
+        opts: PolicyOpts,
+    },
+    /// What a policy does with one syscall.
+    Check {
+        /// The policy file.
+        policy: PathBuf,
+        /// Syscall name or number.
+        syscall: String,
+        /// Arguments: numbers (0x.., 0.., -N) or constant names (A|B).
+        args: Vec<String>,
+        #[command(flatten)]
+        opts: PolicyOpts,
+    },
+}
+
+#[derive(Args)]
+struct PolicyOpts {
+    /// Target architecture: x86_64, aarch64, i386 (default: this machine's).
+    #[arg(long)]
+    arch: Option<Arch>,
+    /// Read absolute @include paths under PREFIX from DIR (repeatable),
+    /// e.g. /usr/share/policy/crosvm=./policies.
+    #[arg(long = "include-prefix", value_name = "PREFIX=DIR", value_parser = parse_prefix)]
+    include_prefix: Vec<(PathBuf, PathBuf)>,
+    /// Action for unlisted syscalls and unmatched filters (overrides
+    /// @default): kill, kill-process, trap, log, user-notify, "return EPERM", ...
+    #[arg(long, value_name = "ACTION")]
+    default_action: Option<Action>,
+    /// `kill` and a foreign architecture kill the process, not the thread.
+    #[arg(long)]
+    use_kill_process: bool,
+    /// Log and allow unlisted syscalls (minijail0 -L).
+    #[arg(long)]
+    log_failures: bool,
+    /// Compile an @denylist policy.
+    #[arg(long)]
+    denylist: bool,
+    /// Read `expr; return N` as minijail's C runtime parser does (allow if
+    /// expr, else fail with N) instead of as its Python compiler does.
+    #[arg(long)]
+    c_return_semantics: bool,
+}
+
+fn parse_prefix(s: &str) -> Result<(PathBuf, PathBuf), String> {
+    let (p, d) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected PREFIX=DIR, got `{s}`"))?;
+    Ok((PathBuf::from(p), PathBuf::from(d)))
+}
+
+impl PolicyOpts {
+    fn compile_options(&self) -> Result<CompileOptions, String> {
+        let arch = match self.arch {
+            Some(a) => a,
+            None => Arch::try_native().map_err(|e| e.to_string())?,
+        };
+        let mut o = CompileOptions::new(arch);
+        o.include_prefixes = self.include_prefix.clone();
+        o.default_action = self.default_action;
+        o.log_failures = self.log_failures;
+        o.denylist = self.denylist;
+        o.c_return_semantics = self.c_return_semantics;
+        if self.use_kill_process {
+            o.kill_action = Action::KillProcess;
+        }
+        Ok(o)
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    let Command::Policy(cmd) = cli.command;
+    match cmd {
+        PolicyCommand::Compile {
+            policy,
+            output,
+            opts,
+        } => {
+            let o = opts.compile_options()?;
+            let prog = seccomp::compile_file(&policy, &o).map_err(|e| e.to_string())?;
+            std::fs::write(&output, prog.to_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+            eprintln!(
+                "{}: {} instructions for {}",
+                output.display(),
+                prog.len(),
+                o.arch
+            );
+        }
+        PolicyCommand::Dump { file, opts } => {
+            let o = opts.compile_options()?;
+            let prog = if file.extension().is_some_and(|e| e == "bpf") {
+                let bytes = std::fs::read(&file)
+                    .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+                Program::from_bytes(&bytes).map_err(|e| format!("{}: {e}", file.display()))?
+            } else {
+                seccomp::compile_file(&file, &o).map_err(|e| e.to_string())?
+            };
+            print!("{}", prog.listing(o.arch));
+        }
+        PolicyCommand::Check {
+            policy,
+            syscall,
+            args,
+            opts,
+        } => {
+            let o = opts.compile_options()?;
+            let parsed = seccomp::parse_file(&policy, &o).map_err(|e| e.to_string())?;
+            let prog = seccomp::compile_policy(&parsed, &policy).map_err(|e| e.to_string())?;
+            let nr = resolve_syscall(o.arch, &syscall)?;
+            if args.len() > 6 {
+                return Err(format!(
+                    "a syscall has at most 6 arguments, got {}",
+                    args.len()
+                ));
+            }
+            let mut a = [0u64; 6];
+            for (slot, text) in a.iter_mut().zip(&args) {
+                *slot = tables::parse_arg(o.arch, text).ok_or_else(|| {
+                    format!(
+                        "argument `{text}` is neither a number nor a constant on {}",
+                        o.arch
+                    )
+                })?;
+            }
+            let report = seccomp::check(&parsed, &prog, &SeccompData::new(o.arch, nr, a))
+                .map_err(|e| e.to_string())?;
+            let name = seccomp::syscall_name(o.arch, nr).unwrap_or("?");
+            println!("{name}({}) on {}: {report}", args.join(", "), o.arch);
+            if !report.consistent() {
+                return Err(
+                    "the compiled program disagrees with the policy: please report this".into(),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn resolve_syscall(arch: Arch, s: &str) -> Result<i64, String> {
+    if let Some(n) = tables::parse_number(s) {
+        return Ok(n);
+    }
+    seccomp::syscall_number(arch, s).ok_or_else(|| {
+        let names = tables::syscalls(arch);
+        match tables::nearest(s, names.iter().map(|(n, _)| *n)) {
+            Some(near) => format!("unknown syscall `{s}` on {arch}; did you mean `{near}`?"),
+            None => format!("unknown syscall `{s}` on {arch}"),
+        }
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("jail: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
