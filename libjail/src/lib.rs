@@ -17,6 +17,8 @@
 
 pub mod caps;
 pub mod config;
+pub mod forward;
+pub mod hook;
 pub mod ids;
 pub mod launch;
 pub mod log;

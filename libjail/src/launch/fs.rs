@@ -255,6 +255,10 @@ pub fn setup(plan: &Plan) -> Result<(), StepError> {
             do_mount(root.0, op, index as u64)?;
         }
     }
+    if plan.chroot || plan.pivot_root {
+        crate::hook::run(&plan.hooks, crate::hook::HookEvent::PreChroot)
+            .map_err(|(errno, index)| (ChildStep::Hook, errno, index))?;
+    }
     if plan.chroot {
         // SAFETY: chroot/chdir on NUL-terminated paths.
         unsafe {

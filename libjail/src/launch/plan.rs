@@ -108,6 +108,8 @@ pub struct Plan {
     pub stdio_pipes: [Option<(libc::c_int, libc::c_int)>; 3],
     /// fds to close in the parent once the child has them.
     pub close_in_parent: Vec<libc::c_int>,
+    /// Caller hooks run in the child (no-preload and fork modes only).
+    pub hooks: Vec<crate::hook::Hook>,
 }
 
 // SAFETY: the raw pointers in Plan point into its own CStrings, which it owns
@@ -300,6 +302,12 @@ impl Plan {
                 _ => Delivery::Preload,
             }
         };
+
+        if !jail.hooks.is_empty() && delivery == Delivery::Preload {
+            return Err(LaunchError::Invalid(
+                "hooks run in the jailed child before execve, so they need the jail applied there: use no-preload mode (minijail_run_no_preload, -T static) or fork mode".into(),
+            ));
+        }
 
         // Stage 2.
         let stage2 = build_stage2(jail)?;
@@ -498,7 +506,7 @@ impl Plan {
             pdeathsig: jail.pdeathsig,
             // SAFETY: getpid has no preconditions.
             parent_pid: unsafe { libc::getpid() },
-            setsid: jail.new_session && (0..3).any(sys::is_tty),
+            setsid: jail.setsid_always || (jail.new_session && (0..3).any(sys::is_tty)),
             reset_signal_mask: jail.reset_signal_mask,
             reset_signal_handlers: jail.reset_signal_handlers,
             fd_moves: Vec::new(),
@@ -513,6 +521,7 @@ impl Plan {
             seccomp_label: jail.seccomp.as_ref().map(|s| s.label.clone()),
             stdio_pipes: [None; 3],
             close_in_parent: Vec::new(),
+            hooks: jail.hooks.clone(),
         };
         plan.plan_fds(jail, cmd)?;
         Ok(plan)
@@ -643,7 +652,7 @@ fn validate(jail: &Jail) -> Result<(), LaunchError> {
     Ok(())
 }
 
-fn build_stage2(jail: &Jail) -> Result<Stage2, LaunchError> {
+pub(crate) fn build_stage2(jail: &Jail) -> Result<Stage2, LaunchError> {
     let gid = jail.gid;
     let groups = match &jail.groups {
         SupplementaryGroups::Default if jail.extra_groups.is_empty() => Groups::ClearOnIdChange,
