@@ -8,6 +8,12 @@ use std::path::{Path, PathBuf};
 
 pub use jail_enter::SockFilter;
 
+/// The new root of the minimalistic-mountns profile, as upstream.
+pub const DEFAULT_PIVOT_ROOT: &str = "/var/empty";
+
+/// The size of /tmp when none is given (`-t` without a size), as upstream.
+pub const DEFAULT_TMP_SIZE: u64 = 64 * 1024 * 1024;
+
 /// Namespace kinds, for joining by path and for the "new namespace" set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Namespace {
@@ -197,7 +203,8 @@ pub struct Jail {
     pub(crate) mounts: Vec<MountSpec>,
     pub(crate) mount_dev: bool,
     pub(crate) mount_tmp: Option<u64>,
-    pub(crate) remount_proc_ro: bool,
+    /// Mount a fresh /proc (for the new pid namespace): Some(true) read-only.
+    pub(crate) remount_proc: Option<bool>,
     pub(crate) chroot: Option<PathBuf>,
     pub(crate) pivot_root: Option<PathBuf>,
     // Resources and process.
@@ -305,14 +312,14 @@ impl Jail {
         self
     }
 
-    /// Drop capabilities outside `mask` from the bounding set only (`-B`
-    /// takes the complement: the caps to drop).
+    /// Drop capabilities outside `keep_mask` from the bounding set only,
+    /// leaving the other sets alone (`minijail_capbset_drop`).
     pub fn capbset_drop(&mut self, keep_mask: u64) -> &mut Self {
         self.capbset_drop = Some(keep_mask);
         self
     }
 
-    /// Securebits not to lock (`-B` in upstream's minijail0 is this mask).
+    /// Securebits not to lock when capabilities are restricted (`-B`).
     pub fn skip_setting_securebits(&mut self, mask: u64) -> &mut Self {
         self.securebits_skip_mask = mask;
         self
@@ -362,11 +369,56 @@ impl Jail {
     // --- namespaces ---
 
     /// Create a new namespace of this kind.
+    ///
+    /// A new pid namespace implies a new mount namespace with /proc
+    /// remounted read-only for it, as upstream's `minijail_namespace_pids`
+    /// (see [`Jail::namespace_pids_rw_proc`] for a writable one).
     pub fn namespace(&mut self, ns: Namespace) -> &mut Self {
         if !self.new_ns.contains(&ns) {
             self.new_ns.push(ns);
         }
+        if ns == Namespace::Pid {
+            self.remount_proc.get_or_insert(true);
+            self.namespace(Namespace::Mount);
+        }
         self
+    }
+
+    /// A new pid namespace whose fresh /proc stays writable
+    /// (`minijail_namespace_pids_rw_proc`), unless read-only was asked.
+    pub fn namespace_pids_rw_proc(&mut self) -> &mut Self {
+        self.remount_proc.get_or_insert(false);
+        self.namespace(Namespace::Pid)
+    }
+
+    /// Apply upstream's `minimalistic-mountns` profile
+    /// (`--profile minimalistic-mountns`, or `-nodev` with `nodev`): a new
+    /// mount namespace whose root is an empty directory (/var/empty) with
+    /// the host's / bound read-only onto it, /proc bound read-only and then
+    /// a fresh read-only /proc, a tmpfs /tmp (64 MiB unless a size was
+    /// set), and unless `nodev` a minimal /dev with /dev/log bound in;
+    /// then pivot_root into it.
+    pub fn profile_minimalistic_mountns(&mut self, nodev: bool) -> &mut Self {
+        self.profile_minimalistic_mountns_at(Path::new(DEFAULT_PIVOT_ROOT), nodev)
+    }
+
+    /// [`Jail::profile_minimalistic_mountns`] with another empty directory
+    /// as the new root.
+    pub fn profile_minimalistic_mountns_at(&mut self, root: &Path, nodev: bool) -> &mut Self {
+        self.namespace(Namespace::Mount);
+        self.bind(Path::new("/"), Path::new("/"), false);
+        self.bind(Path::new("/proc"), Path::new("/proc"), false);
+        if !nodev {
+            if Path::new("/dev/log").exists() {
+                self.bind(Path::new("/dev/log"), Path::new("/dev/log"), false);
+            }
+            self.mount_dev();
+        }
+        if self.mount_tmp.is_none() {
+            self.mount_tmp(DEFAULT_TMP_SIZE);
+        }
+        self.remount_proc_readonly();
+        self.enter_pivot_root(root)
     }
 
     /// True if a new namespace of this kind is requested.
@@ -405,10 +457,11 @@ impl Jail {
         self
     }
 
-    /// Run the program as pid 1 of the new pid namespace, with no init.
+    /// Run the program as pid 1 of the new pid namespace, with no init
+    /// (`-I`; implies the pid namespace).
     pub fn run_as_init(&mut self) -> &mut Self {
         self.run_as_init = true;
-        self
+        self.namespace(Namespace::Pid)
     }
 
     /// Join a new session keyring.
@@ -474,7 +527,7 @@ impl Jail {
 
     /// Remount /proc read-only (`-r`).
     pub fn remount_proc_readonly(&mut self) -> &mut Self {
-        self.remount_proc_ro = true;
+        self.remount_proc = Some(true);
         self.namespace(Namespace::Mount)
     }
 
@@ -627,6 +680,7 @@ impl Jail {
             || self.groups != SupplementaryGroups::Default
             || !self.extra_groups.is_empty()
             || self.caps.is_some()
+            || self.capbset_drop.is_some()
             || self.no_new_privs
             || self.seccomp.is_some()
             || self.seccomp_strict

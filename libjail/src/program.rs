@@ -67,15 +67,103 @@ pub struct ProgramInfo {
     pub privileged: bool,
 }
 
+/// How a path inside the jail maps to the host before the jail exists:
+/// the new root and the bind mounts that will be made in it, as upstream's
+/// `minijail_get_original_path`, with symlinks followed inside the jail.
+#[derive(Debug, Clone, Default)]
+pub struct HostView {
+    root: Option<PathBuf>,
+    /// (destination inside the jail, host source), in mount order.
+    binds: Vec<(PathBuf, PathBuf)>,
+}
+
+impl HostView {
+    /// The host itself: no new root, no binds.
+    pub fn host() -> HostView {
+        HostView::default()
+    }
+
+    /// A jail with `root` (if any) and these binds (destination, source).
+    pub fn new(root: Option<&Path>, binds: Vec<(PathBuf, PathBuf)>) -> HostView {
+        HostView {
+            root: root.map(Path::to_owned),
+            binds,
+        }
+    }
+
+    /// The host path of a lexically normal absolute jail path, through
+    /// the latest bind that covers it.
+    fn translate(&self, path: &Path) -> PathBuf {
+        for (dest, source) in self.binds.iter().rev() {
+            if let Ok(rest) = path.strip_prefix(dest) {
+                return if rest.as_os_str().is_empty() {
+                    source.clone()
+                } else {
+                    source.join(rest)
+                };
+            }
+        }
+        match &self.root {
+            Some(root) => root.join(path.strip_prefix("/").unwrap_or(path)),
+            None => path.to_owned(),
+        }
+    }
+
+    /// Where `path` (as the jailed program will see it) is on the host:
+    /// symlinks are followed as the jail will see them, inside its root.
+    pub fn host_path(&self, path: &Path) -> PathBuf {
+        use std::path::Component;
+        if self.root.is_none() && self.binds.is_empty() {
+            return path.to_owned();
+        }
+        let mut todo: Vec<PathBuf> = path
+            .components()
+            .rev()
+            .filter_map(|c| match c {
+                Component::Normal(n) => Some(PathBuf::from(n)),
+                Component::ParentDir => Some(PathBuf::from("..")),
+                _ => None,
+            })
+            .collect();
+        let mut done = PathBuf::from("/");
+        let mut links = 0;
+        while let Some(part) = todo.pop() {
+            if part == Path::new("..") {
+                done.pop();
+                continue;
+            }
+            let next = done.join(&part);
+            let host = self.translate(&next);
+            match std::fs::read_link(&host) {
+                Ok(target) if links < 40 => {
+                    links += 1;
+                    if target.is_absolute() {
+                        done = PathBuf::from("/");
+                    }
+                    for c in target.components().rev() {
+                        match c {
+                            Component::Normal(n) => todo.push(PathBuf::from(n)),
+                            Component::ParentDir => todo.push(PathBuf::from("..")),
+                            _ => {}
+                        }
+                    }
+                }
+                _ => done = next,
+            }
+        }
+        self.translate(&done)
+    }
+}
+
 /// Find `program` as execvp would: a name without `/` is looked up in PATH.
-pub fn resolve(program: &Path, root: Option<&Path>) -> Result<PathBuf, ProgramError> {
+pub fn resolve(program: &Path, root: &HostView) -> Result<PathBuf, ProgramError> {
     if program.as_os_str().as_bytes().contains(&b'/') {
         return Ok(program.to_owned());
     }
     let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
     for dir in std::env::split_paths(&path) {
         let candidate = dir.join(program);
-        if host_path(&candidate, root).is_file() {
+        if root.host_path(&candidate).is_file() {
             return Ok(candidate);
         }
     }
@@ -84,25 +172,17 @@ pub fn resolve(program: &Path, root: Option<&Path>) -> Result<PathBuf, ProgramEr
     ))
 }
 
-/// Where `path` (as seen inside the jail) is on the host.
-fn host_path(path: &Path, root: Option<&Path>) -> PathBuf {
-    match root {
-        Some(root) => root.join(path.strip_prefix("/").unwrap_or(path)),
-        None => path.to_owned(),
-    }
-}
-
 /// Check the program and classify it. `root` is the jail's new root, if any.
-pub fn inspect(path: &Path, root: Option<&Path>) -> Result<ProgramInfo, ProgramError> {
+pub fn inspect(path: &Path, root: &HostView) -> Result<ProgramInfo, ProgramError> {
     inspect_depth(path, root, 0)
 }
 
 fn inspect_depth(
     path: &Path,
-    root: Option<&Path>,
+    root: &HostView,
     depth: u32,
 ) -> Result<ProgramInfo, ProgramError> {
-    let host = host_path(path, root);
+    let host = root.host_path(path);
     let meta = std::fs::metadata(&host).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => ProgramError::NotFound(path.to_owned()),
         _ => ProgramError::Read {
@@ -240,21 +320,21 @@ mod tests {
 
     #[test]
     fn classifies_system_programs() {
-        let sh = inspect(Path::new("/bin/sh"), None).unwrap();
+        let sh = inspect(Path::new("/bin/sh"), &HostView::host()).unwrap();
         assert!(sh.linkage.loads_preload(), "{:?}", sh.linkage);
         assert!(matches!(
-            inspect(Path::new("/nonexistent/x"), None),
+            inspect(Path::new("/nonexistent/x"), &HostView::host()),
             Err(ProgramError::NotFound(_))
         ));
         assert!(matches!(
-            inspect(Path::new("/etc/passwd"), None),
+            inspect(Path::new("/etc/passwd"), &HostView::host()),
             Err(ProgramError::NotExecutable(_))
         ));
     }
 
     #[test]
     fn resolves_names_in_path() {
-        let p = resolve(Path::new("sh"), None).unwrap();
+        let p = resolve(Path::new("sh"), &HostView::host()).unwrap();
         assert!(p.is_absolute());
     }
 }

@@ -40,39 +40,6 @@ pub fn clone_process(ns_flags: libc::c_int) -> Result<libc::pid_t, Errno> {
     check(rc).map(|pid| pid as libc::pid_t)
 }
 
-/// A NUL-terminated path built in a stack buffer.
-pub struct PathBuf64 {
-    bytes: [u8; 64],
-}
-
-impl PathBuf64 {
-    /// `/proc/self/fd/<fd>`, the name a mount call can use to reach an
-    /// already-resolved O_PATH fd.
-    pub fn proc_fd(fd: libc::c_int) -> PathBuf64 {
-        let mut out = PathBuf64 { bytes: [0; 64] };
-        let prefix = b"/proc/self/fd/";
-        out.bytes[..prefix.len()].copy_from_slice(prefix);
-        let mut digits = [0u8; 12];
-        let mut n = fd.max(0) as u32;
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        let len = digits.len() - i;
-        out.bytes[prefix.len()..prefix.len() + len].copy_from_slice(&digits[i..]);
-        out
-    }
-
-    pub fn as_cstr(&self) -> &CStr {
-        CStr::from_bytes_until_nul(&self.bytes).expect("NUL-terminated by construction")
-    }
-}
-
 /// openat2(2) with RESOLVE_IN_ROOT: `path` is resolved as if `root` were
 /// `/`, so `..` and absolute symlinks cannot leave it. O_NOFOLLOW makes a
 /// final symlink come back as itself, for the caller to refuse.
@@ -204,4 +171,91 @@ pub fn is_tty(fd: libc::c_int) -> bool {
     let mut t: libc::termios = unsafe { std::mem::zeroed() };
     // SAFETY: TCGETS writes a termios into a valid out-pointer.
     unsafe { libc::ioctl(fd, libc::TCGETS, &mut t) == 0 }
+}
+
+/// The new mount API's flags and attributes (linux/mount.h), defined here
+/// so the code does not depend on which ones the libc crate exports.
+pub mod mnt {
+    pub const OPEN_TREE_CLONE: libc::c_uint = 0x1;
+    pub const MOVE_MOUNT_F_EMPTY_PATH: libc::c_uint = 0x4;
+    pub const MOVE_MOUNT_T_EMPTY_PATH: libc::c_uint = 0x40;
+    pub const AT_RECURSIVE: libc::c_uint = 0x8000;
+    pub const ATTR_RDONLY: u64 = 0x1;
+    pub const ATTR_NOSUID: u64 = 0x2;
+    pub const ATTR_NODEV: u64 = 0x4;
+    pub const ATTR_NOEXEC: u64 = 0x8;
+    pub const ATTR_ATIME_MASK: u64 = 0x70;
+    pub const ATTR_NOATIME: u64 = 0x10;
+    pub const ATTR_STRICTATIME: u64 = 0x20;
+    pub const ATTR_NODIRATIME: u64 = 0x80;
+    pub const ATTR_NOSYMFOLLOW: u64 = 0x20_0000;
+}
+
+/// `struct mount_attr` of mount_setattr(2).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MountAttr {
+    pub attr_set: u64,
+    pub attr_clr: u64,
+    pub propagation: u64,
+    pub userns_fd: u64,
+}
+
+/// open_tree(2) with OPEN_TREE_CLONE: a detached copy of the mount tree at
+/// `path` (recursive when asked), as an fd that move_mount can attach.
+pub fn open_tree_clone(dirfd: libc::c_int, path: &CStr, recursive: bool) -> Result<libc::c_int, Errno> {
+    let mut flags = mnt::OPEN_TREE_CLONE | libc::O_CLOEXEC as libc::c_uint;
+    if recursive {
+        flags |= mnt::AT_RECURSIVE;
+    }
+    if path.is_empty() {
+        flags |= libc::AT_EMPTY_PATH as libc::c_uint;
+    }
+    // SAFETY: path is NUL-terminated; the flags are plain integers.
+    let rc = unsafe { libc::syscall(libc::SYS_open_tree, dirfd, path.as_ptr(), flags) };
+    check(rc).map(|fd| fd as libc::c_int)
+}
+
+/// mount_setattr(2) on the mount (tree) an fd refers to.
+pub fn mount_setattr_fd(fd: libc::c_int, recursive: bool, attr: &MountAttr) -> Result<(), Errno> {
+    let mut flags = libc::AT_EMPTY_PATH as libc::c_uint;
+    if recursive {
+        flags |= mnt::AT_RECURSIVE;
+    }
+    // SAFETY: the empty path is NUL-terminated and attr is a valid
+    // mount_attr of the given size.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_mount_setattr,
+            fd,
+            c"".as_ptr(),
+            flags,
+            attr as *const MountAttr,
+            std::mem::size_of::<MountAttr>(),
+        )
+    };
+    check(rc).map(drop)
+}
+
+/// move_mount(2) of the detached tree `from` onto the file or directory
+/// `to` refers to: no path is resolved, so nothing can redirect it.
+pub fn move_mount_fd(from: libc::c_int, to: libc::c_int) -> Result<(), Errno> {
+    // SAFETY: both paths are empty NUL-terminated strings; both fds are open.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_move_mount,
+            from,
+            c"".as_ptr(),
+            to,
+            c"".as_ptr(),
+            mnt::MOVE_MOUNT_F_EMPTY_PATH | mnt::MOVE_MOUNT_T_EMPTY_PATH,
+        )
+    };
+    check(rc).map(drop)
+}
+
+/// fchdir(2).
+pub fn fchdir(fd: libc::c_int) -> Result<(), Errno> {
+    // SAFETY: plain syscall on an integer.
+    check(unsafe { libc::fchdir(fd) }.into()).map(drop)
 }

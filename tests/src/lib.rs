@@ -1,1 +1,4 @@
 //! Helpers shared by the end-to-end tests.
+
+pub mod iso;
+pub mod support;

@@ -1,15 +1,26 @@
-//! The child's filesystem setup: propagation, minimal /dev, mounts, new
+//! The child's filesystem setup: propagation, mounts, minimal /dev, new
 //! root, /tmp and /proc. Runs between fork and execve: syscalls only.
 //!
-//! Every destination is resolved with openat2(RESOLVE_IN_ROOT) from a
-//! handle on the jail's root and mounted through /proc/self/fd/N, so no
-//! symlink planted inside the root can redirect a mount outside it.
+//! No mount target is ever named by a path the kernel resolves at mount
+//! time. Every destination is resolved with openat2(RESOLVE_IN_ROOT) from
+//! a handle on the jail's root (so `..` and symlinks planted inside the
+//! root cannot lead out of it, and a final symlink is refused), and the
+//! mount is attached to that handle: binds as detached trees
+//! (open_tree + move_mount), other filesystems by fchdir into the
+//! directory and mounting on ".". Nothing needs /proc, so it works after
+//! pivot_root into a root without one.
+//!
+//! Order, as upstream: the mounts whose destination is outside /dev, then
+//! the minimal /dev (on top of them, so a bind of / under it does not hide
+//! it), then the mounts into /dev (their sources are taken from the host
+//! before the new /dev covers the old one). Then chroot or pivot_root,
+//! /tmp, and /proc.
 
 use std::ffi::CStr;
 
 use super::plan::{MountOp, Plan};
 use super::report::ChildStep;
-use crate::sys::{self, Errno, PathBuf64};
+use crate::sys::{self, Errno, MountAttr};
 
 /// A failed step, its errno and which item (mount index) it was.
 pub type StepError = (ChildStep, Errno, u64);
@@ -22,182 +33,180 @@ impl Drop for Fd {
     }
 }
 
-/// Flags a bind remount must keep: in a user namespace the kernel locks
-/// nosuid/nodev/noexec/atime flags of mounts it inherited.
-fn locked_flags(fd: libc::c_int) -> libc::c_ulong {
-    // SAFETY: an all-zero statvfs is a valid out-buffer.
-    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
-    // SAFETY: fstatvfs with an open fd and a valid out-pointer.
-    if unsafe { libc::fstatvfs(fd, &mut st) } != 0 {
-        return 0;
-    }
-    let mut flags = 0;
-    for (st_bit, ms_bit) in [
-        (libc::ST_NOSUID, libc::MS_NOSUID),
-        (libc::ST_NODEV, libc::MS_NODEV),
-        (libc::ST_NOEXEC, libc::MS_NOEXEC),
-        (libc::ST_NOATIME, libc::MS_NOATIME),
-        (libc::ST_NODIRATIME, libc::MS_NODIRATIME),
-        (libc::ST_RELATIME, libc::MS_RELATIME),
-    ] {
-        if st.f_flag & st_bit != 0 {
-            flags |= ms_bit;
-        }
-    }
-    flags
-}
-
 /// Resolve `dest` inside `root`; refuse a final symlink.
-fn resolve_dest(root: libc::c_int, dest: &CStr, index: u64) -> Result<Fd, StepError> {
-    let fd = sys::open_in_root(root, dest, libc::O_PATH)
-        .map_err(|e| (ChildStep::MountDestination, e, index))?;
+fn resolve_dest(root: libc::c_int, dest: &CStr, step: ChildStep, index: u64) -> Result<Fd, StepError> {
+    let fd = sys::open_in_root(root, dest, libc::O_PATH).map_err(|e| (step, e, index))?;
     let fd = Fd(fd);
     if sys::file_type(fd.0) == Ok(libc::S_IFLNK) {
-        return Err((ChildStep::MountDestination, libc::ELOOP, index));
+        return Err((step, libc::ELOOP, index));
     }
     Ok(fd)
 }
 
-fn do_mount(root: libc::c_int, op: &MountOp, index: u64) -> Result<(), StepError> {
-    let target = resolve_dest(root, &op.dest, index)?;
-    let name = PathBuf64::proc_fd(target.0);
-    sys::mount(
-        op.source.as_deref(),
-        name.as_cstr(),
+/// mount(2) a filesystem (not a bind) on the directory `target` refers
+/// to: chdir into it and mount on ".", so no path is resolved again.
+/// The caller restores the working directory.
+fn mount_on_dir(
+    target: &Fd,
+    source: Option<&CStr>,
+    fstype: Option<&CStr>,
+    flags: libc::c_ulong,
+    data: Option<&CStr>,
+) -> Result<(), Errno> {
+    sys::fchdir(target.0)?;
+    sys::mount(source, c".", fstype, flags, data)
+}
+
+/// A detached copy of the tree at `source`, with the bind's attributes
+/// already applied, ready to be attached.
+fn clone_tree(op: &MountOp) -> Result<libc::c_int, Errno> {
+    let tree = sys::open_tree_clone(libc::AT_FDCWD, &op.source, true)?;
+    if op.bind_attr.attr_set != 0 || op.bind_attr.attr_clr != 0 {
+        if let Err(e) = sys::mount_setattr_fd(tree, true, &op.bind_attr) {
+            sys::close(tree);
+            return Err(e);
+        }
+    }
+    Ok(tree)
+}
+
+/// One mount. `tree` is the detached tree of a bind whose source was
+/// taken earlier, or -1 to take it now.
+fn do_mount(root: libc::c_int, op: &MountOp, tree: libc::c_int, index: u64) -> Result<(), StepError> {
+    let target = resolve_dest(root, &op.dest, ChildStep::MountDestination, index)?;
+    let err = |e| (ChildStep::Mount, e, index);
+    if op.fstype.is_none() {
+        let tree = if tree >= 0 { tree } else { clone_tree(op).map_err(err)? };
+        let tree = Fd(tree);
+        return sys::move_mount_fd(tree.0, target.0).map_err(err);
+    }
+    if sys::file_type(target.0) != Ok(libc::S_IFDIR) {
+        return Err(err(libc::ENOTDIR));
+    }
+    mount_on_dir(
+        &target,
+        Some(&op.source),
         op.fstype.as_deref(),
         op.flags,
         op.data.as_deref(),
     )
-    .map_err(|e| (ChildStep::Mount, e, index))?;
-    if let Some(extra) = op.bind_remount {
-        // Reopen: the old handle points under the new mount, not at it.
-        let mounted = resolve_dest(root, &op.dest, index)?;
-        let name = PathBuf64::proc_fd(mounted.0);
-        let flags = libc::MS_REMOUNT | libc::MS_BIND | extra | locked_flags(mounted.0);
-        sys::mount(None, name.as_cstr(), None, flags, None)
-            .map_err(|e| (ChildStep::Mount, e, index))?;
-    }
-    Ok(())
+    .map_err(err)
 }
 
-/// Device nodes bound from the host into the minimal /dev.
-const DEV_NODES: [(&CStr, &CStr); 6] = [
+/// Device nodes bound from the host into the minimal /dev (binds work in a
+/// user namespace, where mknod does not).
+const DEV_NODES: [(&CStr, &CStr); 5] = [
     (c"/dev/null", c"null"),
     (c"/dev/zero", c"zero"),
     (c"/dev/full", c"full"),
     (c"/dev/urandom", c"urandom"),
-    (c"/dev/random", c"random"),
     (c"/dev/tty", c"tty"),
 ];
 
 const DEV_LINKS: [(&CStr, &CStr); 5] = [
     (c"pts/ptmx", c"ptmx"),
     (c"/proc/self/fd", c"fd"),
-    (c"/proc/self/fd/0", c"stdin"),
-    (c"/proc/self/fd/1", c"stdout"),
-    (c"/proc/self/fd/2", c"stderr"),
+    (c"fd/0", c"stdin"),
+    (c"fd/1", c"stdout"),
+    (c"fd/2", c"stderr"),
 ];
+
+/// Names in the new /dev that are symlinks: no mount may go through them.
+pub const DEV_LINK_NAMES: [&str; 5] = ["ptmx", "fd", "stdin", "stdout", "stderr"];
 
 fn dev_err(e: Errno) -> StepError {
     (ChildStep::MountDev, e, 0)
 }
 
-/// A tmpfs /dev with null, zero, full, random, urandom, tty bound from the
-/// host (binds work inside a user namespace, mknod does not), a private
-/// devpts, /dev/shm and the fd/std* links.
-fn mount_dev(root: libc::c_int) -> Result<(), StepError> {
-    // Open the host nodes first: with no new root, /dev is about to be covered.
-    let mut sources = [-1; DEV_NODES.len()];
-    let result = (|| {
-        for (slot, (host, _)) in sources.iter_mut().zip(DEV_NODES) {
-            *slot = sys::open_path(host, 0).map_err(dev_err)?;
-        }
-        let dev = resolve_dest(root, c"dev", 0).map_err(|(_, e, _)| dev_err(e))?;
-        sys::mount(
-            Some(c"tmpfs"),
-            PathBuf64::proc_fd(dev.0).as_cstr(),
-            Some(c"tmpfs"),
+/// openat(2) relative to a directory fd, close-on-exec.
+fn openat(dir: libc::c_int, name: &CStr, flags: libc::c_int, mode: libc::mode_t) -> Result<Fd, Errno> {
+    // SAFETY: name is NUL-terminated; dir is an open directory.
+    let fd = unsafe { libc::openat(dir, name.as_ptr(), flags | libc::O_CLOEXEC, mode) };
+    if fd < 0 {
+        Err(sys::errno())
+    } else {
+        Ok(Fd(fd))
+    }
+}
+
+/// Create an empty regular file `name` in `dir`, for a bind to cover.
+fn create_file(dir: libc::c_int, name: &CStr) -> Result<(), Errno> {
+    openat(dir, name, libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY | libc::O_NOFOLLOW, 0o644).map(drop)
+}
+
+fn mkdirat(dir: libc::c_int, name: &CStr, mode: libc::mode_t) -> Result<(), Errno> {
+    // SAFETY: name is NUL-terminated; dir is an open directory.
+    sys::check(unsafe { libc::mkdirat(dir, name.as_ptr(), mode) }.into()).map(drop)
+}
+
+/// The tmpfs /dev: null, zero, full, urandom and tty bound from the
+/// host, a private devpts with the ptmx link, a tmpfs /dev/shm, and the
+/// fd and std* links. `nodes` are O_PATH handles on the host's nodes.
+fn mount_dev(root: libc::c_int, nodes: &[libc::c_int; DEV_NODES.len()]) -> Result<Fd, StepError> {
+    let dev = resolve_dev_dir(root)?;
+    mount_on_dir(
+        &dev,
+        Some(c"tmpfs"),
+        Some(c"tmpfs"),
+        libc::MS_NOSUID | libc::MS_NOEXEC,
+        Some(c"size=512k,mode=755"),
+    )
+    .map_err(dev_err)?;
+    // The new mount, as a directory handle for the *at calls.
+    let dev = Fd(sys::open_in_root(root, c"dev", libc::O_DIRECTORY | libc::O_RDONLY).map_err(dev_err)?);
+    for (&source, (_, name)) in nodes.iter().zip(DEV_NODES) {
+        create_file(dev.0, name).map_err(dev_err)?;
+        let target = openat(dev.0, name, libc::O_PATH | libc::O_NOFOLLOW, 0).map_err(dev_err)?;
+        let tree = Fd(sys::open_tree_clone(source, c"", false).map_err(dev_err)?);
+        sys::move_mount_fd(tree.0, target.0).map_err(dev_err)?;
+    }
+    for (dir, fstype, data) in [
+        (c"pts", c"devpts", c"newinstance,ptmxmode=0666,mode=0620"),
+        (c"shm", c"tmpfs", c"mode=1777"),
+    ] {
+        mkdirat(dev.0, dir, 0o755).map_err(dev_err)?;
+        let target = openat(dev.0, dir, libc::O_PATH | libc::O_NOFOLLOW | libc::O_DIRECTORY, 0).map_err(dev_err)?;
+        mount_on_dir(
+            &target,
+            Some(fstype),
+            Some(fstype),
             libc::MS_NOSUID | libc::MS_NOEXEC,
-            Some(c"size=512k,mode=755"),
+            Some(data),
         )
         .map_err(dev_err)?;
-        let dev = Fd(
-            sys::open_in_root(root, c"dev", libc::O_DIRECTORY | libc::O_RDONLY).map_err(dev_err)?,
-        );
-        for (source, (_, name)) in sources.iter().zip(DEV_NODES) {
-            // SAFETY: name is NUL-terminated; dev is an open directory.
-            let f = unsafe {
-                libc::openat(
-                    dev.0,
-                    name.as_ptr(),
-                    libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY | libc::O_CLOEXEC,
-                    0o666,
-                )
-            };
-            if f < 0 {
-                return Err(dev_err(sys::errno()));
-            }
-            sys::close(f);
-            // SAFETY: as above.
-            let target = Fd(unsafe {
-                libc::openat(
-                    dev.0,
-                    name.as_ptr(),
-                    libc::O_PATH | libc::O_NOFOLLOW | libc::O_CLOEXEC,
-                )
-            });
-            if target.0 < 0 {
-                return Err(dev_err(sys::errno()));
-            }
-            sys::mount(
-                Some(PathBuf64::proc_fd(*source).as_cstr()),
-                PathBuf64::proc_fd(target.0).as_cstr(),
-                None,
-                libc::MS_BIND,
-                None,
-            )
-            .map_err(dev_err)?;
-        }
-        for (dir, fstype, data) in [
-            (c"pts", c"devpts", c"newinstance,ptmxmode=0666,mode=0620"),
-            (c"shm", c"tmpfs", c"mode=1777"),
-        ] {
-            // SAFETY: dir is NUL-terminated; dev is an open directory.
-            if unsafe { libc::mkdirat(dev.0, dir.as_ptr(), 0o755) } != 0 {
-                return Err(dev_err(sys::errno()));
-            }
-            // SAFETY: as above.
-            let target = Fd(unsafe {
-                libc::openat(
-                    dev.0,
-                    dir.as_ptr(),
-                    libc::O_PATH | libc::O_NOFOLLOW | libc::O_CLOEXEC,
-                )
-            });
-            if target.0 < 0 {
-                return Err(dev_err(sys::errno()));
-            }
-            sys::mount(
-                Some(fstype),
-                PathBuf64::proc_fd(target.0).as_cstr(),
-                Some(fstype),
-                libc::MS_NOSUID | libc::MS_NOEXEC,
-                Some(data),
-            )
-            .map_err(dev_err)?;
-        }
-        for (to, name) in DEV_LINKS {
-            // SAFETY: both strings are NUL-terminated; dev is an open directory.
-            if unsafe { libc::symlinkat(to.as_ptr(), dev.0, name.as_ptr()) } != 0 {
-                return Err(dev_err(sys::errno()));
-            }
-        }
-        Ok(())
-    })();
-    for fd in sources {
-        sys::close(fd);
     }
-    result
+    for (to, name) in DEV_LINKS {
+        // SAFETY: both strings are NUL-terminated; dev is an open directory.
+        if unsafe { libc::symlinkat(to.as_ptr(), dev.0, name.as_ptr()) } != 0 {
+            return Err(dev_err(sys::errno()));
+        }
+    }
+    Ok(dev)
+}
+
+fn resolve_dev_dir(root: libc::c_int) -> Result<Fd, StepError> {
+    let dev = resolve_dest(root, c"dev", ChildStep::MountDev, 0)?;
+    if sys::file_type(dev.0) != Ok(libc::S_IFDIR) {
+        return Err(dev_err(libc::ENOTDIR));
+    }
+    Ok(dev)
+}
+
+/// Create the destination of a mount into the new /dev (it is our own
+/// tmpfs, so nothing there can be a planted symlink).
+fn create_in_dev(dev: libc::c_int, op: &MountOp, index: u64) -> Result<(), StepError> {
+    for (path, is_dir) in &op.create_in_dev {
+        let r = if *is_dir {
+            mkdirat(dev, path, 0o755)
+        } else {
+            create_file(dev, path)
+        };
+        match r {
+            Ok(()) | Err(libc::EEXIST) => {}
+            Err(e) => return Err((ChildStep::MountDestination, e, index)),
+        }
+    }
+    Ok(())
 }
 
 fn pivot_root(root: &CStr) -> Result<(), Errno> {
@@ -205,13 +214,16 @@ fn pivot_root(root: &CStr) -> Result<(), Errno> {
     sys::mount(Some(root), root, None, libc::MS_BIND | libc::MS_REC, None)?;
     // SAFETY: chdir/pivot_root/umount2 on NUL-terminated paths.
     unsafe {
+        // Enter the bind just made on top of the directory.
         sys::check(libc::chdir(root.as_ptr()).into())?;
-        sys::check(libc::syscall(
-            libc::SYS_pivot_root,
-            c".".as_ptr(),
-            c".".as_ptr(),
-        ))?;
-        // The old root is now stacked under "."; detach it.
+        // With "." twice, the old root ends up stacked on top of the new.
+        sys::check(libc::syscall(libc::SYS_pivot_root, c".".as_ptr(), c".".as_ptr()))?;
+    }
+    // Keep the old root's mounts from propagating the unmount back to the
+    // host (with shared propagation), then detach it.
+    sys::mount(None, c".", None, libc::MS_REC | libc::MS_PRIVATE, None)?;
+    // SAFETY: as above.
+    unsafe {
         sys::check(libc::umount2(c".".as_ptr(), libc::MNT_DETACH).into())?;
         sys::check(libc::chdir(c"/".as_ptr()).into())?;
     }
@@ -227,32 +239,83 @@ fn mount_in_current_root(
     step: ChildStep,
 ) -> Result<(), StepError> {
     let root = Fd(sys::open_path(c"/", libc::O_DIRECTORY).map_err(|e| (step, e, 0))?);
-    let target = resolve_dest(root.0, path, 0).map_err(|(_, e, _)| (step, e, 0))?;
-    sys::mount(
-        Some(fstype),
-        PathBuf64::proc_fd(target.0).as_cstr(),
-        Some(fstype),
-        flags,
-        data,
-    )
-    .map_err(|e| (step, e, 0))
+    let target = resolve_dest(root.0, path, step, 0)?;
+    if sys::file_type(target.0) != Ok(libc::S_IFDIR) {
+        return Err((step, libc::ENOTDIR, 0));
+    }
+    mount_on_dir(&target, Some(fstype), Some(fstype), flags, data).map_err(|e| (step, e, 0))
 }
 
 /// Everything filesystem, in upstream's order.
-pub fn setup(plan: &Plan) -> Result<(), StepError> {
+pub fn setup(plan: &mut Plan) -> Result<(), StepError> {
     if plan.new_mount_ns && plan.propagation != 0 {
         sys::mount(None, c"/", None, libc::MS_REC | plan.propagation, None)
             .map_err(|e| (ChildStep::Propagation, e, 0))?;
     }
-    if plan.mount_dev || !plan.mounts.is_empty() {
-        let root =
-            Fd(sys::open_path(&plan.root, libc::O_DIRECTORY)
-                .map_err(|e| (ChildStep::Mount, e, 0))?);
-        if plan.mount_dev {
-            mount_dev(root.0)?;
+    let changes_root = plan.chroot || plan.pivot_root;
+    // Keep the working directory to come back to: mounting goes through
+    // fchdir. With a new root the program starts in its "/" instead.
+    let cwd = if changes_root {
+        Fd(-1)
+    } else {
+        Fd(sys::open_path(c".", libc::O_DIRECTORY).unwrap_or(-1))
+    };
+    let result = mounts_and_root(plan);
+    for fd in plan.mount_trees.iter_mut() {
+        sys::close(std::mem::replace(fd, -1));
+    }
+    if cwd.0 >= 0 {
+        let _ = sys::fchdir(cwd.0);
+    } else if changes_root && result.is_ok() {
+        // SAFETY: chdir on a NUL-terminated path.
+        if unsafe { libc::chdir(c"/".as_ptr()) } != 0 {
+            return Err((ChildStep::Chroot, sys::errno(), 0));
         }
-        for (index, op) in plan.mounts.iter().enumerate() {
-            do_mount(root.0, op, index as u64)?;
+    }
+    result
+}
+
+fn mounts_and_root(plan: &mut Plan) -> Result<(), StepError> {
+    if plan.mount_dev || !plan.mounts.is_empty() {
+        let open_root = |index: usize| {
+            sys::open_path(&plan.root, libc::O_DIRECTORY)
+                .map(Fd)
+                .map_err(|e| (ChildStep::MountDestination, e, index as u64))
+        };
+        let mut root = open_root(0)?;
+        for (index, op) in plan.mounts.iter().enumerate().filter(|(_, op)| !op.in_dev) {
+            do_mount(root.0, op, -1, index as u64)?;
+            if op.on_root {
+                // The handle is on the directory now covered: take the new
+                // mount's root instead, or later paths miss what it brought.
+                root = open_root(index)?;
+            }
+        }
+        if plan.mount_dev {
+            // Take every source from the host's /dev before covering it.
+            let mut nodes = [-1; DEV_NODES.len()];
+            let taken = (|| {
+                for (slot, (host, _)) in nodes.iter_mut().zip(DEV_NODES) {
+                    *slot = sys::open_path(host, 0).map_err(dev_err)?;
+                }
+                for (index, op) in plan.mounts.iter().enumerate() {
+                    if op.in_dev && op.fstype.is_none() {
+                        plan.mount_trees[index] =
+                            clone_tree(op).map_err(|e| (ChildStep::Mount, e, index as u64))?;
+                    }
+                }
+                Ok(())
+            })();
+            let dev = taken.and_then(|()| mount_dev(root.0, &nodes));
+            for fd in nodes {
+                sys::close(fd);
+            }
+            let dev = dev?;
+            for (index, op) in plan.mounts.iter().enumerate().filter(|(_, op)| op.in_dev) {
+                create_in_dev(dev.0, op, index as u64)?;
+                let tree = std::mem::replace(&mut plan.mount_trees[index], -1);
+                do_mount(root.0, op, tree, index as u64)?;
+            }
         }
     }
     if plan.chroot || plan.pivot_root {
@@ -279,21 +342,52 @@ pub fn setup(plan: &Plan) -> Result<(), StepError> {
             ChildStep::MountTmp,
         )?;
     }
-    if plan.remount_proc {
-        // Outside a user namespace, detach the inherited /proc so the
-        // read-only one is not stacked over a writable one. Inside one the
-        // inherited mount is locked, so the new one goes on top.
+    if let Some(read_only) = plan.remount_proc {
+        // Outside a user namespace, detach the inherited /proc so the new
+        // one is not stacked over the host's. Inside one the inherited
+        // mount is locked to its parent, so the new one goes on top.
         if !plan.userns {
             // SAFETY: umount2 on a NUL-terminated path.
             unsafe { libc::umount2(c"/proc".as_ptr(), libc::MNT_DETACH) };
         }
-        mount_in_current_root(
-            c"proc",
-            c"proc",
-            libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_NOSUID | libc::MS_RDONLY,
-            None,
-            ChildStep::RemountProc,
-        )?;
+        let mut flags = libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_NOSUID;
+        if read_only {
+            flags |= libc::MS_RDONLY;
+        }
+        mount_in_current_root(c"proc", c"proc", flags, None, ChildStep::RemountProc)?;
     }
     Ok(())
+}
+
+/// The mount_setattr attributes for a bind's MS_* flags; None when a flag
+/// has no attribute equivalent.
+pub fn bind_attr(flags: libc::c_ulong) -> Option<MountAttr> {
+    use sys::mnt::*;
+    let mut attr = MountAttr::default();
+    let mut rest = flags & !(libc::MS_BIND | libc::MS_REC);
+    for (ms, a) in [
+        (libc::MS_RDONLY, ATTR_RDONLY),
+        (libc::MS_NOSUID, ATTR_NOSUID),
+        (libc::MS_NODEV, ATTR_NODEV),
+        (libc::MS_NOEXEC, ATTR_NOEXEC),
+        (libc::MS_NODIRATIME, ATTR_NODIRATIME),
+        (libc::MS_NOSYMFOLLOW, ATTR_NOSYMFOLLOW),
+    ] {
+        if rest & ms != 0 {
+            attr.attr_set |= a;
+            rest &= !ms;
+        }
+    }
+    for (ms, a) in [
+        (libc::MS_NOATIME, ATTR_NOATIME),
+        (libc::MS_STRICTATIME, ATTR_STRICTATIME),
+        (libc::MS_RELATIME, 0),
+    ] {
+        if rest & ms != 0 {
+            attr.attr_set |= a;
+            attr.attr_clr |= ATTR_ATIME_MASK;
+            rest &= !ms;
+        }
+    }
+    (rest == 0).then_some(attr)
 }

@@ -8,6 +8,7 @@ mod error;
 mod fs;
 mod idmap;
 mod init;
+mod mountplan;
 mod parent;
 mod plan;
 pub mod preload;

@@ -25,17 +25,7 @@ pub enum Delivery {
     BeforeExec,
 }
 
-/// One prepared mount. `dest` is relative to the jail's root.
-#[derive(Debug)]
-pub struct MountOp {
-    pub source: Option<CString>,
-    pub dest: CString,
-    pub fstype: Option<CString>,
-    pub flags: libc::c_ulong,
-    pub data: Option<CString>,
-    /// For binds with flags (read-only, nosuid, ...): the remount flags.
-    pub bind_remount: Option<libc::c_ulong>,
-}
+pub use super::mountplan::MountOp;
 
 /// A std stream set-up for the child: the fd to dup onto 0, 1 or 2.
 #[derive(Debug, Clone, Copy)]
@@ -73,8 +63,11 @@ pub struct Plan {
     pub pivot_root: bool,
     pub mount_dev: bool,
     pub mounts: Vec<MountOp>,
+    /// Scratch for the child: detached mount trees, one slot per mount.
+    pub mount_trees: Vec<libc::c_int>,
     pub tmp_data: Option<CString>,
-    pub remount_proc: bool,
+    /// Mount a fresh /proc: Some(true) read-only.
+    pub remount_proc: Option<bool>,
 
     pub rlimits: Vec<crate::config::Rlimit>,
     pub cgroups: Vec<PathBuf>,
@@ -142,54 +135,6 @@ fn cstring(what: &'static str, bytes: &[u8]) -> Result<CString, LaunchError> {
 
 fn path_cstring(what: &'static str, p: &Path) -> Result<CString, LaunchError> {
     cstring(what, p.as_os_str().as_bytes())
-}
-
-/// A destination inside the root, as a relative path for openat2.
-fn relative_dest(dest: &Path) -> Result<CString, LaunchError> {
-    let rel = dest.strip_prefix("/").unwrap_or(dest);
-    let rel = if rel.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        rel
-    };
-    path_cstring("mount destination", rel)
-}
-
-/// Check that `dest` exists inside `root` without leaving it and is not a
-/// symlink, the way the child will resolve it.
-fn check_dest(root: &Path, dest: &Path) -> Result<(), LaunchError> {
-    let root_c = path_cstring("root", root)?;
-    let root_fd = sys::open_path(&root_c, libc::O_DIRECTORY).map_err(|e| {
-        LaunchError::path(
-            "root directory",
-            root,
-            std::io::Error::from_raw_os_error(e).to_string(),
-        )
-    })?;
-    let rel = relative_dest(dest)?;
-    let result = sys::open_in_root(root_fd, &rel, libc::O_PATH);
-    sys::close(root_fd);
-    let fd = result.map_err(|e| {
-        LaunchError::path(
-            "mount destination",
-            dest,
-            format!(
-                "cannot be resolved inside the root {}: {}; create it first",
-                root.display(),
-                std::io::Error::from_raw_os_error(e)
-            ),
-        )
-    })?;
-    let kind = sys::file_type(fd);
-    sys::close(fd);
-    if kind == Ok(libc::S_IFLNK) {
-        return Err(LaunchError::path(
-            "mount destination",
-            dest,
-            "is a symlink; mount destinations must not be symlinks (they could point out of the jail)",
-        ));
-    }
-    Ok(())
 }
 
 /// Open a namespace file and check it is a namespace of the expected kind.
@@ -269,8 +214,9 @@ impl Plan {
         let (program_path, linkage, privileged) = if fork_only {
             (PathBuf::new(), Linkage::Unknown, false)
         } else {
-            let path = program::resolve(&cmd.program, root_dir)?;
-            let info = program::inspect(&path, root_dir)?;
+            let view = super::mountplan::host_view(jail, root_dir);
+            let path = program::resolve(&cmd.program, &view)?;
+            let info = program::inspect(&path, &view)?;
             (info.path, info.linkage, info.privileged)
         };
 
@@ -354,47 +300,7 @@ impl Plan {
 
         // Filesystem.
         let root = root_dir.unwrap_or(Path::new("/"));
-        let mut mounts = Vec::new();
-        for m in &jail.mounts {
-            if m.is_bind() && !m.source.exists() {
-                return Err(LaunchError::path(
-                    "bind mount source",
-                    &m.source,
-                    "does not exist; check the path",
-                ));
-            }
-            check_dest(root, &m.dest)?;
-            let extra = m.flags & !(libc::MS_BIND | libc::MS_REC);
-            mounts.push(MountOp {
-                source: Some(path_cstring("mount source", &m.source)?),
-                dest: relative_dest(&m.dest)?,
-                fstype: m
-                    .fstype
-                    .as_deref()
-                    .map(|t| cstring("filesystem type", t.as_bytes()))
-                    .transpose()?,
-                flags: if m.is_bind() {
-                    libc::MS_BIND | libc::MS_REC
-                } else {
-                    m.flags
-                },
-                data: m
-                    .data
-                    .as_deref()
-                    .map(|d| cstring("mount data", d.as_bytes()))
-                    .transpose()?,
-                bind_remount: (m.is_bind() && extra != 0).then_some(extra),
-            });
-        }
-        if jail.mount_dev {
-            check_dest(root, Path::new("/dev"))?;
-        }
-        if jail.mount_tmp.is_some() {
-            check_dest(root, Path::new("/tmp"))?;
-        }
-        if jail.remount_proc_ro {
-            check_dest(root, Path::new("/proc"))?;
-        }
+        let mounts = super::mountplan::plan(jail, root)?;
         let pid_namespace = jail.has_namespace(Namespace::Pid);
         let inner_fork = (pid_namespace && !jail.run_as_init)
             || joins_pid_ns
@@ -493,12 +399,13 @@ impl Plan {
             chroot: jail.chroot.is_some(),
             pivot_root: jail.pivot_root.is_some(),
             mount_dev: jail.mount_dev,
+            mount_trees: vec![-1; mounts.len()],
             mounts,
             tmp_data: jail
                 .mount_tmp
                 .map(|size| cstring("tmpfs size", format!("size={size},mode=1777").as_bytes()))
                 .transpose()?,
-            remount_proc: jail.remount_proc_ro,
+            remount_proc: jail.remount_proc,
             rlimits: jail.rlimits.clone(),
             cgroups: jail.cgroups.clone(),
             pid_file: jail.pid_file.clone(),

@@ -1,0 +1,267 @@
+//! Planning the mounts before fork: every path as a C string, bind
+//! attributes computed, and every destination checked the way the child
+//! will resolve it (inside the new root, never through a symlink), so a
+//! bad mount is an error before anything runs.
+
+use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Component, Path, PathBuf};
+
+use super::error::LaunchError;
+use super::fs::{bind_attr, DEV_LINK_NAMES};
+use crate::config::{Jail, MountSpec};
+use crate::sys::{self, MountAttr};
+
+/// One prepared mount. `dest` is relative to the jail's root.
+#[derive(Debug)]
+pub struct MountOp {
+    /// The host path of a bind, or the source string of a filesystem.
+    pub source: CString,
+    pub dest: CString,
+    /// None for a bind.
+    pub fstype: Option<CString>,
+    /// mount(2) flags of a filesystem mount.
+    pub flags: libc::c_ulong,
+    pub data: Option<CString>,
+    /// Attributes a bind gets (read-only, nosuid, ...), set on the whole
+    /// tree before it is attached.
+    pub bind_attr: MountAttr,
+    /// The destination is inside the minimal /dev: mounted after it, and
+    /// created there first.
+    pub in_dev: bool,
+    /// What to create inside the new /dev, relative to it: (path, is_dir).
+    pub create_in_dev: Vec<(CString, bool)>,
+    /// The destination is the root itself: the child reopens its handle
+    /// on the root after this mount.
+    pub on_root: bool,
+}
+
+fn invalid(msg: String) -> LaunchError {
+    LaunchError::Invalid(msg)
+}
+
+fn cstring(what: &str, p: &Path) -> Result<CString, LaunchError> {
+    CString::new(p.as_os_str().as_bytes())
+        .map_err(|_| invalid(format!("{what} '{}' contains a NUL byte", p.display())))
+}
+
+/// `/a/b` as `a/b` (`.` for `/`), for resolution relative to a root fd.
+pub fn relative(dest: &Path) -> PathBuf {
+    let rel: PathBuf = dest
+        .components()
+        .filter(|c| matches!(c, Component::Normal(_) | Component::ParentDir))
+        .collect();
+    if rel.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        rel
+    }
+}
+
+/// Open `dir` as a directory handle, or explain.
+fn open_dir(what: &'static str, dir: &Path) -> Result<libc::c_int, LaunchError> {
+    let c = cstring(what, dir)?;
+    sys::open_path(&c, libc::O_DIRECTORY).map_err(|e| {
+        LaunchError::path(
+            what,
+            dir,
+            format!("{}; it must be an existing directory", std::io::Error::from_raw_os_error(e)),
+        )
+    })
+}
+
+/// Resolve `rel` beneath the directory `base` as the child will
+/// (RESOLVE_IN_ROOT, final symlink not followed); Ok(file type).
+fn resolve_in(base: &Path, rel: &Path) -> Result<Result<libc::mode_t, i32>, LaunchError> {
+    let dir = open_dir("directory", base)?;
+    let rel_c = cstring("path", rel)?;
+    let r = sys::open_in_root(dir, &rel_c, libc::O_PATH);
+    sys::close(dir);
+    Ok(r.map(|fd| {
+        let kind = sys::file_type(fd).unwrap_or(0);
+        sys::close(fd);
+        kind
+    }))
+}
+
+/// Where a destination lands once the earlier mounts are made: the
+/// directory to resolve it in and the rest of the path; None when it lies
+/// on a filesystem whose content is unknown before it is mounted.
+fn landing<'a>(
+    root: &'a Path,
+    earlier: &'a [MountSpec],
+    dest: &Path,
+) -> Option<(&'a Path, PathBuf)> {
+    let rel = relative(dest);
+    for m in earlier.iter().rev() {
+        let on = relative(&m.dest);
+        let rest = if on == Path::new(".") {
+            Some(rel.clone())
+        } else {
+            rel.strip_prefix(&on).ok().map(Path::to_path_buf)
+        };
+        if let Some(rest) = rest {
+            if !m.is_bind() {
+                return None;
+            }
+            let rest = if rest.as_os_str().is_empty() { PathBuf::from(".") } else { rest };
+            return Some((m.source.as_path(), rest));
+        }
+    }
+    Some((root, rel))
+}
+
+/// Check that `dest` will exist inside the root and not be a symlink.
+fn check_dest(
+    what: &'static str,
+    root: &Path,
+    earlier: &[MountSpec],
+    dest: &Path,
+) -> Result<(), LaunchError> {
+    let Some((base, rest)) = landing(root, earlier, dest) else {
+        return Ok(());
+    };
+    match resolve_in(base, &rest)? {
+        Ok(libc::S_IFLNK) => Err(LaunchError::path(
+            what,
+            dest,
+            "is a symlink; mount destinations must not be symlinks (they could point out of the jail): mount on the real path",
+        )),
+        Ok(_) => Ok(()),
+        Err(e) => Err(LaunchError::path(
+            what,
+            dest,
+            format!(
+                "cannot be resolved inside the root {}: {}; create it there first",
+                root.display(),
+                std::io::Error::from_raw_os_error(e)
+            ),
+        )),
+    }
+}
+
+/// The path of `dest` inside /dev, when it is in the minimal /dev.
+fn inside_dev(jail: &Jail, dest: &Path) -> Option<PathBuf> {
+    if !jail.mount_dev {
+        return None;
+    }
+    let rel = relative(dest);
+    let inside = rel.strip_prefix("dev").ok()?;
+    (!inside.as_os_str().is_empty()).then(|| inside.to_path_buf())
+}
+
+/// Prepare every mount of `jail` with `root` as the new root ("/" if none).
+pub fn plan(jail: &Jail, root: &Path) -> Result<Vec<MountOp>, LaunchError> {
+    let root_fd = open_dir("root directory", root)?;
+    sys::close(root_fd);
+    let mut ops = Vec::with_capacity(jail.mounts.len());
+    for (i, m) in jail.mounts.iter().enumerate() {
+        if !m.dest.is_absolute() {
+            return Err(LaunchError::path(
+                "mount destination",
+                &m.dest,
+                "must be an absolute path (inside the jail's root)",
+            ));
+        }
+        if m.is_bind() {
+            if !m.source.is_absolute() {
+                return Err(LaunchError::path("bind mount source", &m.source, "must be an absolute path"));
+            }
+            if !m.source.exists() {
+                return Err(LaunchError::path(
+                    "bind mount source",
+                    &m.source,
+                    "does not exist; check the path",
+                ));
+            }
+        }
+        let mut create_in_dev = Vec::new();
+        let in_dev = match inside_dev(jail, &m.dest) {
+            Some(inside) => {
+                let parts: Vec<_> = inside.components().collect();
+                if let Some(Component::Normal(first)) = parts.first() {
+                    if DEV_LINK_NAMES.iter().any(|n| first.as_bytes() == n.as_bytes()) {
+                        return Err(LaunchError::path(
+                            "mount destination",
+                            &m.dest,
+                            "is (or is under) a symlink of the minimal /dev; mount destinations must not be symlinks",
+                        ));
+                    }
+                }
+                let mut path = PathBuf::new();
+                for (n, part) in parts.iter().enumerate() {
+                    path.push(part);
+                    let last = n + 1 == parts.len();
+                    let is_dir = !last || !m.is_bind() || m.source.is_dir();
+                    create_in_dev.push((cstring("mount destination", &path)?, is_dir));
+                }
+                true
+            }
+            None => {
+                check_dest("mount destination", root, &jail.mounts[..i], &m.dest)?;
+                false
+            }
+        };
+        let bind_attr = if m.is_bind() {
+            bind_attr(m.flags).ok_or_else(|| {
+                invalid(format!(
+                    "bind of '{}' on '{}': flags {:#x} include some that a bind cannot take (only read-only, nosuid, nodev, noexec, nosymfollow and atime flags)",
+                    m.source.display(),
+                    m.dest.display(),
+                    m.flags
+                ))
+            })?
+        } else {
+            MountAttr::default()
+        };
+        ops.push(MountOp {
+            source: cstring("mount source", &m.source)?,
+            dest: cstring("mount destination", &relative(&m.dest))?,
+            fstype: m
+                .fstype
+                .as_deref()
+                .map(|t| {
+                    CString::new(t).map_err(|_| invalid(format!("filesystem type '{t}' contains a NUL byte")))
+                })
+                .transpose()?,
+            flags: m.flags,
+            data: m
+                .data
+                .as_deref()
+                .map(|d| CString::new(d).map_err(|_| invalid(format!("mount data '{d}' contains a NUL byte"))))
+                .transpose()?,
+            bind_attr,
+            in_dev,
+            create_in_dev,
+            on_root: relative(&m.dest) == Path::new("."),
+        });
+    }
+    let non_dev: Vec<MountSpec> = jail
+        .mounts
+        .iter()
+        .filter(|m| inside_dev(jail, &m.dest).is_none())
+        .cloned()
+        .collect();
+    if jail.mount_dev {
+        check_dest("/dev for the minimal /dev (-d)", root, &non_dev, Path::new("/dev"))?;
+    }
+    if jail.mount_tmp.is_some() {
+        check_dest("/tmp for the tmpfs (-t)", root, &non_dev, Path::new("/tmp"))?;
+    }
+    if jail.remount_proc.is_some() {
+        check_dest("/proc for the new /proc", root, &non_dev, Path::new("/proc"))?;
+    }
+    Ok(ops)
+}
+
+/// How paths inside the jail map to the host before fork: the new root
+/// and the binds (for finding the program and its interpreter).
+pub fn host_view(jail: &Jail, root: Option<&Path>) -> crate::program::HostView {
+    let binds = jail
+        .mounts
+        .iter()
+        .filter(|m| m.is_bind())
+        .map(|m| (Path::new("/").join(relative(&m.dest)), m.source.clone()))
+        .collect();
+    crate::program::HostView::new(root, binds)
+}

@@ -1,0 +1,120 @@
+//! A small dynamically linked program that jailed tests run to look at
+//! their jail from inside and to attempt what the jail should forbid.
+//!
+//! `probe status` prints one `key=value` per line; the other subcommands
+//! print `ok` or `denied: <error>` and exit 0 either way, so a test can tell
+//! "the attempt failed" from "the probe crashed".
+
+use std::io::Write;
+
+fn status_field(name: &str) -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}:")).map(|v| v.trim().to_owned()))
+        .unwrap_or_default()
+}
+
+fn open_fds() -> Vec<String> {
+    let mut fds: Vec<i32> = std::fs::read_dir("/proc/self/fd")
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    fds.sort_unstable();
+    // The directory handle used to list them is itself an open fd; drop
+    // the ones that no longer exist.
+    fds.into_iter()
+        .filter(|&fd| unsafe { libc::fcntl(fd, libc::F_GETFD) } >= 0)
+        .map(|fd| fd.to_string())
+        .collect()
+}
+
+fn report(result: std::io::Result<()>) {
+    match result {
+        Ok(()) => println!("ok"),
+        Err(e) => println!("denied: {e}"),
+    }
+}
+
+fn last_error<T>(rc: i64, ok: T) -> std::io::Result<T> {
+    if rc < 0 {
+        Err(std::io::Error::last_os_error())
+    } else {
+        Ok(ok)
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
+    match arg(0) {
+        "status" => {
+            // SAFETY: plain id queries.
+            let (uid, euid, gid) = unsafe { (libc::getuid(), libc::geteuid(), libc::getgid()) };
+            println!("uid={uid}");
+            println!("euid={euid}");
+            println!("gid={gid}");
+            println!("groups={}", status_field("Groups"));
+            for f in ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp"] {
+                println!("{f}={}", status_field(f));
+            }
+            // SAFETY: PR_GET_SECUREBITS takes no pointer.
+            println!("securebits={}", unsafe { libc::prctl(libc::PR_GET_SECUREBITS) });
+            println!("LD_PRELOAD={}", std::env::var("LD_PRELOAD").unwrap_or_default());
+            println!(
+                "handoff_var={}",
+                std::env::vars().any(|(k, _)| k.contains("JAIL_HANDOFF"))
+            );
+            println!("fds={}", open_fds().join(","));
+            println!("sid={}", unsafe { libc::getsid(0) });
+            println!("pid={}", std::process::id());
+        }
+        "env" => {
+            for (k, v) in std::env::vars() {
+                println!("{k}={v}");
+            }
+        }
+        "bind" => {
+            let port: u16 = arg(1).parse().expect("port");
+            report(std::net::TcpListener::bind(("127.0.0.1", port)).map(drop));
+        }
+        "setuid" => {
+            let uid: u32 = arg(1).parse().expect("uid");
+            // SAFETY: plain syscall.
+            report(last_error(unsafe { libc::setresuid(uid, uid, uid) }.into(), ()));
+        }
+        "mkdir" => report(std::fs::create_dir(arg(1))),
+        "write" => report(std::fs::write(arg(1), b"x")),
+        "read" => report(std::fs::read(arg(1)).map(drop)),
+        "getpid-raw" => {
+            // SAFETY: plain syscall.
+            report(last_error(unsafe { libc::syscall(libc::SYS_getpid) }, ()));
+        }
+        "sleep" => std::thread::sleep(std::time::Duration::from_secs(arg(1).parse().unwrap_or(60))),
+        "exit" => std::process::exit(arg(1).parse().unwrap_or(0)),
+        "kill-self" => {
+            let sig: i32 = arg(1).parse().expect("signal");
+            // SAFETY: signalling ourselves.
+            unsafe { libc::kill(libc::getpid(), sig) };
+            std::thread::sleep(std::time::Duration::from_secs(5));
+        }
+        "echo-stdin" => {
+            let mut s = String::new();
+            std::io::stdin().read_line(&mut s).ok();
+            print!("{s}");
+        }
+        "fd-open" => {
+            let fd: i32 = arg(1).parse().expect("fd");
+            // SAFETY: F_GETFD only queries.
+            let open = unsafe { libc::fcntl(fd, libc::F_GETFD) } >= 0;
+            println!("{}", if open { "open" } else { "closed" });
+        }
+        other => {
+            eprintln!("probe: unknown command '{other}'");
+            std::process::exit(2);
+        }
+    }
+    std::io::stdout().flush().ok();
+}

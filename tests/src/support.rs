@@ -1,0 +1,163 @@
+//! Running jailed programs and reading what they report.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use jail::{Command, Jail, Stdio};
+
+/// What a jailed program did: minijail status, stdout, stderr.
+#[derive(Debug)]
+pub struct Outcome {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    /// The value of `key=` in `key=value` lines.
+    pub fn field(&self, key: &str) -> Option<&str> {
+        self.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
+    }
+}
+
+/// Run `cmd` in `jail` with piped stdout and stderr and wait for it.
+pub fn run(jail: &Jail, cmd: &mut Command) -> Result<Outcome, jail::LaunchError> {
+    cmd.stdout(Stdio::Piped).stderr(Stdio::Piped);
+    let mut child = jail.spawn(cmd)?;
+    let mut out = child.stdout.take().expect("piped stdout");
+    let mut err = child.stderr.take().expect("piped stderr");
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        err.read_to_string(&mut s).ok();
+        s
+    });
+    let mut stdout = String::new();
+    out.read_to_string(&mut stdout).ok();
+    let stderr = reader.join().expect("stderr reader");
+    let status = child.wait().expect("wait");
+    Ok(Outcome {
+        status,
+        stdout,
+        stderr,
+    })
+}
+
+/// Run `program args...` in `jail` and wait.
+pub fn run_program(jail: &Jail, program: &str, args: &[&str]) -> Outcome {
+    let mut cmd = Command::new(program);
+    cmd.args(args);
+    run(jail, &mut cmd).unwrap_or_else(|e| panic!("launching {program}: {e}"))
+}
+
+/// The workspace's target directory for this profile: test binaries run
+/// from `target/<profile>/deps`, next to which cargo puts the probe binary
+/// and the preload library.
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    let dir = exe.parent().expect("exe dir");
+    if dir.ends_with("deps") {
+        dir.parent().expect("profile dir").to_owned()
+    } else {
+        dir.to_owned()
+    }
+}
+
+/// The probe program built with the tests.
+pub fn probe() -> String {
+    target_dir().join("probe").to_string_lossy().into_owned()
+}
+
+/// Run the probe in `jail` with `args`.
+pub fn run_probe(jail: &Jail, args: &[&str]) -> Outcome {
+    run_program(jail, &probe(), args)
+}
+
+/// The preload library of this build.
+pub fn preload_library() -> PathBuf {
+    target_dir().join("libjailpreload.so")
+}
+
+/// Whether the tests run as root.
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Number of open fds in this process.
+pub fn open_fd_count() -> usize {
+    std::fs::read_dir("/proc/self/fd").map(|d| d.count()).unwrap_or(0)
+}
+
+/// The marker that tells a test binary re-run under `setpriv` to do the
+/// unprivileged half of a test.
+pub const AS_USER_ENV: &str = "JAIL_TEST_AS_USER";
+
+/// Whether this process is the unprivileged re-run of a test.
+pub fn in_unprivileged_rerun() -> bool {
+    std::env::var_os(AS_USER_ENV).is_some()
+}
+
+/// Re-run test `name` of the current test binary as uid/gid 65534 and
+/// return its (success, combined output). The binary and the probe must be
+/// reachable by that user: tests live under a world-readable target dir.
+pub fn rerun_unprivileged(name: &str) -> (bool, String) {
+    let exe = std::env::current_exe().expect("current exe");
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(exe)
+        .args(["--exact", name, "--nocapture", "--test-threads=1"])
+        .env(AS_USER_ENV, "1")
+        .output()
+        .expect("setpriv");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success() && text.contains("1 passed"), text)
+}
+
+/// Make every directory from `path` up to `/` traversable by others, so an
+/// unprivileged re-run can reach the test binaries.
+pub fn make_reachable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mut p = Some(path);
+    while let Some(dir) = p {
+        if let Ok(meta) = std::fs::metadata(dir) {
+            let mut perm = meta.permissions();
+            perm.set_mode(perm.mode() | 0o711);
+            let _ = std::fs::set_permissions(dir, perm);
+        }
+        p = dir.parent();
+    }
+}
+
+/// A fresh directory under the system temp dir, removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        let base = std::env::temp_dir().join(format!(
+            "jail-test-{tag}-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0)
+        ));
+        std::fs::create_dir_all(&base).expect("temp dir");
+        TempDir(base)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

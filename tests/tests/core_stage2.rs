@@ -1,0 +1,202 @@
+//! Stage 2 through the preload: ids, capabilities, no_new_privs, seccomp,
+//! and the scrub of the handoff, seen from inside the jailed program.
+
+use jail::{Command, Jail, Namespace, SeccompFilter, SockFilter};
+use jail_tests::support::*;
+
+const CAP_NET_BIND_SERVICE: u64 = 1 << 10;
+
+#[test]
+fn late_drop_keeps_exactly_the_requested_capability_as_nobody() {
+    if !is_root() {
+        return;
+    }
+    let mut jail = Jail::new();
+    jail.change_uid(65534)
+        .change_gid(65534)
+        .use_caps(CAP_NET_BIND_SERVICE)
+        .namespace(Namespace::Net);
+    let out = run_probe(&jail, &["status"]);
+    assert_eq!(out.status, 0, "{out:?}");
+    assert_eq!(out.field("uid"), Some("65534"));
+    assert_eq!(out.field("gid"), Some("65534"));
+    assert_eq!(out.field("groups"), Some(""), "supplementary groups cleared");
+    assert_eq!(out.field("CapEff"), Some("0000000000000400"));
+    assert_eq!(out.field("CapPrm"), Some("0000000000000400"));
+    assert_eq!(out.field("CapBnd"), Some("0000000000000400"));
+    assert_eq!(out.field("CapAmb"), Some("0000000000000000"));
+
+    // The one capability is usable: a port below 1024 binds as nobody.
+    let out = run_probe(&jail, &["bind", "80"]);
+    assert_eq!(out.stdout.trim(), "ok", "{out:?}");
+
+    // Without it, the same bind is refused.
+    let mut without = Jail::new();
+    without.change_uid(65534).change_gid(65534).namespace(Namespace::Net);
+    let out = run_probe(&without, &["bind", "80"]);
+    assert!(out.stdout.starts_with("denied"), "{out:?}");
+}
+
+#[test]
+fn ambient_capabilities_survive_execve() {
+    if !is_root() {
+        return;
+    }
+    let mut jail = Jail::new();
+    jail.change_uid(65534)
+        .change_gid(65534)
+        .use_caps(CAP_NET_BIND_SERVICE)
+        .set_ambient_caps();
+    // The shell execs the probe: only ambient caps cross that execve.
+    let probe = probe();
+    let out = run_program(&jail, "/bin/sh", &["-c", &format!("exec {probe} status")]);
+    assert_eq!(out.field("CapAmb"), Some("0000000000000400"), "{out:?}");
+    assert_eq!(out.field("CapEff"), Some("0000000000000400"), "{out:?}");
+}
+
+#[test]
+fn handoff_is_scrubbed_before_main() {
+    let mut jail = Jail::new();
+    jail.no_new_privs();
+    let mut cmd = Command::new(probe());
+    cmd.arg("status");
+    let out = run(&jail, &mut cmd).unwrap();
+    assert_eq!(out.status, 0, "{out:?}");
+    assert_eq!(out.field("NoNewPrivs"), Some("1"));
+    assert_eq!(out.field("LD_PRELOAD"), Some(""));
+    assert_eq!(out.field("handoff_var"), Some("false"));
+    assert_eq!(out.field("fds"), Some("0,1,2"), "the handoff fd is closed");
+}
+
+#[test]
+fn caller_ld_preload_entries_stay_in_order() {
+    let mut jail = Jail::new();
+    jail.no_new_privs();
+    let mut cmd = Command::new(probe());
+    // Entries the loader cannot find are skipped with a warning, which is
+    // enough to see that they are passed through unchanged.
+    cmd.arg("env").env("LD_PRELOAD", "/nonexistent/a.so:/nonexistent/b.so");
+    let out = run(&jail, &mut cmd).unwrap();
+    assert_eq!(out.field("LD_PRELOAD"), Some("/nonexistent/a.so:/nonexistent/b.so"), "{out:?}");
+}
+
+/// A filter that returns EPERM for mkdir/mkdirat and allows the rest.
+fn deny_mkdir_filter() -> SeccompFilter {
+    const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
+    let ld = |k| SockFilter { code: 0x20, jt: 0, jf: 0, k };
+    let jeq = |k, jt, jf| SockFilter { code: 0x15, jt, jf, k };
+    let ret = |k| SockFilter { code: 0x06, jt: 0, jf: 0, k };
+    SeccompFilter {
+        program: vec![
+            ld(4),
+            jeq(AUDIT_ARCH_X86_64, 1, 0),
+            ret(0x8000_0000), // kill process: foreign architecture
+            ld(0),
+            jeq(libc::SYS_mkdir as u32, 2, 0),
+            jeq(libc::SYS_mkdirat as u32, 1, 0),
+            ret(0x7fff_0000), // allow
+            ret(0x0005_0000 | libc::EPERM as u32),
+        ],
+        tsync: false,
+        log_failures: false,
+        label: "deny-mkdir".into(),
+    }
+}
+
+#[test]
+fn seccomp_filter_applies_after_the_loader() {
+    let dir = TempDir::new("seccomp");
+    let target = dir.path().join("made");
+    let mut jail = Jail::new();
+    jail.no_new_privs().seccomp_filter(deny_mkdir_filter());
+    let out = run_probe(&jail, &["mkdir", target.to_str().unwrap()]);
+    assert_eq!(out.status, 0, "{out:?}");
+    assert!(out.stdout.starts_with("denied: Operation not permitted"), "{out:?}");
+    assert!(!target.exists());
+}
+
+#[test]
+fn unprivileged_no_new_privs_and_seccomp_work() {
+    if in_unprivileged_rerun() {
+        let dir = std::env::temp_dir().join(format!("jail-unpriv-{}", std::process::id()));
+        let mut jail = Jail::new();
+        jail.no_new_privs().seccomp_filter(deny_mkdir_filter());
+        let out = run_probe(&jail, &["mkdir", dir.to_str().unwrap()]);
+        assert!(out.stdout.starts_with("denied: Operation not permitted"), "{out:?}");
+        let out = run_probe(&jail, &["status"]);
+        assert_eq!(out.field("NoNewPrivs"), Some("1"));
+        assert_eq!(out.field("Seccomp"), Some("2"));
+        assert_eq!(out.field("uid"), Some("65534"));
+        return;
+    }
+    if !is_root() {
+        return;
+    }
+    make_reachable(&target_dir());
+    let (ok, text) = rerun_unprivileged("unprivileged_no_new_privs_and_seccomp_work");
+    assert!(ok, "{text}");
+}
+
+#[test]
+fn unprivileged_caller_gets_clear_errors_for_privileged_settings() {
+    if in_unprivileged_rerun() {
+        // A uid change the kernel refuses: the program never runs. (Groups
+        // are kept so that setgroups, which fails first otherwise, is skipped.)
+        let mut jail = Jail::new();
+        jail.change_uid(0).keep_supplementary_gids();
+        let out = run_probe(&jail, &["status"]);
+        assert_eq!(out.status, 252, "{out:?}");
+        assert!(out.stdout.is_empty(), "main must not run: {out:?}");
+        assert!(out.stderr.contains("setresuid"), "{out:?}");
+        assert!(out.stderr.contains("for 0"), "{out:?}");
+
+        // A capability that is not held.
+        let mut jail = Jail::new();
+        jail.use_caps(CAP_NET_BIND_SERVICE);
+        let out = run_probe(&jail, &["status"]);
+        assert_eq!(out.status, 252, "{out:?}");
+        assert!(out.stdout.is_empty(), "{out:?}");
+        assert_eq!(out.stderr.lines().count(), 1, "one line: {out:?}");
+
+        // A new user namespace is fine unprivileged and maps us to root.
+        let mut jail = Jail::new();
+        jail.namespace(Namespace::User);
+        let out = run_probe(&jail, &["status"]);
+        assert_eq!(out.status, 0, "{out:?}");
+        assert_eq!(out.field("uid"), Some("0"));
+        return;
+    }
+    if !is_root() {
+        return;
+    }
+    make_reachable(&target_dir());
+    let (ok, text) =
+        rerun_unprivileged("unprivileged_caller_gets_clear_errors_for_privileged_settings");
+    assert!(ok, "{text}");
+}
+
+#[test]
+fn capability_outside_the_bounding_set_fails_closed_as_root() {
+    if !is_root() {
+        return;
+    }
+    // CAP_NET_ADMIN is dropped from the bounding set, then asked for: the
+    // kernel refuses to keep it, so the program must not start.
+    let mut jail = Jail::new();
+    jail.capbset_drop(CAP_NET_BIND_SERVICE)
+        .use_caps(CAP_NET_BIND_SERVICE | (1 << 12))
+        .change_uid(65534)
+        .change_gid(65534);
+    let out = run_probe(&jail, &["status"]);
+    assert_eq!(out.status, 252, "{out:?}");
+    assert!(out.stdout.is_empty(), "main must not run: {out:?}");
+    assert_eq!(out.stderr.lines().count(), 1, "{out:?}");
+    assert!(out.stderr.contains("capset"), "{out:?}");
+
+    // Dropping from the bounding set alone works and leaves the rest.
+    let mut jail = Jail::new();
+    jail.capbset_drop(CAP_NET_BIND_SERVICE);
+    let out = run_probe(&jail, &["status"]);
+    assert_eq!(out.status, 0, "{out:?}");
+    assert_eq!(out.field("CapBnd"), Some("0000000000000400"), "{out:?}");
+}
