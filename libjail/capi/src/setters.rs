@@ -309,7 +309,7 @@ setter!(fn minijail_namespace_pids() |m: &mut Minijail| {
     m.pids = true;
 });
 setter!(fn minijail_namespace_pids_rw_proc() |m: &mut Minijail| {
-    m.jail.namespace(Namespace::Pid).namespace(Namespace::Mount);
+    m.jail.namespace_pids_rw_proc();
     m.pids = true;
 });
 setter!(fn minijail_namespace_user() |m: &mut Minijail| {

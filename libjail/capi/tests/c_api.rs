@@ -71,7 +71,8 @@ fn built() -> &'static Built {
         let lib = profile.join("libminijail.so");
         assert!(lib.exists(), "{} was not built", lib.display());
 
-        let dir = std::env::temp_dir().join(format!("capi-bin-{}", std::process::id()));
+        // Not under /tmp: jails that mount a tmpfs there would hide it.
+        let dir = profile.join("capi-c-tests");
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         chmod(&dir, 0o755);
@@ -90,13 +91,23 @@ fn built() -> &'static Built {
             let name = path.file_stem().unwrap().to_str().unwrap().to_owned();
             let out = dir.join(&name);
             let mut cc = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()));
-            cc.args(["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-format-truncation", "-O1", "-o"])
-                .arg(&out)
-                .arg(&path)
-                .arg("-I")
-                .arg(&include);
+            cc.args([
+                "-std=gnu11",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-Wno-format-truncation",
+                "-O1",
+                "-o",
+            ])
+            .arg(&out)
+            .arg(&path)
+            .arg("-I")
+            .arg(&include);
             if name != "helper" {
-                cc.arg("-L").arg(&dir).args(["-lminijail", "-Wl,-rpath,$ORIGIN"]);
+                cc.arg("-L")
+                    .arg(&dir)
+                    .args(["-lminijail", "-Wl,-rpath,$ORIGIN"]);
             }
             let result = cc.output().expect("running cc");
             assert!(
@@ -126,8 +137,13 @@ fn run_c_test(name: &str, unprivileged: bool) -> String {
     let helper = built.dir.join("helper");
     let mut cmd = if unprivileged {
         let mut c = Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"])
-            .arg(&program);
+        c.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+        ])
+        .arg(&program);
         c
     } else {
         Command::new(&program)
@@ -202,10 +218,14 @@ fn header_matches_exports() {
     let built = built();
     let header = std::fs::read_to_string(manifest_dir().join("include/libminijail.h")).unwrap();
     let mut declared: Vec<String> = header
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '('))
-        .filter_map(|w| w.strip_suffix('('))
-        .filter(|w| w.starts_with("minijail_"))
-        .map(str::to_owned)
+        .match_indices("minijail_")
+        .filter_map(|(at, _)| {
+            let rest = &header[at..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            rest[end..].starts_with('(').then(|| rest[..end].to_owned())
+        })
         .collect();
     declared.sort();
     declared.dedup();
@@ -236,7 +256,11 @@ fn pkg_config_build() {
         .env("PKG_CONFIG_PATH", &profile)
         .output()
         .expect("pkg-config");
-    assert!(flags.status.success(), "{}", String::from_utf8_lossy(&flags.stderr));
+    assert!(
+        flags.status.success(),
+        "{}",
+        String::from_utf8_lossy(&flags.stderr)
+    );
     let flags = String::from_utf8(flags.stdout).unwrap();
     let src = scratch.0.join("prog.c");
     std::fs::write(

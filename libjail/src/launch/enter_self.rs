@@ -53,7 +53,7 @@ impl Jail {
             return refuse("a pid file");
         }
         let cmd = Command::new("");
-        let plan = Plan::build(self, &cmd, true)?;
+        let mut plan = Plan::build(self, &cmd, true)?;
 
         for (index, &(nstype, fd)) in plan.join.iter().enumerate() {
             // SAFETY: setns on an fd opened and type-checked by the plan.
@@ -89,7 +89,7 @@ impl Jail {
                 return Err(step_failed(ChildStep::SessionKeyring, sys::errno(), 0));
             }
         }
-        fs::setup(&plan).map_err(|(s, e, d)| step_failed(s, e, d))?;
+        fs::setup(&mut plan).map_err(|(s, e, d)| step_failed(s, e, d))?;
         for (index, r) in plan.rlimits.iter().enumerate() {
             let lim = libc::rlimit {
                 rlim_cur: r.cur,

@@ -308,7 +308,7 @@ impl Plan {
 
         // Environment and arguments.
         let mut env = base_env(cmd);
-        let handoff_target = jail
+        let mut handoff_target = jail
             .preserved_fds
             .iter()
             .map(|&(_, child)| child)
@@ -316,6 +316,12 @@ impl Plan {
             .unwrap_or(2)
             .max(2)
             + 1;
+        // Fds the program inherits (close_open_fds off) keep their numbers:
+        // the handoff goes to the first number free of them.
+        // SAFETY: F_GETFD only queries the fd.
+        while !jail.close_open_fds && unsafe { libc::fcntl(handoff_target, libc::F_GETFD) } >= 0 {
+            handoff_target += 1;
+        }
         if delivery == Delivery::Preload {
             let preload = super::preload::locate(jail.preload_path.as_deref())?;
             let mut value = preload.as_os_str().as_bytes().to_vec();
@@ -494,7 +500,9 @@ impl Plan {
             });
             targets.push(child_fd);
         }
-        targets.push(self.handoff_target);
+        if self.delivery == Delivery::Preload {
+            targets.push(self.handoff_target);
+        }
         targets.sort_unstable();
         targets.dedup();
         self.fd_base = targets.last().copied().unwrap_or(2) + 1;
