@@ -72,6 +72,7 @@ pub struct Minijail {
     pub(crate) capbset: bool,
     pub(crate) ambient: bool,
     pub(crate) pids: bool,
+    pub(crate) run_as_init: bool,
     pub(crate) new_sessions: bool,
     pub(crate) hostname_set: bool,
     pub(crate) root_set: bool,
@@ -119,6 +120,7 @@ impl Minijail {
             capbset: false,
             ambient: false,
             pids: false,
+            run_as_init: false,
             new_sessions: true,
             hostname_set: false,
             root_set: false,
@@ -164,6 +166,9 @@ impl Minijail {
             return Err(what.clone());
         }
         let mut jail = self.jail.clone();
+        if self.run_as_init && self.pids {
+            jail.run_as_init();
+        }
         if self.jail.has_namespace(jail::Namespace::User) {
             if let Some(map) = &self.uid_map {
                 jail.uid_map(map);

@@ -327,7 +327,8 @@ int_setter!(fn minijail_gidmap(gidmap: *const c_char) |m: &mut Minijail| {
     0
 });
 setter!(fn minijail_run_as_init() |m: &mut Minijail| {
-    m.jail.run_as_init();
+    // Applied at launch, and only with a pid namespace, as upstream.
+    m.run_as_init = true;
 });
 
 // --- filesystem ---
