@@ -46,6 +46,14 @@ static void log_after_parse(void)
 	minijail_parse_seccomp_filters(j, policy);
 	minijail_log_seccomp_filter_failures(j);
 }
+static void set_filters_after_log(void)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = {.len = 1, .filter = &allow};
+	struct minijail *j = minijail_new();
+	minijail_log_seccomp_filter_failures(j);
+	minijail_set_seccomp_filters(j, &prog);
+}
 static void bad_policy(void)
 {
 	struct minijail *j = minijail_new();
@@ -71,6 +79,17 @@ int main(int argc, char **argv)
 	CHECK_EQ(run_helper(j, "pid", buf, sizeof buf), 0);
 	CHECK(atoi(buf) > 0);
 	CHECK_EQ(run_helper(j, "getppid", buf, sizeof buf), MINIJAIL_ERR_JAIL);
+	minijail_destroy(j);
+
+	/* Logging failures: unlisted calls are logged and allowed (the kernel
+	 * has SECCOMP_RET_LOG) or trapped and reported. */
+	j = minijail_new();
+	minijail_no_new_privs(j);
+	minijail_log_seccomp_filter_failures(j);
+	minijail_use_seccomp_filter(j);
+	minijail_parse_seccomp_filters(j, policy);
+	CHECK_EQ(run_helper(j, "getppid", buf, sizeof buf), 0);
+	CHECK(atoi(buf) > 0);
 	minijail_destroy(j);
 
 	/* Thread sync: the whole process is killed. */
@@ -142,5 +161,6 @@ int main(int argc, char **argv)
 	expect_abort("tsync after parse", tsync_after_parse);
 	expect_abort("log after parse", log_after_parse);
 	expect_abort("missing policy", bad_policy);
+	expect_abort("compiled filter with logging", set_filters_after_log);
 	return finish("seccomp");
 }
