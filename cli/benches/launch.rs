@@ -40,16 +40,38 @@ fn ms(d: Duration) -> f64 {
 fn main() {
     let minijail0 = env!("CARGO_BIN_EXE_minijail0");
     let preload = Path::new(minijail0).with_file_name("libjailpreload.so");
-    assert!(preload.exists(), "build the preload first: cargo build --release -p jail-preload");
+    assert!(
+        preload.exists(),
+        "build the preload first: cargo build --release -p jail-preload"
+    );
 
     let (bare, bare_med) = time_runs(|| run_ok(&mut Command::new("/bin/true")));
-    println!("{:<48} {:>9} {:>9} {:>7} {:>11}", "case", "mean ms", "median", "ratio", "overhead ms");
-    println!("{:<48} {:>9.3} {:>9.3} {:>7.2} {:>11.3}", "bare fork+execve /bin/true", ms(bare), ms(bare_med), 1.0, 0.0);
+    println!(
+        "{:<48} {:>9} {:>9} {:>7} {:>11}",
+        "case", "mean ms", "median", "ratio", "overhead ms"
+    );
+    println!(
+        "{:<48} {:>9.3} {:>9.3} {:>7.2} {:>11.3}",
+        "bare fork+execve /bin/true",
+        ms(bare),
+        ms(bare_med),
+        1.0,
+        0.0
+    );
     let cases: [(&str, &[&str]); 4] = [
         ("minijail0 -- /bin/true (preload)", &["--", "/bin/true"]),
-        ("minijail0 -T static -- /bin/true", &["-T", "static", "--", "/bin/true"]),
-        ("minijail0 -n -c 0 -u 65534 -- /bin/true", &["-n", "-c", "0", "-u", "65534", "--", "/bin/true"]),
-        ("minijail0 -p -v -r -l -e --uts -- /bin/true", &["-p", "-v", "-r", "-l", "-e", "--uts", "--", "/bin/true"]),
+        (
+            "minijail0 -T static -- /bin/true",
+            &["-T", "static", "--", "/bin/true"],
+        ),
+        (
+            "minijail0 -n -c 0 -u 65534 -- /bin/true",
+            &["-n", "-c", "0", "-u", "65534", "--", "/bin/true"],
+        ),
+        (
+            "minijail0 -p -v -r -l -e --uts -- /bin/true",
+            &["-p", "-v", "-r", "-l", "-e", "--uts", "--", "/bin/true"],
+        ),
     ];
     for (name, args) in cases {
         let (mean, med) = time_runs(|| run_ok(Command::new(minijail0).args(args)));
@@ -64,7 +86,8 @@ fn main() {
     }
 
     // Stripped size of the preload library.
-    let stripped = std::env::temp_dir().join(format!("libjailpreload-stripped-{}.so", std::process::id()));
+    let stripped =
+        std::env::temp_dir().join(format!("libjailpreload-stripped-{}.so", std::process::id()));
     let ok = Command::new("strip")
         .arg("-o")
         .arg(&stripped)
@@ -74,7 +97,11 @@ fn main() {
         .unwrap_or(false);
     if ok {
         let size = std::fs::metadata(&stripped).map(|m| m.len()).unwrap_or(0);
-        println!("preload library stripped size: {} bytes ({:.0} KB)", size, size as f64 / 1024.0);
+        println!(
+            "preload library stripped size: {} bytes ({:.0} KB)",
+            size,
+            size as f64 / 1024.0
+        );
         let _ = std::fs::remove_file(&stripped);
     } else {
         println!("preload library stripped size: n/a (no strip)");

@@ -219,6 +219,8 @@ pub struct Jail {
     pub(crate) preserved_fds: Vec<(i32, i32)>,
     pub(crate) close_open_fds: bool,
     pub(crate) preload_path: Option<PathBuf>,
+    pub(crate) setsid_always: bool,
+    pub(crate) hooks: Vec<crate::hook::Hook>,
 }
 
 impl Jail {
@@ -608,6 +610,62 @@ impl Jail {
     pub fn set_preload_path(&mut self, path: &Path) -> &mut Self {
         self.preload_path = Some(path.to_owned());
         self
+    }
+
+    /// Always start a new session (setsid), terminal or not
+    /// (`minijail_create_session`).
+    pub fn create_session(&mut self) -> &mut Self {
+        self.setsid_always = true;
+        self
+    }
+
+    /// Whether to bring up loopback in a new net namespace (default on).
+    pub fn set_net_loopback(&mut self, on: bool) -> &mut Self {
+        self.net_loopback = on;
+        self
+    }
+
+    /// Add a mount as it is (bind when `fstype` is `None`, with any extra
+    /// flags applied by a remount); creates a mount namespace unless one
+    /// is joined.
+    pub fn add_mount(&mut self, spec: MountSpec) -> &mut Self {
+        self.mounts.push(spec);
+        if self.join_ns.iter().any(|(ns, _)| *ns == Namespace::Mount) {
+            self
+        } else {
+            self.namespace(Namespace::Mount)
+        }
+    }
+
+    /// Run `func(payload)` in the jailed child at `event` (no-preload and
+    /// fork modes only).
+    pub fn add_hook(
+        &mut self,
+        event: crate::hook::HookEvent,
+        func: crate::hook::HookFn,
+        payload: *mut std::ffi::c_void,
+    ) -> &mut Self {
+        self.hooks.push(crate::hook::Hook {
+            event,
+            func,
+            payload,
+        });
+        self
+    }
+
+    /// The hooks, in the order they were added.
+    pub fn hooks(&self) -> &[crate::hook::Hook] {
+        &self.hooks
+    }
+
+    /// The mounts, in order.
+    pub fn mounts(&self) -> &[MountSpec] {
+        &self.mounts
+    }
+
+    /// The chroot or pivot_root directory, if one is set.
+    pub fn root_dir(&self) -> Option<&Path> {
+        self.chroot.as_deref().or(self.pivot_root.as_deref())
     }
 
     /// The seccomp filter, if one is set.

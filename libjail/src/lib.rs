@@ -17,6 +17,7 @@
 
 pub mod caps;
 pub mod config;
+pub mod hook;
 pub mod ids;
 pub mod launch;
 pub mod log;
@@ -39,5 +40,7 @@ pub use process::JailedProcess;
 
 /// The name of syscall `nr` on this architecture.
 pub fn syscall_name(nr: i64) -> Option<&'static str> {
-    seccomp::syscall_name(seccomp::Arch::try_native().ok()?, nr)
+    seccomp::tables::Arch::try_native()
+        .ok()
+        .and_then(|arch| seccomp::syscall_name(arch, nr))
 }

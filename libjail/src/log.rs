@@ -1,8 +1,52 @@
 //! The library's few messages to the user (info lines, SIGSYS reports).
+//!
+//! They go to stderr unless [`log_to_fd`] (`minijail_log_to_fd`) sends
+//! them elsewhere.
 
-/// An informational line on stderr, prefixed with the launcher's name.
+use std::sync::atomic::{AtomicI32, Ordering};
+
+/// syslog priorities of the messages.
+pub const LOG_WARNING: i32 = 4;
+pub const LOG_INFO: i32 = 6;
+
+static LOG_FD: AtomicI32 = AtomicI32::new(libc::STDERR_FILENO);
+static MIN_PRIORITY: AtomicI32 = AtomicI32::new(7);
+
+/// Send the messages to `fd`, dropping those less urgent than
+/// `min_priority` (a syslog priority: 0 emergency .. 7 debug).
+pub fn log_to_fd(fd: libc::c_int, min_priority: i32) {
+    LOG_FD.store(fd, Ordering::Relaxed);
+    MIN_PRIORITY.store(min_priority, Ordering::Relaxed);
+}
+
+fn emit(priority: i32, message: &str) {
+    if priority > MIN_PRIORITY.load(Ordering::Relaxed) {
+        return;
+    }
+    let line = format!("jail: {message}\n");
+    let fd = LOG_FD.load(Ordering::Relaxed);
+    let mut rest = line.as_bytes();
+    while !rest.is_empty() {
+        // SAFETY: writing a live buffer of the given length.
+        let n = unsafe { libc::write(fd, rest.as_ptr().cast(), rest.len()) };
+        if n < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+            continue;
+        }
+        if n <= 0 {
+            return;
+        }
+        rest = &rest[n as usize..];
+    }
+}
+
+/// An informational line, prefixed with the library's name.
 pub fn info(message: &str) {
-    eprintln!("jail: {message}");
+    emit(LOG_INFO, message);
+}
+
+/// A warning line.
+pub fn warn(message: &str) {
+    emit(LOG_WARNING, message);
 }
 
 /// Syscall names indexed by number for the native architecture, for the

@@ -177,11 +177,7 @@ pub fn inspect(path: &Path, root: &HostView) -> Result<ProgramInfo, ProgramError
     inspect_depth(path, root, 0)
 }
 
-fn inspect_depth(
-    path: &Path,
-    root: &HostView,
-    depth: u32,
-) -> Result<ProgramInfo, ProgramError> {
+fn inspect_depth(path: &Path, root: &HostView, depth: u32) -> Result<ProgramInfo, ProgramError> {
     let host = root.host_path(path);
     let meta = std::fs::metadata(&host).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => ProgramError::NotFound(path.to_owned()),

@@ -203,7 +203,11 @@ pub struct MountAttr {
 
 /// open_tree(2) with OPEN_TREE_CLONE: a detached copy of the mount tree at
 /// `path` (recursive when asked), as an fd that move_mount can attach.
-pub fn open_tree_clone(dirfd: libc::c_int, path: &CStr, recursive: bool) -> Result<libc::c_int, Errno> {
+pub fn open_tree_clone(
+    dirfd: libc::c_int,
+    path: &CStr,
+    recursive: bool,
+) -> Result<libc::c_int, Errno> {
     let mut flags = mnt::OPEN_TREE_CLONE | libc::O_CLOEXEC as libc::c_uint;
     if recursive {
         flags |= mnt::AT_RECURSIVE;

@@ -115,8 +115,16 @@ impl HostSnapshot {
     pub fn assert_unchanged(&self) {
         let now = HostSnapshot::take();
         assert_eq!(self.ns, now.ns, "the test process's namespaces changed");
-        let added: Vec<_> = now.mounts.iter().filter(|m| !self.mounts.contains(m)).collect();
-        let removed: Vec<_> = self.mounts.iter().filter(|m| !now.mounts.contains(m)).collect();
+        let added: Vec<_> = now
+            .mounts
+            .iter()
+            .filter(|m| !self.mounts.contains(m))
+            .collect();
+        let removed: Vec<_> = self
+            .mounts
+            .iter()
+            .filter(|m| !now.mounts.contains(m))
+            .collect();
         assert!(
             added.is_empty() && removed.is_empty(),
             "the host's mounts changed: added {added:#?}, removed {removed:#?}"
@@ -157,7 +165,11 @@ pub fn make_root(dir: &Path) {
 pub fn bind_system(jail: &mut Jail, root: &Path) {
     let _ = root;
     for d in ["/bin", "/lib", "/lib64", "/usr", "/sbin"] {
-        if Path::new(d).exists() && !std::fs::symlink_metadata(d).unwrap().file_type().is_symlink()
+        if Path::new(d).exists()
+            && !std::fs::symlink_metadata(d)
+                .unwrap()
+                .file_type()
+                .is_symlink()
         {
             jail.bind(Path::new(d), Path::new(d), false);
         }

@@ -27,7 +27,10 @@ fn bind_is_read_only_unless_writable() {
 
     let mut ro = Jail::new();
     ro.bind(src.path(), dst.path(), false);
-    let out = sh(&ro, &format!("cat {dest}/file; echo; echo x > {dest}/new && echo wrote || echo refused"));
+    let out = sh(
+        &ro,
+        &format!("cat {dest}/file; echo; echo x > {dest}/new && echo wrote || echo refused"),
+    );
     assert_eq!(out.stdout, "from source\nrefused\n", "{out:?}");
     let mounts = mounts_inside(&ro);
     let m = mount_at(&mounts, dest).expect("bind shows in mountinfo");
@@ -37,7 +40,10 @@ fn bind_is_read_only_unless_writable() {
     rw.bind(src.path(), dst.path(), true);
     let out = sh(&rw, &format!("echo x > {dest}/new && echo wrote"));
     assert_eq!(out.stdout, "wrote\n", "{out:?}");
-    assert!(src.path().join("new").exists(), "the write went to the source");
+    assert!(
+        src.path().join("new").exists(),
+        "the write went to the source"
+    );
     let mounts = mounts_inside(&rw);
     assert!(mount_at(&mounts, dest).unwrap().has_option("rw"));
 
@@ -60,7 +66,10 @@ fn read_only_bind_is_read_only_all_the_way_down() {
     jail.bind(inner.path(), &src.path().join("sub"), true)
         .bind(src.path(), dst.path(), false);
     let dest = dst.path().to_str().unwrap();
-    let out = sh(&jail, &format!("echo x > {dest}/sub/f && echo wrote || echo refused"));
+    let out = sh(
+        &jail,
+        &format!("echo x > {dest}/sub/f && echo wrote || echo refused"),
+    );
     assert_eq!(out.stdout, "refused\n", "{out:?}");
 }
 
@@ -84,7 +93,10 @@ fn mount_with_type_flags_and_data() {
     let m = mount_at(&mounts, dest).expect("tmpfs in mountinfo");
     assert_eq!(m.fstype, "tmpfs");
     assert_eq!(m.source, "jailtmp");
-    assert!(m.has_option("nosuid") && m.has_option("nodev") && m.has_option("rw"), "{m:?}");
+    assert!(
+        m.has_option("nosuid") && m.has_option("nodev") && m.has_option("rw"),
+        "{m:?}"
+    );
     assert!(m.super_options.contains("size=1024k"), "{m:?}");
     assert!(m.super_options.contains("mode=711"), "{m:?}");
     host.assert_unchanged();
@@ -97,7 +109,8 @@ fn without_a_root_the_mounts_are_the_hosts_plus_the_requested() {
     }
     let dst = TempDir::new("exact");
     let mut jail = Jail::new();
-    jail.bind(Path::new("/usr"), dst.path(), false).mount_tmp(1 << 20);
+    jail.bind(Path::new("/usr"), dst.path(), false)
+        .mount_tmp(1 << 20);
     let inside = mount_points(&sh_ok(&jail, "cat /proc/self/mountinfo"));
     let mut expected = mount_points(&mountinfo());
     expected.push(dst.path().to_string_lossy().into_owned());
@@ -132,7 +145,10 @@ fn minimal_dev_has_exactly_the_upstream_nodes() {
     assert_eq!(mount_at(&mounts, "/dev/shm").unwrap().fstype, "tmpfs");
     // A new pty can be allocated from the private devpts.
     if Path::new("/usr/bin/python3").exists() {
-        let out = sh_ok(&jail, "python3 -c 'import os; m,s=os.openpty(); print(os.ttyname(s))'");
+        let out = sh_ok(
+            &jail,
+            "python3 -c 'import os; m,s=os.openpty(); print(os.ttyname(s))'",
+        );
         assert_eq!(out, "/dev/pts/0\n");
     }
     host.assert_unchanged();
@@ -168,7 +184,10 @@ fn tmp_is_a_sized_tmpfs() {
     for opt in ["nosuid", "nodev", "noexec"] {
         assert!(tmp.has_option(opt), "{tmp:?}");
     }
-    let out = sh_ok(&jail, "ls -A /tmp | wc -l; stat -c %A /tmp; echo x > /tmp/f && cat /tmp/f");
+    let out = sh_ok(
+        &jail,
+        "ls -A /tmp | wc -l; stat -c %A /tmp; echo x > /tmp/f && cat /tmp/f",
+    );
     assert_eq!(out, "0\ndrwxrwxrwt\nx\n");
     host.assert_unchanged();
 }
@@ -183,9 +202,16 @@ fn proc_is_remounted_read_only() {
     jail.remount_proc_readonly();
     let mounts = mounts_inside(&jail);
     let procs: Vec<_> = mounts.iter().filter(|m| m.mount_point == "/proc").collect();
-    assert_eq!(procs.len(), 1, "the host's /proc was detached, not stacked: {procs:?}");
+    assert_eq!(
+        procs.len(),
+        1,
+        "the host's /proc was detached, not stacked: {procs:?}"
+    );
     assert!(procs[0].has_option("ro"), "{procs:?}");
-    let out = sh(&jail, "echo 1 > /proc/sys/kernel/ns_last_pid && echo wrote || echo refused");
+    let out = sh(
+        &jail,
+        "echo 1 > /proc/sys/kernel/ns_last_pid && echo wrote || echo refused",
+    );
     assert_eq!(out.stdout, "refused\n");
     host.assert_unchanged();
 }
@@ -197,13 +223,19 @@ fn pid_namespace_proc_is_read_only_unless_asked() {
     }
     let mut jail = Jail::new();
     jail.namespace(Namespace::Pid);
-    assert!(mount_at(&mounts_inside(&jail), "/proc").unwrap().has_option("ro"));
+    assert!(mount_at(&mounts_inside(&jail), "/proc")
+        .unwrap()
+        .has_option("ro"));
     let mut rw = Jail::new();
     rw.namespace_pids_rw_proc();
     let mounts = mounts_inside(&rw);
     assert!(mount_at(&mounts, "/proc").unwrap().has_option("rw"));
     // It is the new namespace's /proc.
-    assert_eq!(sh_ok(&rw, "cd /proc && echo [0-9]*").trim(), "1 2", "the init and the shell");
+    assert_eq!(
+        sh_ok(&rw, "cd /proc && echo [0-9]*").trim(),
+        "1 2",
+        "the init and the shell"
+    );
 }
 
 /// A root with the system's directories bound in, entered with chroot
@@ -234,7 +266,10 @@ fn chroot_runs_in_the_new_root() {
     assert!(out.starts_with("chroot\n/\n"), "{out}");
     assert!(!out.contains("\nroot\n"), "host's / is not visible: {out}");
     // A read-only bind of /usr.
-    let out = sh(&jail, "touch /usr/x 2>/dev/null && echo wrote || echo refused");
+    let out = sh(
+        &jail,
+        "touch /usr/x 2>/dev/null && echo wrote || echo refused",
+    );
     assert_eq!(out.stdout, "refused\n");
     host.assert_unchanged();
 }
@@ -254,8 +289,18 @@ fn pivot_root_shows_exactly_the_requested_mounts() {
     let mut points = mount_points(info);
     points.sort();
     let mut expected: Vec<String> = [
-        "/", "/usr", "/dev", "/dev/null", "/dev/zero", "/dev/full", "/dev/urandom", "/dev/tty",
-        "/dev/pts", "/dev/shm", "/tmp", "/proc",
+        "/",
+        "/usr",
+        "/dev",
+        "/dev/null",
+        "/dev/zero",
+        "/dev/full",
+        "/dev/urandom",
+        "/dev/tty",
+        "/dev/pts",
+        "/dev/shm",
+        "/tmp",
+        "/proc",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -279,7 +324,11 @@ fn minimalistic_mountns_profile() {
     jail.profile_minimalistic_mountns_at(root.path(), false);
     let out = sh_ok(&jail, "cat /proc/self/mountinfo; echo ==; touch /etc/x 2>/dev/null && echo wrote || echo refused; ls /dev | tr '\\n' ' '");
     let (info, rest) = out.split_once("==\n").unwrap();
-    assert_eq!(rest.lines().next(), Some("refused"), "/ is read-only: {out}");
+    assert_eq!(
+        rest.lines().next(),
+        Some("refused"),
+        "/ is read-only: {out}"
+    );
     let mounts = parse_mountinfo(info);
     assert!(mount_at(&mounts, "/").unwrap().has_option("ro"), "{info}");
     let proc_ = mount_at(&mounts, "/proc").unwrap();
@@ -293,7 +342,10 @@ fn minimalistic_mountns_profile() {
     let mut nodev = Jail::new();
     nodev.profile_minimalistic_mountns_at(root.path(), true);
     let mounts = mounts_inside(&nodev);
-    assert_ne!(mount_at(&mounts, "/dev").map(|m| m.fstype.as_str()), Some("tmpfs"));
+    assert_ne!(
+        mount_at(&mounts, "/dev").map(|m| m.fstype.as_str()),
+        Some("tmpfs")
+    );
     host.assert_unchanged();
 }
 
@@ -337,7 +389,10 @@ fn symlink_destination_is_refused_before_fork() {
 /// The propagation tags (shared:N, master:N, unbindable) of every mount
 /// a jailed shell sees.
 fn propagation_inside(jail: &Jail) -> Vec<Vec<String>> {
-    mounts_inside(jail).into_iter().map(|m| m.propagation).collect()
+    mounts_inside(jail)
+        .into_iter()
+        .map(|m| m.propagation)
+        .collect()
 }
 
 #[test]
@@ -350,11 +405,19 @@ fn propagation_modes_on_a_private_host() {
     private.namespace(Namespace::Mount);
     assert!(propagation_inside(&private).iter().all(|p| p.is_empty()));
     let mut shared = Jail::new();
-    shared.namespace(Namespace::Mount).remount_mode(Propagation::Shared);
-    assert!(propagation_inside(&shared).iter().all(|p| p.iter().any(|t| t.starts_with("shared:"))));
+    shared
+        .namespace(Namespace::Mount)
+        .remount_mode(Propagation::Shared);
+    assert!(propagation_inside(&shared)
+        .iter()
+        .all(|p| p.iter().any(|t| t.starts_with("shared:"))));
     let mut unbindable = Jail::new();
-    unbindable.namespace(Namespace::Mount).remount_mode(Propagation::Unbindable);
-    assert!(propagation_inside(&unbindable).iter().all(|p| p == &["unbindable".to_string()]));
+    unbindable
+        .namespace(Namespace::Mount)
+        .remount_mode(Propagation::Unbindable);
+    assert!(propagation_inside(&unbindable)
+        .iter()
+        .all(|p| p == &["unbindable".to_string()]));
     host.assert_unchanged();
 }
 
@@ -368,13 +431,14 @@ fn nested_propagation_probe() {
         return;
     };
     let mut jail = Jail::new();
-    jail.namespace(Namespace::Mount).remount_mode(match mode.as_str() {
-        "private" => Propagation::Private,
-        "slave" => Propagation::Slave,
-        "shared" => Propagation::Shared,
-        "unbindable" => Propagation::Unbindable,
-        _ => Propagation::Unchanged,
-    });
+    jail.namespace(Namespace::Mount)
+        .remount_mode(match mode.as_str() {
+            "private" => Propagation::Private,
+            "slave" => Propagation::Slave,
+            "shared" => Propagation::Shared,
+            "unbindable" => Propagation::Unbindable,
+            _ => Propagation::Unchanged,
+        });
     print!("{}", sh_ok(&jail, "cat /proc/self/mountinfo"));
 }
 
@@ -386,7 +450,9 @@ fn propagation_modes_under_a_shared_parent() {
     let host = HostSnapshot::take();
     let exe = std::env::current_exe().unwrap();
     let mut outer = Jail::new();
-    outer.namespace(Namespace::Mount).remount_mode(Propagation::Shared);
+    outer
+        .namespace(Namespace::Mount)
+        .remount_mode(Propagation::Shared);
     let outer_tags: Vec<String> = propagation_inside(&outer).into_iter().flatten().collect();
     assert!(!outer_tags.is_empty());
     let mut seen = Vec::new();
@@ -403,8 +469,14 @@ fn propagation_modes_under_a_shared_parent() {
         let ok = |f: &dyn Fn(&MountLine) -> bool| mounts.iter().all(f);
         match mode {
             "private" => assert!(ok(&|m| m.is_private()), "{out}"),
-            "slave" => assert!(ok(&|m| m.propagation.len() == 1 && m.propagation[0].starts_with("master:")), "{out}"),
-            "shared" | "unchanged" => assert!(ok(&|m| m.propagation.iter().any(|t| t.starts_with("shared:"))), "{out}"),
+            "slave" => assert!(
+                ok(&|m| m.propagation.len() == 1 && m.propagation[0].starts_with("master:")),
+                "{out}"
+            ),
+            "shared" | "unchanged" => assert!(
+                ok(&|m| m.propagation.iter().any(|t| t.starts_with("shared:"))),
+                "{out}"
+            ),
             _ => assert!(ok(&|m| m.propagation == ["unbindable"]), "{out}"),
         }
         seen.push(mode);

@@ -36,7 +36,11 @@ fn each_new_namespace_differs_from_the_host() {
         // Nothing else was unshared.
         for other in ["mnt", "ipc", "uts", "net", "cgroup", "user"] {
             if other != kind && !(kind == "pid" && other == "mnt") {
-                assert_eq!(ns_inside(&jail, other), host_ns(other), "{kind} jail changed {other}");
+                assert_eq!(
+                    ns_inside(&jail, other),
+                    host_ns(other),
+                    "{kind} jail changed {other}"
+                );
             }
         }
     }
@@ -61,7 +65,10 @@ fn hostname_is_set_in_a_new_uts_namespace() {
     jail.set_hostname("jailed-host");
     let out = sh_ok(&jail, "cat /proc/sys/kernel/hostname; uname -n");
     assert_eq!(out, "jailed-host\njailed-host\n");
-    assert_eq!(std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap(), before);
+    assert_eq!(
+        std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap(),
+        before
+    );
 }
 
 #[test]
@@ -71,7 +78,10 @@ fn new_net_namespace_has_only_loopback_and_it_is_up() {
     }
     let mut jail = Jail::new();
     jail.namespace(Namespace::Net);
-    let out = sh_ok(&jail, "ls /sys/class/net; cat /sys/class/net/lo/operstate /sys/class/net/lo/flags");
+    let out = sh_ok(
+        &jail,
+        "ls /sys/class/net; cat /sys/class/net/lo/operstate /sys/class/net/lo/flags",
+    );
     let lines: Vec<&str> = out.lines().collect();
     // sysfs shows the host's view unless remounted: use ip instead when so.
     let ip = sh_ok(&jail, "ip -o link show");
@@ -100,7 +110,11 @@ fn ipc_namespace_hides_host_ipc_objects() {
     let host_view = sh_ok(&Jail::new(), "cat /proc/sysvipc/shm");
     // SAFETY: removing the segment made above.
     unsafe { libc::shmctl(id, libc::IPC_RMID, std::ptr::null_mut()) };
-    let has = |text: &str| text.lines().skip(1).any(|l| l.split_whitespace().nth(1) == Some(&id.to_string()));
+    let has = |text: &str| {
+        text.lines()
+            .skip(1)
+            .any(|l| l.split_whitespace().nth(1) == Some(&id.to_string()))
+    };
     assert!(has(&host_view), "host sees its segment: {host_view}");
     assert!(!has(&inside), "jail sees the host's segment: {inside}");
 }
@@ -143,7 +157,10 @@ fn pid_namespace_init_is_pid_1_and_ps_sees_only_the_jail() {
         .collect();
     // init, sh, and the pipeline's children: all small numbers.
     assert!(pids.contains(&1) && pids.contains(&2), "{out}");
-    assert!(pids.iter().all(|&p| p < 20), "only the jail's processes: {out}");
+    assert!(
+        pids.iter().all(|&p| p < 20),
+        "only the jail's processes: {out}"
+    );
     let ps: Vec<&str> = lines.collect();
     assert!(ps.len() <= 4, "ps sees only the jail: {ps:?}");
     assert!(ps.iter().any(|l| l.trim().starts_with("1 ")), "{ps:?}");
@@ -156,7 +173,9 @@ fn run_as_init_makes_the_program_pid_1() {
         return;
     }
     let mut jail = Jail::new();
-    jail.namespace(Namespace::Pid).run_as_init().remount_proc_readonly();
+    jail.namespace(Namespace::Pid)
+        .run_as_init()
+        .remount_proc_readonly();
     assert_eq!(sh_ok(&jail, "echo $$").trim(), "1");
 }
 
@@ -193,7 +212,13 @@ const SESSION_KEYRING_ID: &str = "python3 -c 'import ctypes,os; n={\"x86_64\":25
 
 #[test]
 fn new_session_keyring_is_joined() {
-    if std::process::Command::new("python3").arg("-c").arg("1").status().map(|s| !s.success()).unwrap_or(true) {
+    if std::process::Command::new("python3")
+        .arg("-c")
+        .arg("1")
+        .status()
+        .map(|s| !s.success())
+        .unwrap_or(true)
+    {
         return;
     }
     // The launcher's own session keyring (or the user's fallback).
@@ -203,9 +228,15 @@ fn new_session_keyring_is_joined() {
     jail.new_session_keyring();
     // Two processes of the jail see one session keyring: it exists and is
     // inherited, rather than created on demand per process.
-    let inside = sh_ok(&jail, &format!("{SESSION_KEYRING_ID}; {SESSION_KEYRING_ID}"));
+    let inside = sh_ok(
+        &jail,
+        &format!("{SESSION_KEYRING_ID}; {SESSION_KEYRING_ID}"),
+    );
     let ids: Vec<i64> = inside.lines().map(|l| l.trim().parse().unwrap()).collect();
     assert_eq!(ids.len(), 2, "{inside}");
-    assert!(ids[0] > 0 && ids[0] == ids[1], "one session keyring: {inside}");
+    assert!(
+        ids[0] > 0 && ids[0] == ids[1],
+        "one session keyring: {inside}"
+    );
     assert_ne!(ids[0], launcher, "not the launcher's keyring");
 }

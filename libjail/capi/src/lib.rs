@@ -1,1 +1,330 @@
-//! placeholder
+//! libminijail.so: upstream minijail's C API (`include/libminijail.h`) as a
+//! thin translation layer over the [`jail`] crate.
+//!
+//! Each `struct minijail *` is a boxed [`Minijail`]: a [`jail::Jail`] that
+//! holds the settings, the few C-API-only details the Rust builder has no
+//! place for (upstream's misuse checks, the seccomp options that are only
+//! combined at launch, Landlock rules that can still be disabled), and the
+//! launched program. No jail logic lives here: launching, stage 1 and
+//! stage 2 are the Rust library's.
+//!
+//! Every exported function catches panics (they must not unwind into C) and
+//! checks its pointers; misuse that upstream answers with `abort()` is
+//! answered the same way, after a message on the log.
+
+#![allow(clippy::missing_safety_doc)]
+
+mod landlock;
+mod run;
+mod seccomp;
+mod setters;
+
+use std::ffi::{c_char, CStr, OsStr};
+use std::os::unix::ffi::OsStrExt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+use jail::{Jail, JailedProcess, SockFilter};
+
+/// The program a jail launched, as `minijail_wait`/`minijail_kill` see it.
+#[derive(Debug, Default)]
+pub(crate) enum Child {
+    /// Nothing launched yet.
+    #[default]
+    None,
+    /// A jailed program.
+    Running(JailedProcess),
+    /// A launch that failed in the jail's setup or at execve: a stand-in
+    /// process that exits with minijail's status for the failure, so the
+    /// caller sees a real pid and learns the fate through `minijail_wait`,
+    /// as with upstream.
+    Failed { pid: libc::pid_t },
+    /// Already waited for.
+    Reaped,
+}
+
+/// Seccomp settings that upstream combines only when the filter is built
+/// or installed.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SeccompState {
+    /// `minijail_use_seccomp_filter`: install the filter.
+    pub use_filter: bool,
+    pub tsync: bool,
+    pub log_failures: bool,
+    pub allow_speculation: bool,
+    /// The compiled or given program.
+    pub program: Option<Vec<SockFilter>>,
+    /// Where it came from, for the SIGSYS message.
+    pub label: String,
+}
+
+/// `struct minijail`.
+#[derive(Debug)]
+pub struct Minijail {
+    pub(crate) jail: Jail,
+    // Upstream's misuse checks need to know what was asked for.
+    pub(crate) uid_set: bool,
+    pub(crate) gid_set: bool,
+    pub(crate) inherit_groups: bool,
+    pub(crate) keep_groups: bool,
+    pub(crate) set_groups: bool,
+    pub(crate) use_caps: Option<u64>,
+    pub(crate) capbset: bool,
+    pub(crate) ambient: bool,
+    pub(crate) pids: bool,
+    pub(crate) run_as_init: bool,
+    pub(crate) new_sessions: bool,
+    pub(crate) hostname_set: bool,
+    pub(crate) root_set: bool,
+    pub(crate) preload_set: bool,
+    pub(crate) rlimit_types: Vec<i32>,
+    pub(crate) cgroup_count: usize,
+    pub(crate) preserved_count: usize,
+    pub(crate) forward_signals: bool,
+    pub(crate) alt_syscall: Option<String>,
+    // Applied only when a user namespace is asked for, as upstream.
+    pub(crate) uid_map: Option<String>,
+    pub(crate) gid_map: Option<String>,
+    pub(crate) seccomp: SeccompState,
+    // Landlock: kept here so minijail_disable_fs_restrictions can still
+    // drop them; handed to the Jail at launch.
+    pub(crate) fs_rules: Vec<(PathBuf, u64)>,
+    pub(crate) fs_enabled: bool,
+    pub(crate) minimalistic_mountns: bool,
+    pub(crate) profile_fs_restrictions: bool,
+    pub(crate) default_runtime: bool,
+    /// Settings this implementation cannot apply: a launch is refused
+    /// rather than run without them.
+    pub(crate) unsupported: Vec<String>,
+    pub(crate) child: Child,
+}
+
+impl Minijail {
+    pub(crate) fn new() -> Minijail {
+        let mut jail = Jail::new();
+        // Upstream's C defaults: fds, signal mask and handlers are left as
+        // they are unless asked; no signal forwarding.
+        jail.close_open_fds(false)
+            .reset_signal_mask(false)
+            .reset_signal_handlers(false)
+            .forward_signals(false)
+            .new_session(true);
+        Minijail {
+            jail,
+            uid_set: false,
+            gid_set: false,
+            inherit_groups: false,
+            keep_groups: false,
+            set_groups: false,
+            use_caps: None,
+            capbset: false,
+            ambient: false,
+            pids: false,
+            run_as_init: false,
+            new_sessions: true,
+            hostname_set: false,
+            root_set: false,
+            preload_set: false,
+            rlimit_types: Vec::new(),
+            cgroup_count: 0,
+            preserved_count: 0,
+            forward_signals: false,
+            alt_syscall: None,
+            uid_map: None,
+            gid_map: None,
+            seccomp: SeccompState::default(),
+            fs_rules: Vec::new(),
+            fs_enabled: true,
+            minimalistic_mountns: false,
+            profile_fs_restrictions: true,
+            default_runtime: true,
+            unsupported: Vec::new(),
+            child: Child::None,
+        }
+    }
+
+    /// A copy of the settings, without the launched program.
+    pub(crate) fn copy_settings(&self) -> Minijail {
+        Minijail {
+            jail: self.jail.clone(),
+            rlimit_types: self.rlimit_types.clone(),
+            alt_syscall: self.alt_syscall.clone(),
+            uid_map: self.uid_map.clone(),
+            gid_map: self.gid_map.clone(),
+            seccomp: self.seccomp.clone(),
+            fs_rules: self.fs_rules.clone(),
+            unsupported: self.unsupported.clone(),
+            child: Child::None,
+            ..*self
+        }
+    }
+
+    /// The Jail to launch: the settings plus what is combined only now
+    /// (seccomp, Landlock, id maps). Err: why the jail cannot be applied.
+    pub(crate) fn effective(&self) -> Result<Jail, String> {
+        if let Some(what) = self.unsupported.first() {
+            return Err(what.clone());
+        }
+        let mut jail = self.jail.clone();
+        if self.run_as_init && self.pids {
+            jail.run_as_init();
+        }
+        if self.jail.has_namespace(jail::Namespace::User) {
+            if let Some(map) = &self.uid_map {
+                jail.uid_map(map);
+            }
+            if let Some(map) = &self.gid_map {
+                jail.gid_map(map);
+            }
+        }
+        seccomp::apply(&self.seccomp, &mut jail)?;
+        if self.fs_enabled && !self.fs_rules.is_empty() {
+            for (path, access) in &self.fs_rules {
+                jail.add_fs_rule(path, *access);
+            }
+            // Upstream: without Landlock in the kernel the rules have no
+            // effect (documented in libminijail.h).
+            jail.landlock_best_effort();
+        }
+        Ok(jail)
+    }
+}
+
+/// Print `message` on the log and abort, as upstream's `die()` does.
+pub(crate) fn die(message: &str) -> ! {
+    jail::log::warn(&format!("libminijail: {message}"));
+    std::process::abort()
+}
+
+/// Run `f`, turning a panic into an abort: nothing may unwind into C.
+pub(crate) fn guard<R>(name: &str, f: impl FnOnce() -> R) -> R {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(_) => die(&format!("{name}: internal error (panic)")),
+    }
+}
+
+/// The jail behind `j`; aborts on NULL (upstream declares it non-null).
+///
+/// # Safety
+///
+/// `j` is NULL or a pointer from `minijail_new` not yet destroyed, with no
+/// other reference to it alive.
+pub(crate) unsafe fn jail_mut<'a>(j: *mut Minijail, name: &str) -> &'a mut Minijail {
+    if j.is_null() {
+        die(&format!("{name}: NULL struct minijail"));
+    }
+    // SAFETY: non-null, and valid and unaliased by the caller's contract.
+    unsafe { &mut *j }
+}
+
+/// Shared-reference twin of [`jail_mut`].
+///
+/// # Safety
+///
+/// As [`jail_mut`].
+pub(crate) unsafe fn jail_ref<'a>(j: *const Minijail, name: &str) -> &'a Minijail {
+    if j.is_null() {
+        die(&format!("{name}: NULL struct minijail"));
+    }
+    // SAFETY: non-null, and valid by the caller's contract.
+    unsafe { &*j }
+}
+
+/// A C string argument as bytes; None for NULL.
+///
+/// # Safety
+///
+/// `p` is NULL or a NUL-terminated string alive for `'a`.
+pub(crate) unsafe fn c_bytes<'a>(p: *const c_char) -> Option<&'a [u8]> {
+    if p.is_null() {
+        None
+    } else {
+        // SAFETY: non-null and NUL-terminated by the caller's contract.
+        Some(unsafe { CStr::from_ptr(p) }.to_bytes())
+    }
+}
+
+/// A C string argument as a path; None for NULL.
+///
+/// # Safety
+///
+/// As [`c_bytes`].
+pub(crate) unsafe fn c_path<'a>(p: *const c_char) -> Option<&'a Path> {
+    // SAFETY: forwarded contract.
+    unsafe { c_bytes(p) }.map(|b| Path::new(OsStr::from_bytes(b)))
+}
+
+/// A C string argument as text (lossy for non-UTF-8); None for NULL.
+///
+/// # Safety
+///
+/// As [`c_bytes`].
+pub(crate) unsafe fn c_string(p: *const c_char) -> Option<String> {
+    // SAFETY: forwarded contract.
+    unsafe { c_bytes(p) }.map(|b| String::from_utf8_lossy(b).into_owned())
+}
+
+/// `minijail_new`: a jail that restricts nothing yet.
+#[no_mangle]
+pub extern "C" fn minijail_new() -> *mut Minijail {
+    guard("minijail_new", || Box::into_raw(Box::new(Minijail::new())))
+}
+
+/// `minijail_destroy`: free the jail; a running program keeps running.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_destroy(j: *mut Minijail) {
+    guard("minijail_destroy", || {
+        if j.is_null() {
+            die("minijail_destroy: NULL struct minijail");
+        }
+        // SAFETY: j came from Box::into_raw in minijail_new and is not used
+        // again by the caller after this call.
+        let jail = unsafe { Box::from_raw(j) };
+        // A program still running is left alone (upstream does not kill it);
+        // its pipes were handed to the caller.
+        drop(jail);
+    })
+}
+
+/// `minijail_copy_jail`: make `out` a copy of `from`'s settings.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_copy_jail(from: *const Minijail, out: *mut Minijail) -> i32 {
+    guard("minijail_copy_jail", || {
+        if from.is_null() || out.is_null() {
+            return -libc::EINVAL;
+        }
+        if std::ptr::eq(from, out) {
+            return 0;
+        }
+        // SAFETY: both valid by the caller's contract, and distinct.
+        let (from, out) = unsafe { (&*from, &mut *out) };
+        *out = from.copy_settings();
+        0
+    })
+}
+
+/// `minijail_log_to_fd`: send the library's messages to `fd`.
+#[no_mangle]
+pub extern "C" fn minijail_log_to_fd(fd: i32, min_priority: i32) {
+    guard("minijail_log_to_fd", || {
+        jail::log::log_to_fd(fd, min_priority)
+    })
+}
+
+/// `minijail_syscall_name`: the name of syscall `nr`, or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_syscall_name(
+    j: *const Minijail,
+    nr: libc::c_long,
+) -> *const c_char {
+    guard("minijail_syscall_name", || {
+        // SAFETY: j is NULL or valid by the caller's contract.
+        if let Some(jail) = unsafe { j.as_ref() } {
+            if jail.alt_syscall.is_some() {
+                return c"<unknown: alt_syscall active>".as_ptr();
+            }
+        }
+        seccomp::syscall_name_ptr(nr)
+    })
+}

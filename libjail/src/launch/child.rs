@@ -6,6 +6,7 @@ use super::fs;
 use super::init;
 use super::plan::{Delivery, Plan};
 use super::report::{fail, ChildStep};
+use crate::hook::HookEvent;
 use crate::sys::{self, Errno};
 
 /// The fds the child got from the launch (parent ends are closed first).
@@ -42,7 +43,7 @@ fn reset_signals(plan: &Plan) -> Result<(), Errno> {
     Ok(())
 }
 
-fn bring_up_loopback() -> Result<(), Errno> {
+pub(crate) fn bring_up_loopback() -> Result<(), Errno> {
     // SAFETY: socket/ioctl/close with valid arguments; ifreq is zeroed and
     // holds a NUL-terminated interface name.
     unsafe {
@@ -234,12 +235,21 @@ pub fn setup(plan: &mut Plan, fds: &ChildFds) {
         -1
     };
     step(ChildStep::Fds, setup_fds(plan, handoff, status));
+    run_hooks(plan, HookEvent::PreDropCaps, status);
     if plan.delivery == Delivery::BeforeExec {
         if let Some(prepared) = &plan.stage2_prepared {
             if let Err(e) = prepared.apply() {
                 fail(status, ChildStep::Stage2, e.errno, e.step as u64);
             }
         }
+    }
+    run_hooks(plan, HookEvent::PreExecve, status);
+}
+
+/// Run the caller's hooks of `event`; a failing hook ends the child.
+pub fn run_hooks(plan: &Plan, event: HookEvent, status: libc::c_int) {
+    if let Err((errno, index)) = crate::hook::run(&plan.hooks, event) {
+        fail(status, ChildStep::Hook, errno, index);
     }
 }
 

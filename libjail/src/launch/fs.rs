@@ -34,7 +34,12 @@ impl Drop for Fd {
 }
 
 /// Resolve `dest` inside `root`; refuse a final symlink.
-fn resolve_dest(root: libc::c_int, dest: &CStr, step: ChildStep, index: u64) -> Result<Fd, StepError> {
+fn resolve_dest(
+    root: libc::c_int,
+    dest: &CStr,
+    step: ChildStep,
+    index: u64,
+) -> Result<Fd, StepError> {
     let fd = sys::open_in_root(root, dest, libc::O_PATH).map_err(|e| (step, e, index))?;
     let fd = Fd(fd);
     if sys::file_type(fd.0) == Ok(libc::S_IFLNK) {
@@ -72,11 +77,20 @@ fn clone_tree(op: &MountOp) -> Result<libc::c_int, Errno> {
 
 /// One mount. `tree` is the detached tree of a bind whose source was
 /// taken earlier, or -1 to take it now.
-fn do_mount(root: libc::c_int, op: &MountOp, tree: libc::c_int, index: u64) -> Result<(), StepError> {
+fn do_mount(
+    root: libc::c_int,
+    op: &MountOp,
+    tree: libc::c_int,
+    index: u64,
+) -> Result<(), StepError> {
     let target = resolve_dest(root, &op.dest, ChildStep::MountDestination, index)?;
     let err = |e| (ChildStep::Mount, e, index);
     if op.fstype.is_none() {
-        let tree = if tree >= 0 { tree } else { clone_tree(op).map_err(err)? };
+        let tree = if tree >= 0 {
+            tree
+        } else {
+            clone_tree(op).map_err(err)?
+        };
         let tree = Fd(tree);
         return sys::move_mount_fd(tree.0, target.0).map_err(err);
     }
@@ -119,7 +133,12 @@ fn dev_err(e: Errno) -> StepError {
 }
 
 /// openat(2) relative to a directory fd, close-on-exec.
-fn openat(dir: libc::c_int, name: &CStr, flags: libc::c_int, mode: libc::mode_t) -> Result<Fd, Errno> {
+fn openat(
+    dir: libc::c_int,
+    name: &CStr,
+    flags: libc::c_int,
+    mode: libc::mode_t,
+) -> Result<Fd, Errno> {
     // SAFETY: name is NUL-terminated; dir is an open directory.
     let fd = unsafe { libc::openat(dir, name.as_ptr(), flags | libc::O_CLOEXEC, mode) };
     if fd < 0 {
@@ -131,7 +150,13 @@ fn openat(dir: libc::c_int, name: &CStr, flags: libc::c_int, mode: libc::mode_t)
 
 /// Create an empty regular file `name` in `dir`, for a bind to cover.
 fn create_file(dir: libc::c_int, name: &CStr) -> Result<(), Errno> {
-    openat(dir, name, libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY | libc::O_NOFOLLOW, 0o644).map(drop)
+    openat(
+        dir,
+        name,
+        libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY | libc::O_NOFOLLOW,
+        0o644,
+    )
+    .map(drop)
 }
 
 fn mkdirat(dir: libc::c_int, name: &CStr, mode: libc::mode_t) -> Result<(), Errno> {
@@ -153,7 +178,8 @@ fn mount_dev(root: libc::c_int, nodes: &[libc::c_int; DEV_NODES.len()]) -> Resul
     )
     .map_err(dev_err)?;
     // The new mount, as a directory handle for the *at calls.
-    let dev = Fd(sys::open_in_root(root, c"dev", libc::O_DIRECTORY | libc::O_RDONLY).map_err(dev_err)?);
+    let dev =
+        Fd(sys::open_in_root(root, c"dev", libc::O_DIRECTORY | libc::O_RDONLY).map_err(dev_err)?);
     for (&source, (_, name)) in nodes.iter().zip(DEV_NODES) {
         create_file(dev.0, name).map_err(dev_err)?;
         let target = openat(dev.0, name, libc::O_PATH | libc::O_NOFOLLOW, 0).map_err(dev_err)?;
@@ -165,7 +191,13 @@ fn mount_dev(root: libc::c_int, nodes: &[libc::c_int; DEV_NODES.len()]) -> Resul
         (c"shm", c"tmpfs", c"mode=1777"),
     ] {
         mkdirat(dev.0, dir, 0o755).map_err(dev_err)?;
-        let target = openat(dev.0, dir, libc::O_PATH | libc::O_NOFOLLOW | libc::O_DIRECTORY, 0).map_err(dev_err)?;
+        let target = openat(
+            dev.0,
+            dir,
+            libc::O_PATH | libc::O_NOFOLLOW | libc::O_DIRECTORY,
+            0,
+        )
+        .map_err(dev_err)?;
         mount_on_dir(
             &target,
             Some(fstype),
@@ -217,7 +249,11 @@ fn pivot_root(root: &CStr) -> Result<(), Errno> {
         // Enter the bind just made on top of the directory.
         sys::check(libc::chdir(root.as_ptr()).into())?;
         // With "." twice, the old root ends up stacked on top of the new.
-        sys::check(libc::syscall(libc::SYS_pivot_root, c".".as_ptr(), c".".as_ptr()))?;
+        sys::check(libc::syscall(
+            libc::SYS_pivot_root,
+            c".".as_ptr(),
+            c".".as_ptr(),
+        ))?;
     }
     // Keep the old root's mounts from propagating the unmount back to the
     // host (with shared propagation), then detach it.
@@ -317,6 +353,10 @@ fn mounts_and_root(plan: &mut Plan) -> Result<(), StepError> {
                 do_mount(root.0, op, tree, index as u64)?;
             }
         }
+    }
+    if plan.chroot || plan.pivot_root {
+        crate::hook::run(&plan.hooks, crate::hook::HookEvent::PreChroot)
+            .map_err(|(errno, index)| (ChildStep::Hook, errno, index))?;
     }
     if plan.chroot {
         // SAFETY: chroot/chdir on NUL-terminated paths.

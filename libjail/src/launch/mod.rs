@@ -3,6 +3,7 @@
 
 mod child;
 mod command;
+mod enter_self;
 mod error;
 mod fs;
 mod idmap;

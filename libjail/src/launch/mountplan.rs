@@ -65,7 +65,10 @@ fn open_dir(what: &'static str, dir: &Path) -> Result<libc::c_int, LaunchError> 
         LaunchError::path(
             what,
             dir,
-            format!("{}; it must be an existing directory", std::io::Error::from_raw_os_error(e)),
+            format!(
+                "{}; it must be an existing directory",
+                std::io::Error::from_raw_os_error(e)
+            ),
         )
     })
 }
@@ -104,7 +107,11 @@ fn landing<'a>(
             if !m.is_bind() {
                 return None;
             }
-            let rest = if rest.as_os_str().is_empty() { PathBuf::from(".") } else { rest };
+            let rest = if rest.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                rest
+            };
             return Some((m.source.as_path(), rest));
         }
     }
@@ -165,7 +172,11 @@ pub fn plan(jail: &Jail, root: &Path) -> Result<Vec<MountOp>, LaunchError> {
         }
         if m.is_bind() {
             if !m.source.is_absolute() {
-                return Err(LaunchError::path("bind mount source", &m.source, "must be an absolute path"));
+                return Err(LaunchError::path(
+                    "bind mount source",
+                    &m.source,
+                    "must be an absolute path",
+                ));
             }
             if !m.source.exists() {
                 return Err(LaunchError::path(
@@ -180,7 +191,10 @@ pub fn plan(jail: &Jail, root: &Path) -> Result<Vec<MountOp>, LaunchError> {
             Some(inside) => {
                 let parts: Vec<_> = inside.components().collect();
                 if let Some(Component::Normal(first)) = parts.first() {
-                    if DEV_LINK_NAMES.iter().any(|n| first.as_bytes() == n.as_bytes()) {
+                    if DEV_LINK_NAMES
+                        .iter()
+                        .any(|n| first.as_bytes() == n.as_bytes())
+                    {
                         return Err(LaunchError::path(
                             "mount destination",
                             &m.dest,
@@ -221,14 +235,18 @@ pub fn plan(jail: &Jail, root: &Path) -> Result<Vec<MountOp>, LaunchError> {
                 .fstype
                 .as_deref()
                 .map(|t| {
-                    CString::new(t).map_err(|_| invalid(format!("filesystem type '{t}' contains a NUL byte")))
+                    CString::new(t)
+                        .map_err(|_| invalid(format!("filesystem type '{t}' contains a NUL byte")))
                 })
                 .transpose()?,
             flags: m.flags,
             data: m
                 .data
                 .as_deref()
-                .map(|d| CString::new(d).map_err(|_| invalid(format!("mount data '{d}' contains a NUL byte"))))
+                .map(|d| {
+                    CString::new(d)
+                        .map_err(|_| invalid(format!("mount data '{d}' contains a NUL byte")))
+                })
                 .transpose()?,
             bind_attr,
             in_dev,
@@ -243,13 +261,23 @@ pub fn plan(jail: &Jail, root: &Path) -> Result<Vec<MountOp>, LaunchError> {
         .cloned()
         .collect();
     if jail.mount_dev {
-        check_dest("/dev for the minimal /dev (-d)", root, &non_dev, Path::new("/dev"))?;
+        check_dest(
+            "/dev for the minimal /dev (-d)",
+            root,
+            &non_dev,
+            Path::new("/dev"),
+        )?;
     }
     if jail.mount_tmp.is_some() {
         check_dest("/tmp for the tmpfs (-t)", root, &non_dev, Path::new("/tmp"))?;
     }
     if jail.remount_proc.is_some() {
-        check_dest("/proc for the new /proc", root, &non_dev, Path::new("/proc"))?;
+        check_dest(
+            "/proc for the new /proc",
+            root,
+            &non_dev,
+            Path::new("/proc"),
+        )?;
     }
     Ok(ops)
 }

@@ -101,6 +101,8 @@ pub struct Plan {
     pub stdio_pipes: [Option<(libc::c_int, libc::c_int)>; 3],
     /// fds to close in the parent once the child has them.
     pub close_in_parent: Vec<libc::c_int>,
+    /// Caller hooks run in the child (no-preload and fork modes only).
+    pub hooks: Vec<crate::hook::Hook>,
 }
 
 // SAFETY: the raw pointers in Plan point into its own CStrings, which it owns
@@ -247,6 +249,12 @@ impl Plan {
             }
         };
 
+        if !jail.hooks.is_empty() && delivery == Delivery::Preload {
+            return Err(LaunchError::Invalid(
+                "hooks run in the jailed child before execve, so they need the jail applied there: use no-preload mode (minijail_run_no_preload, -T static) or fork mode".into(),
+            ));
+        }
+
         // Stage 2.
         let stage2 = build_stage2(jail)?;
         if delivery == Delivery::BeforeExec {
@@ -300,7 +308,7 @@ impl Plan {
 
         // Environment and arguments.
         let mut env = base_env(cmd);
-        let handoff_target = jail
+        let mut handoff_target = jail
             .preserved_fds
             .iter()
             .map(|&(_, child)| child)
@@ -308,6 +316,12 @@ impl Plan {
             .unwrap_or(2)
             .max(2)
             + 1;
+        // Fds the program inherits (close_open_fds off) keep their numbers:
+        // the handoff goes to the first number free of them.
+        // SAFETY: F_GETFD only queries the fd.
+        while !jail.close_open_fds && unsafe { libc::fcntl(handoff_target, libc::F_GETFD) } >= 0 {
+            handoff_target += 1;
+        }
         if delivery == Delivery::Preload {
             let preload = super::preload::locate(jail.preload_path.as_deref())?;
             let mut value = preload.as_os_str().as_bytes().to_vec();
@@ -420,20 +434,22 @@ impl Plan {
             seccomp_label: jail.seccomp.as_ref().map(|s| s.label.clone()),
             stdio_pipes: [None; 3],
             close_in_parent: Vec::new(),
+            hooks: jail.hooks.clone(),
         };
         plan.plan_fds(jail, cmd)?;
         // A new session keeps the program from pushing input into the
         // caller's terminal (TIOCSTI) when any of its std fds is one.
-        plan.setsid = jail.new_session
-            && (0..3).any(|target| {
-                let source = plan
-                    .fd_moves
-                    .iter()
-                    .rev()
-                    .find(|m| m.target == target)
-                    .map_or(target, |m| m.source);
-                sys::is_tty(source)
-            });
+        plan.setsid = jail.setsid_always
+            || jail.new_session
+                && (0..3).any(|target| {
+                    let source = plan
+                        .fd_moves
+                        .iter()
+                        .rev()
+                        .find(|m| m.target == target)
+                        .map_or(target, |m| m.source);
+                    sys::is_tty(source)
+                });
         Ok(plan)
     }
 
@@ -564,7 +580,7 @@ fn validate(jail: &Jail) -> Result<(), LaunchError> {
     Ok(())
 }
 
-fn build_stage2(jail: &Jail) -> Result<Stage2, LaunchError> {
+pub(crate) fn build_stage2(jail: &Jail) -> Result<Stage2, LaunchError> {
     let gid = jail.gid;
     let groups = match &jail.groups {
         SupplementaryGroups::Default if jail.extra_groups.is_empty() => Groups::ClearOnIdChange,

@@ -92,7 +92,7 @@ impl ChildStep {
             Fds => "setting up file descriptors",
             Stage2 => "applying ids, capabilities and filters (no-preload mode)",
             Exec => "execve",
-            Hook => "running a pre-execve hook",
+            Hook => "running a caller hook (minijail_add_hook)",
         }
     }
 

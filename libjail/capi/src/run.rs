@@ -1,0 +1,709 @@
+//! The run family, fork, enter, wait and kill, over `Jail::spawn`,
+//! `Jail::fork`, `Jail::enter` and `JailedProcess`.
+
+use std::ffi::{c_char, OsStr};
+use std::os::fd::IntoRawFd;
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+
+use jail::{Command, LaunchError, PreloadMode, Stdio};
+
+use crate::{c_bytes, die, guard, jail_mut, jail_ref, Child, Minijail};
+
+/// One call of the run family.
+struct RunConfig<'a> {
+    program: Program<'a>,
+    argv: *const *const c_char,
+    envp: *const *const c_char,
+    use_preload: bool,
+    pchild_pid: *mut libc::pid_t,
+    pstdin_fd: *mut i32,
+    pstdout_fd: *mut i32,
+    pstderr_fd: *mut i32,
+}
+
+enum Program<'a> {
+    Path(&'a [u8]),
+    Fd(i32),
+}
+
+/// A NULL-terminated array of C strings.
+///
+/// # Safety
+///
+/// `list` is NULL or a NULL-terminated array of NUL-terminated strings.
+unsafe fn c_list<'a>(list: *const *const c_char) -> Vec<&'a [u8]> {
+    let mut out = Vec::new();
+    if list.is_null() {
+        return out;
+    }
+    let mut i = 0;
+    loop {
+        // SAFETY: the array is NULL-terminated, so every index up to the
+        // terminator is in bounds.
+        let p = unsafe { *list.add(i) };
+        // SAFETY: each entry is a NUL-terminated string.
+        match unsafe { c_bytes(p) } {
+            Some(s) => out.push(s),
+            None => return out,
+        }
+        i += 1;
+    }
+}
+
+/// The negative errno for a launch error found before anything started.
+fn errno_of(e: &LaunchError) -> i32 {
+    match e {
+        LaunchError::Os { source, .. } => -source.raw_os_error().unwrap_or(libc::EINVAL),
+        LaunchError::PreloadNotFound(_) => -libc::ENOENT,
+        LaunchError::Program(jail::program::ProgramError::Read { source, .. }) => {
+            -source.raw_os_error().unwrap_or(libc::EIO)
+        }
+        _ => -libc::EINVAL,
+    }
+}
+
+/// A stand-in for a program that could not be started: a child that exits
+/// at once with `status`, so the caller has a real pid to wait for.
+fn stand_in(status: i32) -> Result<libc::pid_t, i32> {
+    // SAFETY: fork; the child only calls _exit, which is async-signal-safe
+    // even when the caller has other threads.
+    match unsafe { libc::fork() } {
+        -1 => Err(-std::io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::EAGAIN)),
+        // SAFETY: ending the stand-in child without running atexit code.
+        0 => unsafe { libc::_exit(status) },
+        pid => Ok(pid),
+    }
+}
+
+/// A pipe for a requested std stream of a program that never ran: the
+/// caller's end, with the other end already closed.
+fn dead_pipe(caller_reads: bool) -> i32 {
+    let mut fds = [-1; 2];
+    // SAFETY: pipe2 fills two fds.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return -1;
+    }
+    let (keep, close) = if caller_reads {
+        (fds[0], fds[1])
+    } else {
+        (fds[1], fds[0])
+    };
+    // SAFETY: closing the end this function created and does not return.
+    unsafe { libc::close(close) };
+    keep
+}
+
+/// Write `value` through `out` when the caller asked for it.
+fn put<T>(out: *mut T, value: T) {
+    if !out.is_null() {
+        // SAFETY: non-null output pointers point at writable storage per
+        // the C API contract.
+        unsafe { out.write(value) };
+    }
+}
+
+/// Upstream's checks of the combination, which it answers with abort().
+fn check_misuse(m: &Minijail, use_preload: bool, exec: bool) {
+    if use_preload && exec && !m.jail.hooks().is_empty() {
+        die("Minijail hooks are not supported with LD_PRELOAD");
+    }
+    if !use_preload && m.use_caps.is_some_and(|c| c != 0) && !m.ambient {
+        die("non-empty, non-ambient capabilities are not supported without LD_PRELOAD");
+    }
+    if !m.new_sessions && m.pids {
+        die("cannot skip setsid() with PID namespace");
+    }
+}
+
+fn run(m: &mut Minijail, cfg: RunConfig<'_>) -> i32 {
+    check_misuse(m, cfg.use_preload, true);
+    let mut jail = match m.effective() {
+        Ok(j) => j,
+        Err(why) => {
+            jail::log::warn(&format!("cannot run the jail: {why}"));
+            return if why.contains("not supported") || why.contains("ChromeOS") {
+                -libc::ENOSYS
+            } else {
+                -libc::EINVAL
+            };
+        }
+    };
+    let (program, shown) = match cfg.program {
+        // execve(2) semantics: a name without a slash is relative to the
+        // working directory, never looked up in PATH.
+        Program::Path(p) if !p.contains(&b'/') => {
+            let mut rel = b"./".to_vec();
+            rel.extend_from_slice(p);
+            (PathBuf::from(OsStr::from_bytes(&rel)), p.to_vec())
+        }
+        Program::Path(p) => (PathBuf::from(OsStr::from_bytes(p)), p.to_vec()),
+        Program::Fd(fd) => {
+            // fexecve(3): the open file, kept open in the child to execute.
+            jail.preserve_fd(fd, fd);
+            let path = format!("/proc/self/fd/{fd}");
+            (PathBuf::from(&path), path.into_bytes())
+        }
+    };
+    let mut cmd = Command::new(&program);
+    // SAFETY: NULL-terminated arrays of C strings per the C API contract.
+    let argv = unsafe { c_list(cfg.argv) };
+    if let Some((argv0, rest)) = argv.split_first() {
+        cmd.argv0(OsStr::from_bytes(argv0));
+        cmd.args(rest.iter().map(|a| OsStr::from_bytes(a)));
+    }
+    if !cfg.envp.is_null() {
+        // SAFETY: as above.
+        let envp = unsafe { c_list(cfg.envp) };
+        cmd.env_exactly(envp.iter().map(|e| OsStr::from_bytes(e)));
+    }
+    let piped = |p: *mut i32| {
+        if p.is_null() {
+            Stdio::Inherit
+        } else {
+            Stdio::Piped
+        }
+    };
+    cmd.stdin(piped(cfg.pstdin_fd))
+        .stdout(piped(cfg.pstdout_fd))
+        .stderr(piped(cfg.pstderr_fd));
+    if !cfg.use_preload {
+        cmd.preload_mode(PreloadMode::Never);
+    }
+
+    match jail.spawn(&cmd) {
+        Ok(mut process) => {
+            let pid = process.pid();
+            put(cfg.pchild_pid, pid);
+            put(
+                cfg.pstdin_fd,
+                process.stdin.take().map_or(-1, |f| f.into_raw_fd()),
+            );
+            put(
+                cfg.pstdout_fd,
+                process.stdout.take().map_or(-1, |f| f.into_raw_fd()),
+            );
+            put(
+                cfg.pstderr_fd,
+                process.stderr.take().map_or(-1, |f| f.into_raw_fd()),
+            );
+            if m.forward_signals {
+                let _ = jail::signals::forward_to(pid);
+            }
+            m.child = Child::Running(process);
+            0
+        }
+        Err(e) => {
+            let status = match &e {
+                LaunchError::Child { status, .. } | LaunchError::ChildDied(status) => *status,
+                LaunchError::Program(
+                    jail::program::ProgramError::NotFound(_)
+                    | jail::program::ProgramError::NotInPath(_)
+                    | jail::program::ProgramError::NotExecutable(_),
+                ) => e.exit_status(),
+                _ => {
+                    jail::log::warn(&format!(
+                        "cannot run '{}': {e}",
+                        String::from_utf8_lossy(&shown)
+                    ));
+                    return errno_of(&e);
+                }
+            };
+            // The program was "launched" and failed, as upstream's child
+            // would: report through minijail_wait.
+            jail::log::warn(&format!(
+                "'{}' did not start: {e}",
+                String::from_utf8_lossy(&shown)
+            ));
+            let pid = match stand_in(status) {
+                Ok(pid) => pid,
+                Err(errno) => return errno,
+            };
+            put(cfg.pchild_pid, pid);
+            put(
+                cfg.pstdin_fd,
+                if cfg.pstdin_fd.is_null() {
+                    -1
+                } else {
+                    dead_pipe(false)
+                },
+            );
+            put(
+                cfg.pstdout_fd,
+                if cfg.pstdout_fd.is_null() {
+                    -1
+                } else {
+                    dead_pipe(true)
+                },
+            );
+            put(
+                cfg.pstderr_fd,
+                if cfg.pstderr_fd.is_null() {
+                    -1
+                } else {
+                    dead_pipe(true)
+                },
+            );
+            m.child = Child::Failed { pid };
+            0
+        }
+    }
+}
+
+/// The run family's common body.
+///
+/// # Safety
+///
+/// Pointers as the C API documents them.
+#[allow(clippy::too_many_arguments)]
+unsafe fn run_c(
+    name: &str,
+    j: *mut Minijail,
+    filename: *const c_char,
+    argv: *const *const c_char,
+    envp: *const *const c_char,
+    use_preload: bool,
+    pchild_pid: *mut libc::pid_t,
+    pstdin_fd: *mut i32,
+    pstdout_fd: *mut i32,
+    pstderr_fd: *mut i32,
+) -> i32 {
+    guard(name, || {
+        if j.is_null() {
+            return -libc::EINVAL;
+        }
+        // SAFETY: valid per the C API contract.
+        let m = unsafe { jail_mut(j, name) };
+        // SAFETY: a NUL-terminated string per the C API contract.
+        let Some(filename) = (unsafe { c_bytes(filename) }) else {
+            return -libc::EINVAL;
+        };
+        run(
+            m,
+            RunConfig {
+                program: Program::Path(filename),
+                argv,
+                envp,
+                use_preload,
+                pchild_pid,
+                pstdin_fd,
+                pstdout_fd,
+                pstderr_fd,
+            },
+        )
+    })
+}
+
+type Argv = *const *const c_char;
+const NO_FD: *mut i32 = std::ptr::null_mut();
+const NO_PID: *mut libc::pid_t = std::ptr::null_mut();
+const NO_ENV: Argv = std::ptr::null();
+
+/// `minijail_run`.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_run(
+    j: *mut Minijail,
+    filename: *const c_char,
+    argv: Argv,
+) -> i32 {
+    // SAFETY: forwarded C API contract.
+    unsafe {
+        run_c(
+            "minijail_run",
+            j,
+            filename,
+            argv,
+            NO_ENV,
+            true,
+            NO_PID,
+            NO_FD,
+            NO_FD,
+            NO_FD,
+        )
+    }
+}
+
+/// `minijail_run_env`.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_run_env(
+    j: *mut Minijail,
+    filename: *const c_char,
+    argv: Argv,
+    envp: Argv,
+) -> i32 {
+    // SAFETY: forwarded C API contract.
+    unsafe {
+        run_c(
+            "minijail_run_env",
+            j,
+            filename,
+            argv,
+            envp,
+            true,
+            NO_PID,
+            NO_FD,
+            NO_FD,
+            NO_FD,
+        )
+    }
+}
+
+/// `minijail_run_no_preload`.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_run_no_preload(
+    j: *mut Minijail,
+    filename: *const c_char,
+    argv: Argv,
+) -> i32 {
+    // SAFETY: forwarded C API contract.
+    unsafe {
+        run_c(
+            "minijail_run_no_preload",
+            j,
+            filename,
+            argv,
+            NO_ENV,
+            false,
+            NO_PID,
+            NO_FD,
+            NO_FD,
+            NO_FD,
+        )
+    }
+}
+
+/// `minijail_run_pid`.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_run_pid(
+    j: *mut Minijail,
+    filename: *const c_char,
+    argv: Argv,
+    pchild_pid: *mut libc::pid_t,
+) -> i32 {
+    // SAFETY: forwarded C API contract.
+    unsafe {
+        run_c(
+            "minijail_run_pid",
+            j,
+            filename,
+            argv,
+            NO_ENV,
+            true,
+            pchild_pid,
+            NO_FD,
+            NO_FD,
+            NO_FD,
+        )
+    }
+}
+
+/// `minijail_run_pipe`.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_run_pipe(
+    j: *mut Minijail,
+    filename: *const c_char,
+    argv: Argv,
+    pstdin_fd: *mut i32,
+) -> i32 {
+    // SAFETY: forwarded C API contract.
+    unsafe {
+        run_c(
+            "minijail_run_pipe",
+            j,
+            filename,
+            argv,
+            NO_ENV,
+            true,
+            NO_PID,
+            pstdin_fd,
+            NO_FD,
+            NO_FD,
+        )
+    }
+}
+
+/// `minijail_run_pid_pipes`.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_run_pid_pipes(
+    j: *mut Minijail,
+    filename: *const c_char,
+    argv: Argv,
+    pchild_pid: *mut libc::pid_t,
+    pstdin_fd: *mut i32,
+    pstdout_fd: *mut i32,
+    pstderr_fd: *mut i32,
+) -> i32 {
+    // SAFETY: forwarded C API contract.
+    unsafe {
+        run_c(
+            "minijail_run_pid_pipes",
+            j,
+            filename,
+            argv,
+            NO_ENV,
+            true,
+            pchild_pid,
+            pstdin_fd,
+            pstdout_fd,
+            pstderr_fd,
+        )
+    }
+}
+
+/// `minijail_run_env_pid_pipes`.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_run_env_pid_pipes(
+    j: *mut Minijail,
+    filename: *const c_char,
+    argv: Argv,
+    envp: Argv,
+    pchild_pid: *mut libc::pid_t,
+    pstdin_fd: *mut i32,
+    pstdout_fd: *mut i32,
+    pstderr_fd: *mut i32,
+) -> i32 {
+    // SAFETY: forwarded C API contract.
+    unsafe {
+        run_c(
+            "minijail_run_env_pid_pipes",
+            j,
+            filename,
+            argv,
+            envp,
+            true,
+            pchild_pid,
+            pstdin_fd,
+            pstdout_fd,
+            pstderr_fd,
+        )
+    }
+}
+
+/// `minijail_run_pid_pipes_no_preload`.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_run_pid_pipes_no_preload(
+    j: *mut Minijail,
+    filename: *const c_char,
+    argv: Argv,
+    pchild_pid: *mut libc::pid_t,
+    pstdin_fd: *mut i32,
+    pstdout_fd: *mut i32,
+    pstderr_fd: *mut i32,
+) -> i32 {
+    // SAFETY: forwarded C API contract.
+    unsafe {
+        run_c(
+            "minijail_run_pid_pipes_no_preload",
+            j,
+            filename,
+            argv,
+            NO_ENV,
+            false,
+            pchild_pid,
+            pstdin_fd,
+            pstdout_fd,
+            pstderr_fd,
+        )
+    }
+}
+
+/// `minijail_run_env_pid_pipes_no_preload`.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_run_env_pid_pipes_no_preload(
+    j: *mut Minijail,
+    filename: *const c_char,
+    argv: Argv,
+    envp: Argv,
+    pchild_pid: *mut libc::pid_t,
+    pstdin_fd: *mut i32,
+    pstdout_fd: *mut i32,
+    pstderr_fd: *mut i32,
+) -> i32 {
+    // SAFETY: forwarded C API contract.
+    unsafe {
+        run_c(
+            "minijail_run_env_pid_pipes_no_preload",
+            j,
+            filename,
+            argv,
+            envp,
+            false,
+            pchild_pid,
+            pstdin_fd,
+            pstdout_fd,
+            pstderr_fd,
+        )
+    }
+}
+
+/// `minijail_run_fd_env_pid_pipes`: execute an open file.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_run_fd_env_pid_pipes(
+    j: *mut Minijail,
+    elf_fd: i32,
+    argv: Argv,
+    envp: Argv,
+    pchild_pid: *mut libc::pid_t,
+    pstdin_fd: *mut i32,
+    pstdout_fd: *mut i32,
+    pstderr_fd: *mut i32,
+) -> i32 {
+    guard("minijail_run_fd_env_pid_pipes", || {
+        if j.is_null() || elf_fd < 0 {
+            return -libc::EINVAL;
+        }
+        // SAFETY: valid per the C API contract.
+        let m = unsafe { jail_mut(j, "minijail_run_fd_env_pid_pipes") };
+        run(
+            m,
+            RunConfig {
+                program: Program::Fd(elf_fd),
+                argv,
+                envp,
+                use_preload: true,
+                pchild_pid,
+                pstdin_fd,
+                pstdout_fd,
+                pstderr_fd,
+            },
+        )
+    })
+}
+
+/// `minijail_fork`: the child's pid in the parent, 0 in the jailed child.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_fork(j: *mut Minijail) -> libc::pid_t {
+    guard("minijail_fork", || {
+        if j.is_null() {
+            return -libc::EINVAL;
+        }
+        // SAFETY: valid per the C API contract.
+        let m = unsafe { jail_mut(j, "minijail_fork") };
+        check_misuse(m, false, false);
+        let jail = match m.effective() {
+            Ok(j) => j,
+            Err(why) => {
+                jail::log::warn(&format!("cannot fork into the jail: {why}"));
+                return -libc::EINVAL;
+            }
+        };
+        // SAFETY: the C caller takes fork(2)'s contract: in a multithreaded
+        // program the child may only use async-signal-safe calls.
+        match unsafe { jail.fork() } {
+            Ok(None) => 0,
+            Ok(Some(process)) => {
+                let pid = process.pid();
+                if m.forward_signals {
+                    let _ = jail::signals::forward_to(pid);
+                }
+                m.child = Child::Running(process);
+                pid
+            }
+            Err(e @ (LaunchError::Child { .. } | LaunchError::ChildDied(_))) => {
+                jail::log::warn(&format!("the jailed child did not start: {e}"));
+                match stand_in(e.exit_status()) {
+                    Ok(pid) => {
+                        m.child = Child::Failed { pid };
+                        pid
+                    }
+                    Err(errno) => errno,
+                }
+            }
+            Err(e) => {
+                jail::log::warn(&format!("cannot fork into the jail: {e}"));
+                errno_of(&e)
+            }
+        }
+    })
+}
+
+/// `minijail_enter`: lock the calling process in; abort on any failure.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_enter(j: *const Minijail) {
+    guard("minijail_enter", || {
+        // SAFETY: valid per the C API contract (NULL aborts).
+        let m = unsafe { jail_ref(j, "minijail_enter") };
+        if m.pids {
+            die("tried to enter a pid-namespaced jail; try minijail_run()?");
+        }
+        let jail = m
+            .effective()
+            .unwrap_or_else(|why| die(&format!("minijail_enter: {why}")));
+        if let Err(e) = jail.enter() {
+            die(&format!("minijail_enter: {e}"));
+        }
+    })
+}
+
+/// Wait for a plain pid: minijail's status for it.
+fn wait_pid(pid: libc::pid_t) -> i32 {
+    let mut status = 0;
+    loop {
+        // SAFETY: waiting for our own child with a valid out-pointer.
+        if unsafe { libc::waitpid(pid, &mut status, 0) } >= 0 {
+            return jail::status::from_wait_status(status);
+        }
+        let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+        if errno != libc::EINTR {
+            return -errno;
+        }
+    }
+}
+
+fn wait(m: &mut Minijail) -> i32 {
+    let result = match &mut m.child {
+        Child::None | Child::Reaped => return -libc::ECHILD,
+        Child::Running(process) => match process.wait() {
+            Ok(status) => (process.pid(), status),
+            Err(e) => return -e.raw_os_error().unwrap_or(libc::ECHILD),
+        },
+        Child::Failed { pid } => (*pid, wait_pid(*pid)),
+    };
+    let (pid, status) = result;
+    if status >= 0 {
+        m.child = Child::Reaped;
+        if status != 0 {
+            jail::log::info(&format!("child process {pid} exited with status {status}"));
+        }
+    }
+    status
+}
+
+/// `minijail_wait`: the program's status, once.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_wait(j: *mut Minijail) -> i32 {
+    guard("minijail_wait", || {
+        if j.is_null() {
+            return -libc::EINVAL;
+        }
+        // SAFETY: valid per the C API contract.
+        wait(unsafe { jail_mut(j, "minijail_wait") })
+    })
+}
+
+/// `minijail_kill`: SIGTERM the program and wait for it.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_kill(j: *mut Minijail) -> i32 {
+    guard("minijail_kill", || {
+        if j.is_null() {
+            return -libc::EINVAL;
+        }
+        // SAFETY: valid per the C API contract.
+        let m = unsafe { jail_mut(j, "minijail_kill") };
+        let pid = match &m.child {
+            Child::None => return -libc::ECHILD,
+            Child::Reaped => return -libc::ESRCH,
+            Child::Running(p) => p.pid(),
+            Child::Failed { pid } => *pid,
+        };
+        // SAFETY: signalling our own, not yet reaped, child.
+        if unsafe { libc::kill(pid, libc::SIGTERM) } != 0 {
+            return -std::io::Error::last_os_error()
+                .raw_os_error()
+                .unwrap_or(libc::ESRCH);
+        }
+        wait(m)
+    })
+}

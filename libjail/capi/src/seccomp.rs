@@ -1,0 +1,249 @@
+//! Seccomp: compile policies with `jail::seccomp`, take compiled programs,
+//! and hand the filter to the Jail at launch with upstream's options.
+
+use std::ffi::{c_char, CString};
+use std::io::Read;
+use std::os::fd::FromRawFd;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use jail::seccomp::{Action, CompileOptions};
+use jail::{Jail, SeccompFilter, SockFilter};
+
+use crate::{c_path, die, guard, jail_mut, Minijail, SeccompState};
+
+/// `struct sock_fprog`.
+#[repr(C)]
+pub struct SockFprog {
+    pub len: libc::c_ushort,
+    pub filter: *const SockFilter,
+}
+
+/// Whether the kernel offers SECCOMP_RET_LOG.
+fn ret_log_available() -> bool {
+    std::fs::read_to_string("/proc/sys/kernel/seccomp/actions_avail")
+        .map(|s| s.split_whitespace().any(|a| a == "log"))
+        .unwrap_or(false)
+}
+
+/// Upstream's compile options: blocked syscalls kill the thread; with
+/// thread sync, the process; when logging, they are logged (or trapped and
+/// reported when the kernel cannot log).
+fn options(state: &SeccompState) -> CompileOptions {
+    let mut opts = CompileOptions::default();
+    if state.log_failures {
+        opts.log_failures = true;
+        if !ret_log_available() {
+            opts.default_action = Some(Action::Trap);
+        }
+    } else if state.tsync {
+        opts.kill_action = Action::KillProcess;
+    }
+    opts
+}
+
+fn store(m: &mut Minijail, program: &jail::seccomp::Program, label: String) {
+    m.seccomp.program = Some(
+        program
+            .instructions()
+            .iter()
+            .map(|i| SockFilter {
+                code: i.code,
+                jt: i.jt,
+                jf: i.jf,
+                k: i.k,
+            })
+            .collect(),
+    );
+    m.seccomp.label = label;
+}
+
+fn must_precede_filter(m: &Minijail, what: &str) {
+    if m.seccomp.program.is_some() {
+        die(&format!(
+            "{what}() must be called before minijail_parse_seccomp_filters()"
+        ));
+    }
+}
+
+/// Hand the filter to `jail` as upstream would install it.
+pub(crate) fn apply(state: &SeccompState, jail: &mut Jail) -> Result<(), String> {
+    match (&state.program, state.use_filter) {
+        (Some(program), true) => {
+            if state.allow_speculation {
+                jail::log::warn(
+                    "SECCOMP_FILTER_FLAG_SPEC_ALLOW is not supported: the filter is installed with speculation mitigations on",
+                );
+            }
+            jail.seccomp_filter(SeccompFilter {
+                program: program.clone(),
+                tsync: state.tsync,
+                log_failures: state.log_failures,
+                label: state.label.clone(),
+            });
+            Ok(())
+        }
+        (None, true) => Err(
+            "minijail_use_seccomp_filter() was called but no filter was set (minijail_parse_seccomp_filters or minijail_set_seccomp_filters)"
+                .into(),
+        ),
+        (Some(_), false) => {
+            jail::log::info(
+                "a seccomp filter was set but minijail_use_seccomp_filter() was not called: it is not installed",
+            );
+            Ok(())
+        }
+        (None, false) => Ok(()),
+    }
+}
+
+/// `minijail_use_seccomp_filter`.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_use_seccomp_filter(j: *mut Minijail) {
+    guard("minijail_use_seccomp_filter", || {
+        // SAFETY: valid per the C API contract (NULL aborts).
+        unsafe { jail_mut(j, "minijail_use_seccomp_filter") }
+            .seccomp
+            .use_filter = true;
+    })
+}
+
+/// `minijail_set_seccomp_filter_tsync`.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_set_seccomp_filter_tsync(j: *mut Minijail) {
+    guard("minijail_set_seccomp_filter_tsync", || {
+        // SAFETY: valid per the C API contract (NULL aborts).
+        let m = unsafe { jail_mut(j, "minijail_set_seccomp_filter_tsync") };
+        must_precede_filter(m, "minijail_set_seccomp_filter_tsync");
+        if m.seccomp.log_failures && !ret_log_available() {
+            die("SECCOMP_RET_LOG not available, cannot use logging with thread sync at the same time");
+        }
+        m.seccomp.tsync = true;
+    })
+}
+
+/// `minijail_set_seccomp_filter_allow_speculation`.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_set_seccomp_filter_allow_speculation(j: *mut Minijail) {
+    guard("minijail_set_seccomp_filter_allow_speculation", || {
+        // SAFETY: valid per the C API contract (NULL aborts).
+        let m = unsafe { jail_mut(j, "minijail_set_seccomp_filter_allow_speculation") };
+        must_precede_filter(m, "minijail_set_seccomp_filter_allow_speculation");
+        m.seccomp.allow_speculation = true;
+    })
+}
+
+/// `minijail_log_seccomp_filter_failures`.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_log_seccomp_filter_failures(j: *mut Minijail) {
+    guard("minijail_log_seccomp_filter_failures", || {
+        // SAFETY: valid per the C API contract (NULL aborts).
+        let m = unsafe { jail_mut(j, "minijail_log_seccomp_filter_failures") };
+        must_precede_filter(m, "minijail_log_seccomp_filter_failures");
+        if m.seccomp.tsync && !ret_log_available() {
+            die("SECCOMP_RET_LOG not available, cannot use thread sync with logging at the same time");
+        }
+        m.seccomp.log_failures = true;
+    })
+}
+
+/// `minijail_set_seccomp_filters`: copy a compiled program.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_set_seccomp_filters(j: *mut Minijail, filter: *const SockFprog) {
+    guard("minijail_set_seccomp_filters", || {
+        // SAFETY: valid per the C API contract (NULL aborts).
+        let m = unsafe { jail_mut(j, "minijail_set_seccomp_filters") };
+        if m.seccomp.log_failures {
+            die("minijail_log_seccomp_filter_failures() is incompatible with minijail_set_seccomp_filters()");
+        }
+        // SAFETY: NULL or a valid sock_fprog per the C API contract.
+        let Some(fprog) = (unsafe { filter.as_ref() }) else {
+            die("minijail_set_seccomp_filters: NULL filter");
+        };
+        let program: Vec<SockFilter> = if fprog.len == 0 {
+            Vec::new()
+        } else if fprog.filter.is_null() {
+            die("minijail_set_seccomp_filters: NULL instructions")
+        } else {
+            // SAFETY: the caller's program holds `len` instructions.
+            unsafe { std::slice::from_raw_parts(fprog.filter, usize::from(fprog.len)) }.to_vec()
+        };
+        m.seccomp.program = Some(program);
+        m.seccomp.label = "minijail_set_seccomp_filters".into();
+    })
+}
+
+/// `minijail_parse_seccomp_filters`: compile a policy file; abort if it
+/// does not compile.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_parse_seccomp_filters(j: *mut Minijail, path: *const c_char) {
+    guard("minijail_parse_seccomp_filters", || {
+        // SAFETY: valid per the C API contract (NULL aborts).
+        let m = unsafe { jail_mut(j, "minijail_parse_seccomp_filters") };
+        // SAFETY: a NUL-terminated string per the C API contract.
+        let Some(path) = (unsafe { c_path(path) }) else {
+            die("minijail_parse_seccomp_filters: NULL path");
+        };
+        if let Err(e) = std::fs::metadata(path) {
+            die(&format!(
+                "failed to open seccomp filter file '{}': {e}",
+                path.display()
+            ));
+        }
+        match jail::seccomp::compile_file(path, &options(&m.seccomp)) {
+            Ok(program) => store(m, &program, path.display().to_string()),
+            Err(e) => die(&format!(
+                "failed to compile seccomp filter BPF program in '{}': {e}",
+                path.display()
+            )),
+        }
+    })
+}
+
+/// `minijail_parse_seccomp_filters_from_fd`: compile the policy read from
+/// `fd`, which is closed (as upstream's fdopen/fclose does).
+#[no_mangle]
+pub unsafe extern "C" fn minijail_parse_seccomp_filters_from_fd(j: *mut Minijail, fd: i32) {
+    guard("minijail_parse_seccomp_filters_from_fd", || {
+        // SAFETY: valid per the C API contract (NULL aborts).
+        let m = unsafe { jail_mut(j, "minijail_parse_seccomp_filters_from_fd") };
+        // SAFETY: F_GETFD only queries the fd.
+        if fd < 0 || unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
+            die(&format!("failed to associate stream with fd {fd}"));
+        }
+        let origin: PathBuf = std::fs::read_link(format!("/proc/self/fd/{fd}"))
+            .unwrap_or_else(|_| PathBuf::from("<fd>"));
+        // SAFETY: the caller hands the fd over; it is closed when `file` drops.
+        let mut file = unsafe { std::fs::File::from_raw_fd(fd) };
+        let mut text = String::new();
+        if let Err(e) = file.read_to_string(&mut text) {
+            die(&format!("failed to read seccomp policy from fd {fd}: {e}"));
+        }
+        drop(file);
+        match jail::seccomp::compile_str(&text, Path::new(&origin), &options(&m.seccomp)) {
+            Ok(program) => store(m, &program, origin.display().to_string()),
+            Err(e) => die(&format!(
+                "failed to compile seccomp filter BPF program from fd {fd}: {e}"
+            )),
+        }
+    })
+}
+
+/// Syscall names as C strings, built once.
+fn names() -> &'static [Option<CString>] {
+    static NAMES: OnceLock<Vec<Option<CString>>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        (0..1024)
+            .map(|nr| jail::syscall_name(nr).and_then(|n| CString::new(n).ok()))
+            .collect()
+    })
+}
+
+/// The name of syscall `nr` as a static C string, or NULL.
+pub(crate) fn syscall_name_ptr(nr: libc::c_long) -> *const c_char {
+    usize::try_from(nr)
+        .ok()
+        .and_then(|i| names().get(i))
+        .and_then(Option::as_ref)
+        .map_or(std::ptr::null(), |c| c.as_ptr())
+}
