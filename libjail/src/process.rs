@@ -4,6 +4,14 @@ use std::fs::File;
 
 use crate::status;
 
+/// The line printed when a jailed program dies of SIGSYS.
+pub(crate) fn sigsys_note(who: &str, label: Option<&str>) -> String {
+    format!(
+        "jail: {who} was killed by SIGSYS: a syscall was blocked by the seccomp policy {}\n",
+        label.unwrap_or("(unlabelled)")
+    )
+}
+
 /// A jailed program started by [`crate::Jail::spawn`].
 #[derive(Debug)]
 pub struct JailedProcess {
@@ -60,11 +68,8 @@ impl JailedProcess {
             }
         }
         if libc::WIFSIGNALED(wstatus) && libc::WTERMSIG(wstatus) == libc::SIGSYS {
-            crate::log::info(&format!(
-                "jailed process {} was killed by SIGSYS: a syscall was blocked by the seccomp policy {}",
-                self.pid,
-                self.seccomp_label.as_deref().unwrap_or("(unlabelled)")
-            ));
+            let who = format!("jailed process {}", self.pid);
+            eprint!("{}", sigsys_note(&who, self.seccomp_label.as_deref()));
         }
         let s = status::from_wait_status(wstatus);
         self.status = Some(s);

@@ -47,7 +47,6 @@ pub fn fork_init(plan: &Plan, fds: &ChildFds) -> Result<(), Errno> {
         // SAFETY: installing a handler; numbers the kernel refuses just fail.
         unsafe { libc::sigaction(sig, &act, std::ptr::null_mut()) };
     }
-    let _ = plan;
     let mut program_status = None;
     loop {
         let mut wstatus = 0;
@@ -64,7 +63,12 @@ pub fn fork_init(plan: &Plan, fds: &ChildFds) -> Result<(), Errno> {
         }
     }
     let code = match program_status {
-        Some(ws) => status::from_wait_status(ws),
+        Some(ws) => {
+            if libc::WIFSIGNALED(ws) && libc::WTERMSIG(ws) == libc::SIGSYS {
+                let _ = sys::write_all(2, &plan.sigsys_note);
+            }
+            status::from_wait_status(ws)
+        }
         None => status::INIT_FAILED,
     };
     // SAFETY: init ends here; _exit skips the launcher's atexit handlers.

@@ -97,6 +97,9 @@ pub struct Plan {
     /// The fd number the handoff read end gets in the program.
     pub handoff_target: libc::c_int,
     pub seccomp_label: Option<String>,
+    /// What the pid namespace's init prints when the program dies of
+    /// SIGSYS (the launcher only sees init's exit status then).
+    pub sigsys_note: Vec<u8>,
     /// Stdio pipe ends (parent side, child side), for Stdio::Piped.
     pub stdio_pipes: [Option<(libc::c_int, libc::c_int)>; 3],
     /// fds to close in the parent once the child has them.
@@ -432,6 +435,11 @@ impl Plan {
             stage2_prepared,
             handoff_target,
             seccomp_label: jail.seccomp.as_ref().map(|s| s.label.clone()),
+            sigsys_note: crate::process::sigsys_note(
+                "the jailed program",
+                jail.seccomp.as_ref().map(|s| s.label.as_str()),
+            )
+            .into_bytes(),
             stdio_pipes: [None; 3],
             close_in_parent: Vec::new(),
             hooks: jail.hooks.clone(),
