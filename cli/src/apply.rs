@@ -198,16 +198,7 @@ pub fn build_command(o: &Options, program: &[OsString]) -> Command {
 }
 
 fn compile_options(o: &Options) -> jail::seccomp::CompileOptions {
-    use jail::seccomp::{Action, CompileOptions};
-    CompileOptions {
-        log_failures: o.seccomp_log,
-        kill_action: if o.seccomp_tsync {
-            Action::KillProcess
-        } else {
-            Action::KillThread
-        },
-        ..CompileOptions::default()
-    }
+    jail::seccomp::CompileOptions::minijail_runtime(o.seccomp_log, o.seccomp_tsync)
 }
 
 fn to_filter(o: &Options, program: &jail::seccomp::Program, label: &Path) -> jail::SeccompFilter {
@@ -223,7 +214,7 @@ fn to_filter(o: &Options, program: &jail::seccomp::Program, label: &Path) -> jai
             })
             .collect(),
         tsync: o.seccomp_tsync,
-        log_failures: o.seccomp_log,
+        log_failures: compile_options(o).traps_for_logging(),
         label: label.display().to_string(),
     }
 }

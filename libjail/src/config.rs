@@ -139,8 +139,10 @@ pub enum SupplementaryGroups {
 pub struct SeccompFilter {
     pub program: Vec<SockFilter>,
     pub tsync: bool,
-    /// Print the name of a blocked syscall (-L). The program must have been
-    /// compiled with a log or trap default for this to see anything.
+    /// Install the preload's SIGSYS reporter, which names a trapped syscall
+    /// on stderr before the program dies (-L on a kernel without
+    /// SECCOMP_RET_LOG). Only useful with a program that traps
+    /// (`CompileOptions::traps_for_logging`).
     pub log_failures: bool,
     /// Where the filter came from, for the message when a program dies of SIGSYS.
     pub label: String,

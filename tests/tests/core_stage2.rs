@@ -233,3 +233,50 @@ fn capability_outside_the_bounding_set_fails_closed_as_root() {
     assert_eq!(out.status, 0, "{out:?}");
     assert_eq!(out.field("CapBnd"), Some("0000000000000400"), "{out:?}");
 }
+
+#[test]
+fn trapped_syscalls_are_named_by_the_sigsys_reporter() {
+    // What -L does on a kernel without SECCOMP_RET_LOG: the filter traps and
+    // the preload's handler names the syscall, then the program dies of SIGSYS.
+    let trap_getpid = SeccompFilter {
+        program: vec![
+            SockFilter {
+                code: 0x20,
+                jt: 0,
+                jf: 0,
+                k: 0,
+            },
+            SockFilter {
+                code: 0x15,
+                jt: 0,
+                jf: 1,
+                k: libc::SYS_getpid as u32,
+            },
+            SockFilter {
+                code: 0x06,
+                jt: 0,
+                jf: 0,
+                k: 0x0003_0000,
+            }, // SECCOMP_RET_TRAP
+            SockFilter {
+                code: 0x06,
+                jt: 0,
+                jf: 0,
+                k: 0x7fff_0000,
+            },
+        ],
+        log_failures: true,
+        label: "trap-getpid".into(),
+        ..SeccompFilter::default()
+    };
+    let mut jail = Jail::new();
+    jail.no_new_privs().seccomp_filter(trap_getpid);
+    let out = run_probe(&jail, &["getpid-raw"]);
+    assert_eq!(out.status, 253, "{out:?}");
+    let nr = libc::SYS_getpid;
+    assert!(
+        out.stderr
+            .contains(&format!("blocked syscall: getpid (nr {nr}) args 0x")),
+        "{out:?}"
+    );
+}

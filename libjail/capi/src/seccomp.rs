@@ -7,7 +7,7 @@ use std::os::fd::FromRawFd;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use jail::seccomp::{Action, CompileOptions};
+use jail::seccomp::CompileOptions;
 use jail::{Jail, SeccompFilter, SockFilter};
 
 use crate::{c_path, die, guard, jail_mut, Minijail, SeccompState};
@@ -19,27 +19,9 @@ pub struct SockFprog {
     pub filter: *const SockFilter,
 }
 
-/// Whether the kernel offers SECCOMP_RET_LOG.
-fn ret_log_available() -> bool {
-    std::fs::read_to_string("/proc/sys/kernel/seccomp/actions_avail")
-        .map(|s| s.split_whitespace().any(|a| a == "log"))
-        .unwrap_or(false)
-}
-
-/// Upstream's compile options: blocked syscalls kill the thread; with
-/// thread sync, the process; when logging, they are logged (or trapped and
-/// reported when the kernel cannot log).
+/// Upstream's runtime compile options (see `CompileOptions::minijail_runtime`).
 fn options(state: &SeccompState) -> CompileOptions {
-    let mut opts = CompileOptions::default();
-    if state.log_failures {
-        opts.log_failures = true;
-        if !ret_log_available() {
-            opts.default_action = Some(Action::Trap);
-        }
-    } else if state.tsync {
-        opts.kill_action = Action::KillProcess;
-    }
-    opts
+    CompileOptions::minijail_runtime(state.log_failures, state.tsync)
 }
 
 fn store(m: &mut Minijail, program: &jail::seccomp::Program, label: String) {
@@ -78,7 +60,7 @@ pub(crate) fn apply(state: &SeccompState, jail: &mut Jail) -> Result<(), String>
             jail.seccomp_filter(SeccompFilter {
                 program: program.clone(),
                 tsync: state.tsync,
-                log_failures: state.log_failures,
+                log_failures: options(state).traps_for_logging(),
                 label: state.label.clone(),
             });
             Ok(())
@@ -115,7 +97,7 @@ pub unsafe extern "C" fn minijail_set_seccomp_filter_tsync(j: *mut Minijail) {
         // SAFETY: valid per the C API contract (NULL aborts).
         let m = unsafe { jail_mut(j, "minijail_set_seccomp_filter_tsync") };
         must_precede_filter(m, "minijail_set_seccomp_filter_tsync");
-        if m.seccomp.log_failures && !ret_log_available() {
+        if m.seccomp.log_failures && !jail::seccomp::ret_log_available() {
             die("SECCOMP_RET_LOG not available, cannot use logging with thread sync at the same time");
         }
         m.seccomp.tsync = true;
@@ -140,7 +122,7 @@ pub unsafe extern "C" fn minijail_log_seccomp_filter_failures(j: *mut Minijail) 
         // SAFETY: valid per the C API contract (NULL aborts).
         let m = unsafe { jail_mut(j, "minijail_log_seccomp_filter_failures") };
         must_precede_filter(m, "minijail_log_seccomp_filter_failures");
-        if m.seccomp.tsync && !ret_log_available() {
+        if m.seccomp.tsync && !jail::seccomp::ret_log_available() {
             die("SECCOMP_RET_LOG not available, cannot use thread sync with logging at the same time");
         }
         m.seccomp.log_failures = true;

@@ -39,11 +39,36 @@ impl LineBuf {
     }
 }
 
-extern "C" fn handle_sigsys(
-    _sig: libc::c_int,
-    info: *mut libc::siginfo_t,
-    _ctx: *mut libc::c_void,
-) {
+/// The six syscall arguments from the interrupted context.
+fn syscall_args(ctx: *mut libc::c_void) -> [u64; 6] {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: for SA_SIGINFO handlers the third argument is a ucontext_t.
+        let g = unsafe { &(*(ctx as *const libc::ucontext_t)).uc_mcontext.gregs };
+        [
+            libc::REG_RDI,
+            libc::REG_RSI,
+            libc::REG_RDX,
+            libc::REG_R10,
+            libc::REG_R8,
+            libc::REG_R9,
+        ]
+        .map(|r| g[r as usize] as u64)
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        // SAFETY: for SA_SIGINFO handlers the third argument is a ucontext_t.
+        let r = unsafe { &(*(ctx as *const libc::ucontext_t)).uc_mcontext.regs };
+        [r[0], r[1], r[2], r[3], r[4], r[5]]
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        let _ = ctx;
+        [0; 6]
+    }
+}
+
+extern "C" fn handle_sigsys(_sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
     // The seccomp fields of siginfo (si_syscall, si_call_addr) sit after
     // si_code in the union; libc does not expose them, so read by layout:
     // _sigsys { void *call_addr; int syscall; unsigned arch; } at offset 16.
@@ -61,7 +86,12 @@ extern "C" fn handle_sigsys(
     line.push(name.map_or(b"unknown".as_slice(), |s| s.as_bytes()));
     line.push(b" (nr ");
     line.push_num(nr as u64, 10);
-    line.push(b")\n");
+    line.push(b") args");
+    for arg in syscall_args(ctx) {
+        line.push(b" 0x");
+        line.push_num(arg, 16);
+    }
+    line.push(b"\n");
     // SAFETY: write(2) is async-signal-safe; the buffer is live.
     unsafe { libc::write(2, line.bytes.as_ptr().cast(), line.len) };
     // Re-issue the blocked call: the filter traps again while SIGSYS is

@@ -40,6 +40,13 @@ pub use policy::{
 pub use seccompiler::{sock_filter, BpfProgram};
 pub use tables::{syscall_name, syscall_number, Arch, TableError};
 
+/// Whether the kernel offers SECCOMP_RET_LOG.
+pub fn ret_log_available() -> bool {
+    std::fs::read_to_string("/proc/sys/kernel/seccomp/actions_avail")
+        .map(|s| s.split_whitespace().any(|a| a == "log"))
+        .unwrap_or(false)
+}
+
 /// How to compile a policy.
 #[derive(Clone, Debug)]
 pub struct CompileOptions {
@@ -85,6 +92,32 @@ impl CompileOptions {
             denylist: false,
             c_return_semantics: false,
         }
+    }
+
+    /// What minijail's runtime (`minijail0 -S`, `minijail_parse_seccomp_filters`)
+    /// compiles with: the C parser's reading of `expr; return N`, blocked
+    /// syscalls kill the thread (the process with thread sync), and with
+    /// `log_failures` unlisted syscalls are logged by the kernel, or trapped
+    /// and reported by the preload's SIGSYS handler on a kernel without
+    /// SECCOMP_RET_LOG.
+    pub fn minijail_runtime(log_failures: bool, tsync: bool) -> Self {
+        let mut opts = CompileOptions::new(Arch::try_native().unwrap_or(Arch::X86_64));
+        opts.c_return_semantics = true;
+        if tsync {
+            opts.kill_action = Action::KillProcess;
+        }
+        if log_failures {
+            opts.log_failures = true;
+            if !ret_log_available() {
+                opts.default_action = Some(Action::Trap);
+            }
+        }
+        opts
+    }
+
+    /// Whether a blocked syscall traps (and so needs the SIGSYS reporter).
+    pub fn traps_for_logging(&self) -> bool {
+        self.log_failures && self.default_action == Some(Action::Trap)
     }
 
     /// The parser's view of these options.
