@@ -311,3 +311,47 @@ fn fork_returns_in_a_jailed_child() {
         Some(mut child) => assert_eq!(child.wait().unwrap(), 42),
     }
 }
+
+#[test]
+fn signal_mask_and_ignored_signals_are_reset() {
+    // Block SIGUSR1 in this thread and ignore SIGUSR2 process-wide; the
+    // child inherits both through fork and execve unless the jail resets them.
+    // SAFETY: local sigset manipulation and a disposition change that no
+    // other test relies on.
+    let old_usr2 = unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGUSR1);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        libc::signal(libc::SIGUSR2, libc::SIG_IGN)
+    };
+    let jail = Jail::new();
+    let out = run_probe(&jail, &["status"]);
+    assert_eq!(out.field("SigBlk"), Some("0000000000000000"), "{out:?}");
+    let ignored = u64::from_str_radix(out.field("SigIgn").unwrap(), 16).unwrap();
+    assert_eq!(ignored & (1 << (libc::SIGUSR2 - 1)), 0, "{out:?}");
+
+    let mut keep = Jail::new();
+    keep.reset_signal_mask(false).reset_signal_handlers(false);
+    let out = run_probe(&keep, &["status"]);
+    let blocked = u64::from_str_radix(out.field("SigBlk").unwrap(), 16).unwrap();
+    assert_ne!(blocked & (1 << (libc::SIGUSR1 - 1)), 0, "control: {out:?}");
+    // SAFETY: restoring what we changed.
+    unsafe {
+        libc::signal(libc::SIGUSR2, old_usr2);
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGUSR1);
+        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+    }
+}
+
+#[test]
+fn seccomp_strict_mode_kills_on_the_first_other_syscall() {
+    let mut jail = Jail::new();
+    jail.seccomp_strict();
+    // The probe's first syscall after the constructor is not read/write/
+    // exit/sigreturn, so the kernel kills it with SIGKILL.
+    let out = run_probe(&jail, &["exit", "0"]);
+    assert_eq!(out.status, 128 + libc::SIGKILL, "{out:?}");
+}

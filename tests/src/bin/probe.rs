@@ -68,6 +68,8 @@ fn main() {
                 "CapAmb",
                 "NoNewPrivs",
                 "Seccomp",
+                "SigBlk",
+                "SigIgn",
             ] {
                 println!("{f}={}", status_field(f));
             }
