@@ -19,26 +19,47 @@ pub struct ChildFds {
     pub parent_ends: [libc::c_int; 6],
 }
 
+/// Signal dispositions and mask for the program. Caught signals always go
+/// back to SIG_DFL first: the parent's handlers must never run in the child
+/// (which may share the parent's memory), and execve would reset them
+/// anyway. Ignored ones are reset when asked. The mask was fully blocked by
+/// the launcher around clone; it becomes empty, or the caller's again.
 fn reset_signals(plan: &Plan) -> Result<(), Errno> {
-    if plan.reset_signal_handlers {
-        // SAFETY: an all-zero sigaction with SIG_DFL is valid.
-        let mut act: libc::sigaction = unsafe { std::mem::zeroed() };
-        act.sa_sigaction = libc::SIG_DFL;
-        for sig in 1..65 {
-            if sig == libc::SIGKILL || sig == libc::SIGSTOP {
-                continue;
-            }
-            // SAFETY: resetting a disposition; invalid numbers just fail.
-            unsafe { libc::sigaction(sig, &act, std::ptr::null_mut()) };
+    // SAFETY: all-zero sigactions are valid; the kernel fills `old`.
+    let mut dfl: libc::sigaction = unsafe { std::mem::zeroed() };
+    dfl.sa_sigaction = libc::SIG_DFL;
+    for sig in 1..65 {
+        if sig == libc::SIGKILL || sig == libc::SIGSTOP {
+            continue;
+        }
+        // SAFETY: as above.
+        let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+        // SAFETY: querying a disposition; invalid numbers just fail.
+        if unsafe { libc::sigaction(sig, std::ptr::null(), &mut old) } != 0 {
+            continue;
+        }
+        let caught = old.sa_sigaction != libc::SIG_DFL && old.sa_sigaction != libc::SIG_IGN;
+        let ignored = old.sa_sigaction == libc::SIG_IGN;
+        if caught || (ignored && plan.reset_signal_handlers) {
+            // SAFETY: setting SIG_DFL.
+            unsafe { libc::sigaction(sig, &dfl, std::ptr::null_mut()) };
         }
     }
-    if plan.reset_signal_mask {
-        // SAFETY: an empty set is built by sigemptyset before use.
-        unsafe {
-            let mut set: libc::sigset_t = std::mem::zeroed();
-            libc::sigemptyset(&mut set);
-            sys::check(libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut()).into())?;
-        }
+    Ok(())
+}
+
+/// Unblock signals just before they are needed: the program's mask.
+fn restore_signal_mask(plan: &Plan) -> Result<(), Errno> {
+    // SAFETY: sets built by sigemptyset or saved by the launcher.
+    unsafe {
+        let mut empty: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut empty);
+        let mask = if plan.reset_signal_mask {
+            &empty
+        } else {
+            &plan.saved_sigmask
+        };
+        sys::check(libc::sigprocmask(libc::SIG_SETMASK, mask, std::ptr::null_mut()).into())?;
     }
     Ok(())
 }
@@ -160,12 +181,16 @@ pub fn setup(plan: &mut Plan, fds: &ChildFds) {
         }
     }
 
-    // Wait for the launcher: uid/gid maps, cgroups, pid file.
-    let mut go = [0u8; 1];
-    match sys::read_full(fds.sync_read, &mut go) {
-        Ok(1) => {}
-        Ok(_) => fail(status, ChildStep::ParentSync, libc::EPIPE, 0),
-        Err(e) => fail(status, ChildStep::ParentSync, e, 0),
+    // Wait for the launcher: uid/gid maps, cgroups, pid file. A child
+    // sharing the parent's memory needs none of these (and the parent is
+    // suspended until execve).
+    if !plan.shared_memory_child {
+        let mut go = [0u8; 1];
+        match sys::read_full(fds.sync_read, &mut go) {
+            Ok(1) => {}
+            Ok(_) => fail(status, ChildStep::ParentSync, libc::EPIPE, 0),
+            Err(e) => fail(status, ChildStep::ParentSync, e, 0),
+        }
     }
     sys::close(fds.sync_read);
 
@@ -235,6 +260,8 @@ pub fn setup(plan: &mut Plan, fds: &ChildFds) {
         -1
     };
     step(ChildStep::Fds, setup_fds(plan, handoff, status));
+    // Before stage 2, so a no-preload filter need not allow sigprocmask.
+    step(ChildStep::SignalReset, restore_signal_mask(plan));
     run_hooks(plan, HookEvent::PreDropCaps, status);
     if plan.delivery == Delivery::BeforeExec {
         if let Some(prepared) = &plan.stage2_prepared {

@@ -47,6 +47,13 @@ pub fn fork_init(plan: &Plan, fds: &ChildFds) -> Result<(), Errno> {
         // SAFETY: installing a handler; numbers the kernel refuses just fail.
         unsafe { libc::sigaction(sig, &act, std::ptr::null_mut()) };
     }
+    // The launcher blocked every signal around clone; init forwards them.
+    // SAFETY: an empty set built by sigemptyset.
+    unsafe {
+        let mut empty: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut empty);
+        libc::sigprocmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
+    }
     let mut program_status = None;
     loop {
         let mut wstatus = 0;

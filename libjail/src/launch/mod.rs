@@ -125,6 +125,83 @@ fn describe_detail(jail: &Jail, f: &ChildFailure) -> String {
     }
 }
 
+/// All signals blocked in the calling thread; the old mask is restored on drop.
+struct SignalsBlocked {
+    old: libc::sigset_t,
+}
+
+impl SignalsBlocked {
+    fn new(save: &mut libc::sigset_t) -> SignalsBlocked {
+        // SAFETY: sigfillset initialises `all`; pthread_sigmask writes the
+        // old mask into a valid sigset_t.
+        unsafe {
+            let mut all: libc::sigset_t = std::mem::zeroed();
+            libc::sigfillset(&mut all);
+            libc::pthread_sigmask(libc::SIG_SETMASK, &all, save);
+        }
+        SignalsBlocked { old: *save }
+    }
+}
+
+impl Drop for SignalsBlocked {
+    fn drop(&mut self) {
+        // SAFETY: restoring a mask saved by pthread_sigmask.
+        unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &self.old, std::ptr::null_mut()) };
+    }
+}
+
+/// What the shared-memory child gets: pointers into the parent's frame,
+/// valid because the parent is suspended until the child execs or exits.
+struct SharedChild {
+    plan: *mut Plan,
+    fds: *const ChildFds,
+}
+
+extern "C" fn shared_child_main(arg: *mut libc::c_void) -> libc::c_int {
+    // SAFETY: `arg` is the SharedChild the parent passed; the parent is
+    // suspended (CLONE_VFORK) so nothing else touches the plan.
+    let shared = unsafe { &*(arg as *const SharedChild) };
+    // SAFETY: as above.
+    unsafe { child::run(&mut *shared.plan, &*shared.fds) }
+}
+
+/// Clone a child that shares our memory and suspends us until it execs or
+/// exits (what posix_spawn does): no page tables are copied, which is most
+/// of a plain fork's cost. It runs on its own stack, made here.
+fn clone_sharing_memory(plan: &mut Plan, fds: &ChildFds) -> Result<libc::pid_t, sys::Errno> {
+    const STACK: usize = 256 << 10;
+    // SAFETY: an anonymous private mapping; checked below.
+    let stack = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            STACK,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK | libc::MAP_NORESERVE,
+            -1,
+            0,
+        )
+    };
+    if stack == libc::MAP_FAILED {
+        return Err(sys::errno());
+    }
+    let mut shared = SharedChild { plan, fds };
+    // SAFETY: the stack grows down from its top; the child entry point gets
+    // a pointer to `shared`, which outlives the child's use of it because
+    // CLONE_VFORK returns only after execve or exit.
+    let pid = unsafe {
+        libc::clone(
+            shared_child_main,
+            (stack as *mut u8).add(STACK).cast(),
+            libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+            (&mut shared as *mut SharedChild).cast(),
+        )
+    };
+    let result = if pid < 0 { Err(sys::errno()) } else { Ok(pid) };
+    // SAFETY: unmapping our own mapping; the child no longer runs on it.
+    unsafe { libc::munmap(stack, STACK) };
+    result
+}
+
 /// Fork the child and run the launch protocol. `exec` false is fork mode:
 /// Ok(None) is returned in the jailed child.
 fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProcess>, LaunchError> {
@@ -144,7 +221,23 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
         parent_ends,
     };
 
-    let pid = sys::clone_process(plan.clone_flags).map_err(|e| {
+    // Block every signal around clone so no handler of the caller's runs
+    // in the child before it resets them; the child restores the mask.
+    let blocked = SignalsBlocked::new(&mut plan.saved_sigmask);
+    let cloned = if plan.shared_memory_child {
+        clone_sharing_memory(&mut plan, &fds)
+    } else if !exec && plan.clone_flags == 0 {
+        // Fork mode returns into the caller's code, which may use libc
+        // functions that trust glibc's cached thread id (raise, recursive
+        // mutexes): fork(3) keeps that cache right, raw clone does not.
+        // SAFETY: fork has no memory-safety preconditions; the child only
+        // makes syscalls until it returns to the caller, as documented.
+        sys::check(unsafe { libc::fork() }.into()).map(|pid| pid as libc::pid_t)
+    } else {
+        sys::clone_process(plan.clone_flags)
+    };
+    drop(blocked);
+    let pid = cloned.map_err(|e| {
         LaunchError::os(
             "clone (creating the jailed process; new user or pid namespaces may need privilege)",
             e,
@@ -178,16 +271,20 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
         }
     }
 
-    if let Err(e) = parent::setup_child(&plan, pid) {
-        abandon(pid);
-        return Err(e);
-    }
-    let sync_w = LaunchPipes::take(&mut pipes.sync.1);
-    let released = sys::write_all(sync_w, &[1]);
-    sys::close(sync_w);
-    if let Err(e) = released {
-        abandon(pid);
-        return Err(LaunchError::os("releasing the jailed child", e));
+    // A shared-memory child has already exec'd (or failed) by now and
+    // waits for nothing; any other child waits for this release.
+    if !plan.shared_memory_child {
+        if let Err(e) = parent::setup_child(&plan, pid) {
+            abandon(pid);
+            return Err(e);
+        }
+        let sync_w = LaunchPipes::take(&mut pipes.sync.1);
+        let released = parent::write_no_sigpipe(sync_w, &[1]);
+        sys::close(sync_w);
+        if let Err(e) = released {
+            abandon(pid);
+            return Err(LaunchError::os("releasing the jailed child", e));
+        }
     }
 
     // End of file on the status pipe: execve happened (or fork mode is done).
@@ -216,7 +313,8 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
 
     if plan.delivery == plan::Delivery::Preload {
         let handoff_w = LaunchPipes::take(&mut pipes.handoff.1);
-        let written = parent::write_handoff(handoff_w, &plan.stage2_bytes);
+        let written = parent::write_no_sigpipe(handoff_w, &plan.stage2_bytes)
+            .map_err(|e| LaunchError::os("writing the handoff to the jailed program", e));
         sys::close(handoff_w);
         // A program that died before reading shows its fate in wait();
         // any other write failure means the jail may not be applied.
@@ -287,7 +385,10 @@ impl Jail {
     ///
     /// As with `fork(2)` in a multithreaded program: the child may only
     /// call async-signal-safe functions until it execs or exits if the
-    /// caller has other threads (no allocation, no locks).
+    /// caller has other threads (no allocation, no locks). With a new pid
+    /// or user namespace the child is made by raw clone(2), as upstream's
+    /// `minijail_fork` does, and glibc's cached thread id in it is the
+    /// parent's: avoid `raise` and pthread calls there (use `kill(getpid())`).
     pub unsafe fn fork(&self) -> Result<Option<JailedProcess>, LaunchError> {
         let mut cmd = Command::new("");
         cmd.preload_mode(crate::PreloadMode::Auto);

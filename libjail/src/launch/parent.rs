@@ -55,10 +55,10 @@ pub fn setup_child(plan: &Plan, pid: libc::pid_t) -> Result<(), LaunchError> {
     Ok(())
 }
 
-/// Write the handoff without letting a dead reader raise SIGPIPE in the
-/// caller's process: SIGPIPE is blocked in this thread for the write and a
-/// pending one is consumed.
-pub fn write_handoff(fd: libc::c_int, bytes: &[u8]) -> Result<(), LaunchError> {
+/// Write to a pipe whose reader may be gone without letting SIGPIPE hit
+/// the caller's process: SIGPIPE is blocked in this thread for the write
+/// and a pending one is consumed. Returns the errno (EPIPE) instead.
+pub fn write_no_sigpipe(fd: libc::c_int, bytes: &[u8]) -> Result<(), sys::Errno> {
     // SAFETY: sigset manipulation on local sets; pthread_sigmask affects
     // only the calling thread.
     unsafe {
@@ -76,6 +76,6 @@ pub fn write_handoff(fd: libc::c_int, bytes: &[u8]) -> Result<(), LaunchError> {
             libc::sigtimedwait(&pipe_set, std::ptr::null_mut(), &zero);
         }
         libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
-        result.map_err(|e| LaunchError::os("writing the handoff to the jailed program", e))
+        result
     }
 }

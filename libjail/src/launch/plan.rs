@@ -106,6 +106,14 @@ pub struct Plan {
     pub close_in_parent: Vec<libc::c_int>,
     /// Caller hooks run in the child (no-preload and fork modes only).
     pub hooks: Vec<crate::hook::Hook>,
+    /// The child needs nothing from the parent between clone and execve
+    /// (no new user/pid/time namespace, maps, cgroups, pid file, init or
+    /// hooks), so it can share the parent's memory and run vfork-style: no
+    /// page tables copied, and no sync round trip.
+    pub shared_memory_child: bool,
+    /// The launching thread's signal mask, saved while all signals are
+    /// blocked around clone; the child restores it unless resetting.
+    pub saved_sigmask: libc::sigset_t,
 }
 
 // SAFETY: the raw pointers in Plan point into its own CStrings, which it owns
@@ -443,8 +451,18 @@ impl Plan {
             stdio_pipes: [None; 3],
             close_in_parent: Vec::new(),
             hooks: jail.hooks.clone(),
+            shared_memory_child: false,
+            // SAFETY: an all-zero sigset_t is a valid (empty) set.
+            saved_sigmask: unsafe { std::mem::zeroed() },
         };
         plan.plan_fds(jail, cmd)?;
+        plan.shared_memory_child = !fork_only
+            && plan.clone_flags == 0
+            && !plan.userns
+            && plan.cgroups.is_empty()
+            && plan.pid_file.is_none()
+            && !plan.inner_fork
+            && plan.hooks.is_empty();
         // A new session keeps the program from pushing input into the
         // caller's terminal (TIOCSTI) when any of its std fds is one.
         plan.setsid = jail.setsid_always
