@@ -280,3 +280,42 @@ fn trapped_syscalls_are_named_by_the_sigsys_reporter() {
         "{out:?}"
     );
 }
+
+#[test]
+fn supplementary_groups_set_kept_or_inherited() {
+    if !is_root() {
+        return;
+    }
+    let mut jail = Jail::new();
+    jail.change_uid(65534).change_gid(65534).set_supplementary_gids(&[5, 6]);
+    jail.add_supplementary_gid(7);
+    let out = run_probe(&jail, &["status"]);
+    assert_eq!(out.field("groups"), Some("5 6 7"), "{out:?}");
+
+    // Kept: the launcher's own list survives a uid change (cleared without).
+    let own = std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Groups:").map(|v| v.trim().to_owned()))
+        .unwrap();
+    let mut keep = Jail::new();
+    keep.change_uid(65534).keep_supplementary_gids();
+    let out = run_probe(&keep, &["status"]);
+    assert_eq!(out.field("groups"), Some(own.as_str()), "{out:?}");
+
+    // Inherited from the user database: root's groups per /etc/group.
+    let mut inherit = Jail::new();
+    inherit.change_user("root").unwrap().change_gid(0).inherit_usergroups();
+    let out = run_probe(&inherit, &["status"]);
+    let expected = jail::ids::user_groups("root", 0).unwrap();
+    let got: Vec<u32> = out
+        .field("groups")
+        .unwrap()
+        .split_whitespace()
+        .map(|g| g.parse().unwrap())
+        .collect();
+    let mut expected_sorted = expected.clone();
+    expected_sorted.sort_unstable();
+    expected_sorted.dedup();
+    assert_eq!(got, expected_sorted, "{out:?}");
+}
