@@ -59,14 +59,56 @@ fn handoff_fd() -> Result<libc::c_int, String> {
     Ok(fd)
 }
 
-/// Remove our variable and our own LD_PRELOAD entry from the environment.
+/// The exec-time environment block `[env_start, env_end)` (fields 50 and
+/// 51 of /proc/self/stat).
+fn env_block() -> Option<(usize, usize)> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.get(stat.rfind(')')? + 2..)?.split(' ').collect();
+    Some((fields.get(47)?.parse().ok()?, fields.get(48)?.parse().ok()?))
+}
+
+/// The bytes of the `name=value` string the environment holds for `name`,
+/// when they lie in the exec-time block (the program can read that block
+/// from its stack and from /proc/self/environ even after unsetenv).
+fn original_entry(name: &CStr, block: Option<(usize, usize)>) -> Option<(*mut u8, usize)> {
+    let (start, end) = block?;
+    // SAFETY: getenv with a valid C string, single-threaded (see handoff_fd).
+    let value = unsafe { libc::getenv(name.as_ptr()) };
+    if value.is_null() {
+        return None;
+    }
+    // SAFETY: getenv returned a NUL-terminated string.
+    let value_len = unsafe { CStr::from_ptr(value) }.to_bytes().len();
+    let name_len = name.to_bytes().len() + 1;
+    let entry = (value as usize).checked_sub(name_len)?;
+    let len = name_len + value_len;
+    (entry >= start && entry + len <= end).then_some((entry as *mut u8, len))
+}
+
+/// Overwrite an entry found by [`original_entry`] once nothing points to it.
+fn wipe(entry: Option<(*mut u8, usize)>) {
+    if let Some((ptr, len)) = entry {
+        // SAFETY: the range is inside the process's exec-time environment
+        // block (writable stack memory), and environ no longer refers to it
+        // (the variable was unset or replaced by a new string).
+        unsafe { std::ptr::write_bytes(ptr, 0, len) };
+    }
+}
+
+/// Remove our variable and our own LD_PRELOAD entry from the environment,
+/// and wipe their exec-time bytes.
 fn scrub(stage2: &Stage2) {
+    let block = env_block();
     let fd_var = CString::new(wire::HANDOFF_FD_ENV).expect("no NUL");
+    let original = original_entry(&fd_var, block);
     // SAFETY: the constructor runs single-threaded, before main.
     unsafe { libc::unsetenv(fd_var.as_ptr()) };
+    wipe(original);
     let Some(entry) = &stage2.preload_entry else {
         return;
     };
+    let key = CString::new("LD_PRELOAD").expect("no NUL");
+    let original = original_entry(&key, block);
     let Ok(current) = std::env::var("LD_PRELOAD") else {
         return;
     };
@@ -77,14 +119,18 @@ fn scrub(stage2: &Stage2) {
         .split([' ', ':'])
         .filter(|e| !e.is_empty() && e != entry)
         .collect();
-    let key = CString::new("LD_PRELOAD").expect("no NUL");
     if kept.is_empty() {
         // SAFETY: single-threaded, see above.
         unsafe { libc::unsetenv(key.as_ptr()) };
     } else if let Ok(value) = CString::new(kept.join(&separator.to_string())) {
         // SAFETY: single-threaded, see above.
         unsafe { libc::setenv(key.as_ptr(), value.as_ptr(), 1) };
+    } else {
+        return;
     }
+    // The loader parsed LD_PRELOAD before any constructor ran and keeps
+    // no pointer into it.
+    wipe(original);
 }
 
 fn enter() -> Result<(), String> {

@@ -263,7 +263,8 @@ fn file_capability_binary_grants_nothing() {
     // bounding set lets through) or the program runs without them.
     let out = attempt(&typical(), &["exec", f, "status"]);
     assert!(
-        out.stdout.contains("blocked: execv: Operation not permitted")
+        out.stdout
+            .contains("blocked: execv: Operation not permitted")
             || out.field("CapEff") == Some("0000000000000000"),
         "{out:?}"
     );
@@ -312,7 +313,10 @@ fn pty() -> (OwnedFd, OwnedFd) {
         assert_eq!(libc::unlockpt(master), 0);
         let mut name = [0 as libc::c_char; 128];
         assert_eq!(libc::ptsname_r(master, name.as_mut_ptr(), name.len()), 0);
-        let slave = libc::open(name.as_ptr(), libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
+        let slave = libc::open(
+            name.as_ptr(),
+            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+        );
         assert!(slave >= 0, "open pty slave");
         (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave))
     }
@@ -364,8 +368,14 @@ fn cannot_push_input_into_the_callers_terminal() {
 fn cannot_find_the_handoff() {
     let out = assert_blocked(&typical(), &["handoff"]);
     assert!(out.stdout.contains("no handoff"), "{out:?}");
-    // Also with no new namespaces and no privilege change at all.
-    assert_blocked(&Jail::new(), &["handoff"]);
+    // Also when the program stays root and dumpable, so it can read its
+    // own exec-time environment block in /proc/self/environ (and on its
+    // stack): the preload wipes the variable's bytes, not just the pointer.
+    let mut nnp = Jail::new();
+    nnp.no_new_privs();
+    assert_blocked(&nnp, &["handoff"]);
+    let out = attempt(&nnp, &["environ"]);
+    assert!(!out.stdout.contains("libjailpreload"), "{out:?}");
     // Control: the detector sees a handoff variable and pipe when present.
     let mut fds = [0; 2];
     // SAFETY: fds is a valid out array; the read end is inheritable.
@@ -378,7 +388,10 @@ fn cannot_find_the_handoff() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("escaped:") && text.contains("pipe fd"), "{text}");
+    assert!(
+        text.contains("escaped:") && text.contains("pipe fd"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -458,7 +471,10 @@ fn cannot_leave_landlock_rules() {
     }
     jail.add_fs_rule(&target_dir(), jail::landlock::RX);
     let out = assert_blocked(&jail, &["landlock-leave", s]);
-    assert!(out.stdout.contains("cat:"), "the exec'd program was checked: {out:?}");
+    assert!(
+        out.stdout.contains("cat:"),
+        "the exec'd program was checked: {out:?}"
+    );
     assert_escaped(&typical(), &["landlock-leave", s]);
 }
 

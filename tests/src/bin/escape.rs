@@ -216,7 +216,10 @@ fn rlimit_raise(hard: u64) {
     lim.rlim_cur = hard;
     // SAFETY: setrlimit with a valid rlimit.
     let r = check(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) }.into());
-    report(&format!("raise RLIMIT_NOFILE hard limit {old} -> {hard}"), r);
+    report(
+        &format!("raise RLIMIT_NOFILE hard limit {old} -> {hard}"),
+        r,
+    );
 }
 
 const LANDLOCK_CREATE_RULESET: libc::c_long = 444;
@@ -354,7 +357,10 @@ fn main() {
             }
         }
         // SAFETY: sending SIGTERM to the pid under test.
-        "signal" => report("kill(SIGTERM)", check(unsafe { libc::kill(pid(), libc::SIGTERM) }.into())),
+        "signal" => report(
+            "kill(SIGTERM)",
+            check(unsafe { libc::kill(pid(), libc::SIGTERM) }.into()),
+        ),
         "write" => report("write", std::fs::write(arg(1), b"x").map(|_| 0)),
         "mount-tmpfs" => report("mount tmpfs", mount_tmpfs(arg(1))),
         "umount" => report("umount", umount(arg(1))),
@@ -368,7 +374,10 @@ fn main() {
                 let (what, r) = match arg(1) {
                     "umount" => ("umount from a new user ns", umount(arg(2))),
                     "remount-rw" => ("remount rw from a new user ns", remount_rw(arg(2))),
-                    _ => ("write from a new user ns", std::fs::write(arg(2), b"x").map(|_| 0)),
+                    _ => (
+                        "write from a new user ns",
+                        std::fs::write(arg(2), b"x").map(|_| 0),
+                    ),
                 };
                 report(what, r)
             }
@@ -398,6 +407,12 @@ fn main() {
         "ctty-launch" => ctty_launch(arg(1) == "setsid"),
         "handoff" => handoff(),
         "find-fd" => find_fd(arg(1)),
+        "environ" => {
+            let block = std::fs::read("/proc/self/environ").unwrap_or_default();
+            for entry in block.split(|&b| b == 0).filter(|e| !e.is_empty()) {
+                println!("{}", String::from_utf8_lossy(entry));
+            }
+        }
         "ptrace" => {
             let p = pid();
             // SAFETY: PTRACE_SEIZE does not stop the tracee; the tracer's
