@@ -330,6 +330,8 @@ impl Plan {
         let (stage2_bytes, stage2_prepared) = match delivery {
             Delivery::None => (Vec::new(), None),
             Delivery::Preload => {
+                // What the preload would refuse is refused here, before fork.
+                Prepared::check(&stage2)?;
                 stage2.preload_entry = Some(
                     super::preload::locate(jail.preload_path.as_deref())?
                         .to_string_lossy()
