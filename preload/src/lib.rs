@@ -142,12 +142,14 @@ fn enter() -> Result<(), String> {
     }
     // Ids and caps are changed per thread with raw syscalls; another thread
     // (started by an earlier constructor) would keep the old privileges.
-    let threads = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("Threads:").map(|v| v.trim().to_owned()))
-        })
+    let status = std::fs::read_to_string("/proc/self/status").map_err(|e| {
+        format!(
+            "cannot count this process's threads: reading /proc/self/status failed: {e}; the jail needs /proc mounted where the program runs"
+        )
+    })?;
+    let threads = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:").map(|v| v.trim().to_owned()))
         .unwrap_or_default();
     if threads != "1" {
         return Err(format!(
