@@ -149,8 +149,10 @@ fn a_thousand_sequential_and_a_hundred_concurrent_launches_leave_nothing() {
         made.len(),
         live.len()
     );
+    // Namespace inode numbers are reused once freed, so the set is smaller
+    // than the number of launches.
     assert!(
-        made.len() > SEQUENTIAL,
+        made.len() >= 100,
         "the namespaces were not observed: {}",
         made.len()
     );
