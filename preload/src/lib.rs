@@ -11,7 +11,7 @@ use std::ffi::{CStr, CString};
 use std::fs::File;
 use std::os::fd::FromRawFd;
 
-use jail_enter::{report, wire, Prepared, Stage2, EXIT_PRELOAD_FAILED};
+use jail_enter::{report, wire, Stage2, EXIT_PRELOAD_FAILED};
 
 const PREFIX: &str = "libjailpreload";
 
@@ -160,9 +160,8 @@ fn enter() -> Result<(), String> {
     // SAFETY: the fd was validated as an open pipe that this process owns;
     // File closes it when dropped, so the program never inherits it.
     let mut pipe = unsafe { File::from_raw_fd(fd) };
-    let stage2 = wire::decode(&mut pipe).map_err(|e| e.to_string())?;
+    let (stage2, prepared) = jail_enter::handoff_from_reader(&mut pipe)?;
     drop(pipe);
-    let prepared = Prepared::new(&stage2).map_err(|e| e.to_string())?;
     scrub(&stage2);
     prepared.apply().map_err(|e| e.to_string())
 }
