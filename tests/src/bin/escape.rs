@@ -297,8 +297,9 @@ fn thread_mkdir(path: &str) {
 fn tiocsti(fd: i32) {
     let mut sid: libc::pid_t = 0;
     // SAFETY: TIOCGSID with a valid out-pointer.
-    let ctty = unsafe { libc::ioctl(fd, libc::TIOCGSID, &mut sid) } == 0
-        && sid == unsafe { libc::getsid(0) };
+    let got = unsafe { libc::ioctl(fd, libc::TIOCGSID, &mut sid) } == 0;
+    // SAFETY: getsid(0) queries this process.
+    let ctty = got && sid == unsafe { libc::getsid(0) };
     println!("controlling_tty={ctty}");
     let c: libc::c_char = b'#' as libc::c_char;
     // SAFETY: TIOCSTI with a pointer to one byte.
