@@ -210,7 +210,10 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
     let got = sys::read_full(status_r, &mut record);
     sys::close(status_r);
     match got {
-        Ok(0) if exec && !exec_happened(pid) => {
+        // Only with a preload: the program then waits for its handoff, so
+        // it cannot have exec'd and already exited; without one a quick
+        // program may be gone by now, and wait() reports its status.
+        Ok(0) if exec && plan.delivery == plan::Delivery::Preload && !exec_happened(pid) => {
             // Killed before execve: its status pipe closed without a record.
             let mut st = 0;
             // SAFETY: reaping our own child, which has exited.
