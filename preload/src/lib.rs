@@ -11,7 +11,7 @@ use std::ffi::{CStr, CString};
 use std::fs::File;
 use std::os::fd::FromRawFd;
 
-use jail_enter::{report, wire, Prepared, Stage2, EXIT_PRELOAD_FAILED};
+use jail_enter::{report, wire, Stage2, EXIT_PRELOAD_FAILED};
 
 const PREFIX: &str = "libjailpreload";
 
@@ -59,14 +59,56 @@ fn handoff_fd() -> Result<libc::c_int, String> {
     Ok(fd)
 }
 
-/// Remove our variable and our own LD_PRELOAD entry from the environment.
+/// The exec-time environment block `[env_start, env_end)` (fields 50 and
+/// 51 of /proc/self/stat).
+fn env_block() -> Option<(usize, usize)> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.get(stat.rfind(')')? + 2..)?.split(' ').collect();
+    Some((fields.get(47)?.parse().ok()?, fields.get(48)?.parse().ok()?))
+}
+
+/// The bytes of the `name=value` string the environment holds for `name`,
+/// when they lie in the exec-time block (the program can read that block
+/// from its stack and from /proc/self/environ even after unsetenv).
+fn original_entry(name: &CStr, block: Option<(usize, usize)>) -> Option<(*mut u8, usize)> {
+    let (start, end) = block?;
+    // SAFETY: getenv with a valid C string, single-threaded (see handoff_fd).
+    let value = unsafe { libc::getenv(name.as_ptr()) };
+    if value.is_null() {
+        return None;
+    }
+    // SAFETY: getenv returned a NUL-terminated string.
+    let value_len = unsafe { CStr::from_ptr(value) }.to_bytes().len();
+    let name_len = name.to_bytes().len() + 1;
+    let entry = (value as usize).checked_sub(name_len)?;
+    let len = name_len + value_len;
+    (entry >= start && entry + len <= end).then_some((entry as *mut u8, len))
+}
+
+/// Overwrite an entry found by [`original_entry`] once nothing points to it.
+fn wipe(entry: Option<(*mut u8, usize)>) {
+    if let Some((ptr, len)) = entry {
+        // SAFETY: the range is inside the process's exec-time environment
+        // block (writable stack memory), and environ no longer refers to it
+        // (the variable was unset or replaced by a new string).
+        unsafe { std::ptr::write_bytes(ptr, 0, len) };
+    }
+}
+
+/// Remove our variable and our own LD_PRELOAD entry from the environment,
+/// and wipe their exec-time bytes.
 fn scrub(stage2: &Stage2) {
+    let block = env_block();
     let fd_var = CString::new(wire::HANDOFF_FD_ENV).expect("no NUL");
+    let original = original_entry(&fd_var, block);
     // SAFETY: the constructor runs single-threaded, before main.
     unsafe { libc::unsetenv(fd_var.as_ptr()) };
+    wipe(original);
     let Some(entry) = &stage2.preload_entry else {
         return;
     };
+    let key = CString::new("LD_PRELOAD").expect("no NUL");
+    let original = original_entry(&key, block);
     let Ok(current) = std::env::var("LD_PRELOAD") else {
         return;
     };
@@ -77,14 +119,18 @@ fn scrub(stage2: &Stage2) {
         .split([' ', ':'])
         .filter(|e| !e.is_empty() && e != entry)
         .collect();
-    let key = CString::new("LD_PRELOAD").expect("no NUL");
     if kept.is_empty() {
         // SAFETY: single-threaded, see above.
         unsafe { libc::unsetenv(key.as_ptr()) };
     } else if let Ok(value) = CString::new(kept.join(&separator.to_string())) {
         // SAFETY: single-threaded, see above.
         unsafe { libc::setenv(key.as_ptr(), value.as_ptr(), 1) };
+    } else {
+        return;
     }
+    // The loader parsed LD_PRELOAD before any constructor ran and keeps
+    // no pointer into it.
+    wipe(original);
 }
 
 fn enter() -> Result<(), String> {
@@ -96,12 +142,14 @@ fn enter() -> Result<(), String> {
     }
     // Ids and caps are changed per thread with raw syscalls; another thread
     // (started by an earlier constructor) would keep the old privileges.
-    let threads = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("Threads:").map(|v| v.trim().to_owned()))
-        })
+    let status = std::fs::read_to_string("/proc/self/status").map_err(|e| {
+        format!(
+            "cannot count this process's threads: reading /proc/self/status failed: {e}; the jail needs /proc mounted where the program runs"
+        )
+    })?;
+    let threads = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:").map(|v| v.trim().to_owned()))
         .unwrap_or_default();
     if threads != "1" {
         return Err(format!(
@@ -112,9 +160,8 @@ fn enter() -> Result<(), String> {
     // SAFETY: the fd was validated as an open pipe that this process owns;
     // File closes it when dropped, so the program never inherits it.
     let mut pipe = unsafe { File::from_raw_fd(fd) };
-    let stage2 = wire::decode(&mut pipe).map_err(|e| e.to_string())?;
+    let (stage2, prepared) = jail_enter::handoff_from_reader(&mut pipe)?;
     drop(pipe);
-    let prepared = Prepared::new(&stage2).map_err(|e| e.to_string())?;
     scrub(&stage2);
     prepared.apply().map_err(|e| e.to_string())
 }

@@ -102,9 +102,27 @@ pub fn last_cap() -> u32 {
 }
 
 impl Prepared {
+    /// Refuse what [`Prepared::new`] would refuse, without allocating or
+    /// touching any state: the launcher calls this before fork, so a bad
+    /// setting is an error for the caller, not a program dying in the
+    /// preload with status 252.
+    pub fn check(stage2: &Stage2) -> Result<(), PrepareError> {
+        if let Some(l) = &stage2.landlock {
+            if let Some(r) = l.rules.iter().find(|r| r.path.contains('\0')) {
+                return Err(PrepareError::NulInPath(r.path.clone()));
+            }
+        }
+        match &stage2.seccomp {
+            Some(s) if s.program.is_empty() => Err(PrepareError::EmptyFilter),
+            Some(s) if s.program.len() > 4096 => Err(PrepareError::FilterTooLong(s.program.len())),
+            _ => Ok(()),
+        }
+    }
+
     /// Allocate what [`Prepared::apply`] needs. Reads cap_last_cap from /proc
     /// now, because /proc may be gone by the time caps are dropped.
     pub fn new(stage2: &Stage2) -> Result<Prepared, PrepareError> {
+        Prepared::check(stage2)?;
         let landlock = match &stage2.landlock {
             None => None,
             Some(l) => Some(PreparedLandlock {

@@ -24,6 +24,23 @@ pub use config::{Caps, Groups, Landlock, LandlockRule, Seccomp, SockFilter, Stag
 pub use error::{EnterError, Step};
 pub use wire::{decode, encode, WireError, HANDOFF_FD_ENV, MAX_PAYLOAD};
 
+/// Read a framed handoff from `input` and prepare it: the preload's whole
+/// path from the pipe to a [`Prepared`] ready to apply, with every refusal
+/// as the one line the preload prints. Shared by the preload's constructor
+/// and the handoff fuzz target (preload/fuzz), which calls it on arbitrary
+/// bytes through [`handoff_from_bytes`].
+pub fn handoff_from_reader(input: &mut impl std::io::Read) -> Result<(Stage2, Prepared), String> {
+    let stage2 = wire::decode(input).map_err(|e| e.to_string())?;
+    let prepared = Prepared::new(&stage2).map_err(|e| e.to_string())?;
+    Ok((stage2, prepared))
+}
+
+/// [`handoff_from_reader`] over bytes: any input either yields a config
+/// ready to apply or an error (the preload then exits 252).
+pub fn handoff_from_bytes(mut bytes: &[u8]) -> Result<(Stage2, Prepared), String> {
+    handoff_from_reader(&mut bytes)
+}
+
 /// Exit status of a program whose stage 2 could not be applied in the
 /// preload library (minijail's `MINIJAIL_ERR_PRELOAD`).
 pub const EXIT_PRELOAD_FAILED: i32 = 252;

@@ -152,6 +152,24 @@ fn setup_fds(
     Ok(())
 }
 
+/// Whether the launcher has died. In a new pid namespace getppid() is 0
+/// while the launcher lives (it is outside the namespace), so ask the
+/// status pipe instead: the launcher holds its only read end, and a pipe
+/// whose readers are all gone polls as POLLERR.
+fn launcher_gone(plan: &Plan, status_write: libc::c_int) -> bool {
+    if plan.clone_flags & libc::CLONE_NEWPID == 0 {
+        // SAFETY: getppid has no preconditions.
+        return unsafe { libc::getppid() } != plan.parent_pid;
+    }
+    let mut pfd = libc::pollfd {
+        fd: status_write,
+        events: 0,
+        revents: 0,
+    };
+    // SAFETY: poll on one valid pollfd, without waiting.
+    unsafe { libc::poll(&mut pfd, 1, 0) == 1 && pfd.revents & libc::POLLERR != 0 }
+}
+
 /// Stage 1 (and stage 2 in no-preload mode), up to but not including
 /// execve. Returns only in the process that becomes the program; any
 /// failure reports to the parent and exits.
@@ -174,8 +192,7 @@ pub fn setup(plan: &mut Plan, fds: &ChildFds) {
             sys::check(armed.into()).map(drop),
         );
         // The launcher may have died before the signal was armed.
-        // SAFETY: getppid has no preconditions.
-        if unsafe { libc::getppid() } != plan.parent_pid {
+        if launcher_gone(plan, fds.status_write) {
             // SAFETY: exiting the child.
             unsafe { libc::_exit(crate::status::JAIL_FAILED) };
         }

@@ -83,6 +83,21 @@ fn abandon(pid: libc::pid_t) {
     }
 }
 
+/// Whether the child whose status pipe just reached end of file did so by
+/// execve rather than by dying. A dying process releases its memory before
+/// its files, so once its end of the pipe is closed by death,
+/// /proc/PID/exe no longer resolves; after execve it names the program.
+/// Without a readable /proc, assume execve (the old behaviour: the death
+/// then shows in wait()).
+fn exec_happened(pid: libc::pid_t) -> bool {
+    match std::fs::read_link(format!("/proc/{pid}/exe")) {
+        Ok(_) => true,
+        Err(e) => {
+            e.raw_os_error() != Some(libc::ENOENT) || std::fs::read_link("/proc/self/exe").is_err()
+        }
+    }
+}
+
 /// Reap a child that reported failure and build the error.
 fn child_failed(jail: &Jail, pid: libc::pid_t, failure: ChildFailure) -> LaunchError {
     let mut st = 0;
@@ -293,6 +308,16 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
     let got = sys::read_full(status_r, &mut record);
     sys::close(status_r);
     match got {
+        // Only with a preload: the program then waits for its handoff, so
+        // it cannot have exec'd and already exited; without one a quick
+        // program may be gone by now, and wait() reports its status.
+        Ok(0) if exec && plan.delivery == plan::Delivery::Preload && !exec_happened(pid) => {
+            // Killed before execve: its status pipe closed without a record.
+            let mut st = 0;
+            // SAFETY: reaping our own child, which has exited.
+            while unsafe { libc::waitpid(pid, &mut st, 0) } < 0 && sys::errno() == libc::EINTR {}
+            return Err(LaunchError::ChildDied(crate::status::from_wait_status(st)));
+        }
         Ok(0) => {}
         Ok(RECORD_LEN) => match ChildFailure::decode(&record) {
             Some(failure) => return Err(child_failed(jail, pid, failure)),

@@ -220,6 +220,22 @@ impl Plan {
     pub fn build(jail: &Jail, cmd: &Command, fork_only: bool) -> Result<Plan, LaunchError> {
         validate(jail)?;
         let root_dir = jail.chroot.as_deref().or(jail.pivot_root.as_deref());
+        // Say so when the new root is missing, rather than that the program
+        // is missing inside it.
+        if let Some(root) = root_dir {
+            if !root.is_dir() {
+                let what = if jail.chroot.is_some() {
+                    "chroot directory"
+                } else {
+                    "pivot_root directory"
+                };
+                return Err(LaunchError::path(
+                    what,
+                    root,
+                    "is not a directory; create the new root first",
+                ));
+            }
+        }
 
         // The program.
         let (program_path, linkage, privileged) = if fork_only {
@@ -355,6 +371,8 @@ impl Plan {
         let (stage2_bytes, stage2_prepared) = match delivery {
             Delivery::None => (Vec::new(), None),
             Delivery::Preload => {
+                // What the preload would refuse is refused here, before fork.
+                Prepared::check(&stage2)?;
                 stage2.preload_entry = Some(
                     super::preload::locate(jail.preload_path.as_deref())?
                         .to_string_lossy()
