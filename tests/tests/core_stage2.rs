@@ -287,7 +287,9 @@ fn supplementary_groups_set_kept_or_inherited() {
         return;
     }
     let mut jail = Jail::new();
-    jail.change_uid(65534).change_gid(65534).set_supplementary_gids(&[5, 6]);
+    jail.change_uid(65534)
+        .change_gid(65534)
+        .set_supplementary_gids(&[5, 6]);
     jail.add_supplementary_gid(7);
     let out = run_probe(&jail, &["status"]);
     assert_eq!(out.field("groups"), Some("5 6 7"), "{out:?}");
@@ -305,7 +307,11 @@ fn supplementary_groups_set_kept_or_inherited() {
 
     // Inherited from the user database: root's groups per /etc/group.
     let mut inherit = Jail::new();
-    inherit.change_user("root").unwrap().change_gid(0).inherit_usergroups();
+    inherit
+        .change_user("root")
+        .unwrap()
+        .change_gid(0)
+        .inherit_usergroups();
     let out = run_probe(&inherit, &["status"]);
     let expected = jail::ids::user_groups("root", 0).unwrap();
     let got: Vec<u32> = out
