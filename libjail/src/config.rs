@@ -120,6 +120,21 @@ pub struct Rlimit {
     pub max: u64,
 }
 
+/// A resource limit that cannot be set.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RlimitError {
+    #[error(transparent)]
+    Resource(#[from] crate::rlimit::UnknownResource),
+    #[error("rlimit {resource}: {which} limit '{text}' is not a number or 'unlimited'")]
+    Value {
+        which: &'static str,
+        resource: String,
+        text: String,
+    },
+    #[error("rlimit {resource}: soft limit {cur} is above hard limit {max}; lower the soft limit")]
+    SoftAboveHard { resource: String, cur: u64, max: u64 },
+}
+
 /// What to do with the supplementary groups.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum SupplementaryGroups {
@@ -547,6 +562,30 @@ impl Jail {
     pub fn rlimit(&mut self, resource: i32, cur: u64, max: u64) -> &mut Self {
         self.rlimits.push(Rlimit { resource, cur, max });
         self
+    }
+
+    /// Set a resource limit given as text, as `-R` takes it: the resource
+    /// by name (`RLIMIT_NOFILE`, `NOFILE`, any case) or number, and each
+    /// limit a number (decimal, or hex with 0x) or `unlimited`.
+    pub fn rlimit_by_name(&mut self, resource: &str, cur: &str, max: &str) -> Result<&mut Self, RlimitError> {
+        let res = crate::rlimit::parse(resource)?;
+        let value = |which: &'static str, text: &str| {
+            crate::rlimit::parse_value(text).ok_or_else(|| RlimitError::Value {
+                which,
+                resource: resource.to_owned(),
+                text: text.to_owned(),
+            })
+        };
+        let cur = value("soft", cur)?;
+        let max = value("hard", max)?;
+        if cur > max {
+            return Err(RlimitError::SoftAboveHard {
+                resource: resource.to_owned(),
+                cur,
+                max,
+            });
+        }
+        Ok(self.rlimit(res, cur, max))
     }
 
     /// Add the program to an existing cgroup (its tasks or cgroup.procs file).

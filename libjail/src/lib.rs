@@ -28,6 +28,7 @@ pub mod suggest;
 mod sys;
 
 pub use config::{
+    RlimitError,
     FsRule, Jail, MountSpec, Namespace, PreloadMode, Propagation, Rlimit, SeccompFilter,
     SupplementaryGroups,
 };

@@ -496,8 +496,39 @@ impl Plan {
     }
 }
 
+/// Namespace settings that contradict each other.
+fn validate_namespaces(jail: &Jail) -> Result<(), LaunchError> {
+    for (kind, path) in &jail.join_ns {
+        if jail.has_namespace(*kind) && !matches!(kind, Namespace::Mount) {
+            return Err(LaunchError::Invalid(format!(
+                "both a new {} namespace and joining the one at '{}' were asked: pick one",
+                kind.proc_name(),
+                path.display()
+            )));
+        }
+        if jail.join_ns.iter().filter(|(k, _)| k == kind).count() > 1 {
+            return Err(LaunchError::Invalid(format!(
+                "more than one {} namespace to join was given: pick one",
+                kind.proc_name()
+            )));
+        }
+    }
+    if jail.hostname.is_some() && jail.join_ns.iter().any(|(k, _)| *k == Namespace::Uts) {
+        return Err(LaunchError::Invalid(
+            "a hostname needs a new UTS namespace, but an existing one is joined: setting it there would change that namespace for everyone in it".into(),
+        ));
+    }
+    if jail.run_as_init && jail.join_ns.iter().any(|(k, _)| *k == Namespace::Pid) {
+        return Err(LaunchError::Invalid(
+            "run-as-init needs a new pid namespace, but an existing one is joined".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks of the whole configuration that no single setter can make.
 fn validate(jail: &Jail) -> Result<(), LaunchError> {
+    validate_namespaces(jail)?;
     if jail.chroot.is_some() && jail.pivot_root.is_some() {
         return Err(LaunchError::Invalid(
             "chroot (-C) and pivot_root (-P) cannot both be used: pick one".into(),
