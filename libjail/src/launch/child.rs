@@ -130,6 +130,23 @@ fn setup_fds(
     Ok(())
 }
 
+/// Arm the parent-death signal, if asked; exit if the parent is known to
+/// be gone already (`parent`: its pid as getppid shows it, when it can).
+pub fn arm_pdeathsig(plan: &Plan, status: libc::c_int, parent: Option<libc::pid_t>) {
+    let Some(sig) = plan.pdeathsig else { return };
+    // SAFETY: prctl with integer arguments.
+    let armed = unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, sig as libc::c_ulong, 0, 0, 0) };
+    if let Err(e) = sys::check(armed.into()) {
+        fail(status, ChildStep::ParentDeathSignal, e, 0);
+    }
+    // The parent may have died before the signal was armed.
+    // SAFETY: getppid has no preconditions.
+    if parent.is_some_and(|p| unsafe { libc::getppid() } != p) {
+        // SAFETY: exiting the child.
+        unsafe { libc::_exit(crate::status::JAIL_FAILED) };
+    }
+}
+
 /// Stage 1 (and stage 2 in no-preload mode), up to but not including
 /// execve. Returns only in the process that becomes the program; any
 /// failure reports to the parent and exits.
@@ -144,20 +161,9 @@ pub fn setup(plan: &mut Plan, fds: &ChildFds) {
         sys::close(fd);
     }
     step(ChildStep::SignalReset, reset_signals(plan));
-    if let Some(sig) = plan.pdeathsig {
-        // SAFETY: prctl with integer arguments.
-        let armed = unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, sig as libc::c_ulong, 0, 0, 0) };
-        step(
-            ChildStep::ParentDeathSignal,
-            sys::check(armed.into()).map(drop),
-        );
-        // The launcher may have died before the signal was armed.
-        // SAFETY: getppid has no preconditions.
-        if unsafe { libc::getppid() } != plan.parent_pid {
-            // SAFETY: exiting the child.
-            unsafe { libc::_exit(crate::status::JAIL_FAILED) };
-        }
-    }
+    // A parent that dies before the sync below shows as end of file there
+    // (getppid cannot tell: it is 0 in a new pid namespace).
+    arm_pdeathsig(plan, status, None);
 
     // Wait for the launcher: uid/gid maps, cgroups, pid file.
     let mut go = [0u8; 1];
@@ -174,6 +180,11 @@ pub fn setup(plan: &mut Plan, fds: &ChildFds) {
         if !ok {
             fail(status, ChildStep::UserNamespaceIds, sys::errno(), 0);
         }
+    }
+    // A change of credentials clears the parent-death signal: arm it again.
+    if plan.root_in_userns {
+        let parent = (plan.clone_flags & libc::CLONE_NEWPID == 0).then_some(plan.parent_pid);
+        arm_pdeathsig(plan, status, parent);
     }
     for (index, &(nstype, fd)) in plan.join.iter().enumerate() {
         // SAFETY: setns on an fd opened and type-checked before fork.
