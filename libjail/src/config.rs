@@ -367,6 +367,46 @@ impl Jail {
         self
     }
 
+    /// Allow reading and executing beneath `path` (`--fs-path-rx`).
+    pub fn add_fs_restriction_rx(&mut self, path: &Path) -> &mut Self {
+        self.add_fs_rule(path, jail_enter::landlock::RX)
+    }
+
+    /// Allow reading beneath `path` (`--fs-path-ro`).
+    pub fn add_fs_restriction_ro(&mut self, path: &Path) -> &mut Self {
+        self.add_fs_rule(path, jail_enter::landlock::RO)
+    }
+
+    /// Allow reading and writing files beneath `path` (`--fs-path-rw`).
+    pub fn add_fs_restriction_rw(&mut self, path: &Path) -> &mut Self {
+        self.add_fs_rule(path, jail_enter::landlock::RW)
+    }
+
+    /// Allow reading, writing, creating, removing and renaming beneath
+    /// `path` (`--fs-path-advanced-rw`).
+    pub fn add_fs_restriction_advanced_rw(&mut self, path: &Path) -> &mut Self {
+        self.add_fs_rule(path, jail_enter::landlock::ADVANCED_RW)
+    }
+
+    /// The default system paths (`--fs-default-paths`), as upstream:
+    /// read-execute on the library and program directories, read-only on
+    /// /etc/passwd and /etc/group. Those this system lacks are left out.
+    pub fn enable_default_fs_restrictions(&mut self) -> &mut Self {
+        for p in [
+            "/lib", "/lib64", "/usr/lib", "/usr/lib64", "/bin", "/sbin", "/usr/sbin", "/usr/bin",
+        ] {
+            if Path::new(p).exists() {
+                self.add_fs_restriction_rx(Path::new(p));
+            }
+        }
+        for p in ["/etc/group", "/etc/passwd"] {
+            if Path::new(p).exists() {
+                self.add_fs_restriction_ro(Path::new(p));
+            }
+        }
+        self
+    }
+
     /// The Landlock ABI whose access rights are handled (default 2).
     pub fn set_landlock_abi(&mut self, abi: u32) -> &mut Self {
         self.landlock_abi = abi;
