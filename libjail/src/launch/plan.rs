@@ -529,6 +529,17 @@ fn validate_namespaces(jail: &Jail) -> Result<(), LaunchError> {
 /// Checks of the whole configuration that no single setter can make.
 fn validate(jail: &Jail) -> Result<(), LaunchError> {
     validate_namespaces(jail)?;
+    for (what, dir) in [("chroot directory (-C)", &jail.chroot), ("pivot_root directory (-P)", &jail.pivot_root)] {
+        if let Some(dir) = dir {
+            if !dir.is_dir() {
+                return Err(LaunchError::path(
+                    what,
+                    dir,
+                    "is not an existing directory; create the new root first",
+                ));
+            }
+        }
+    }
     if jail.chroot.is_some() && jail.pivot_root.is_some() {
         return Err(LaunchError::Invalid(
             "chroot (-C) and pivot_root (-P) cannot both be used: pick one".into(),
