@@ -175,8 +175,16 @@ pub fn setup(plan: &mut Plan, fds: &ChildFds) {
     sys::close(fds.sync_read);
 
     if plan.root_in_userns {
+        // Raw syscalls, not the C library's wrappers: in a process cloned
+        // from a multithreaded launcher, glibc still believes it has the
+        // other threads and its set*id wrappers lock its thread list and
+        // signal them all (a lock another thread may have held at clone
+        // time: the child would hang forever).
         // SAFETY: plain syscalls on integers.
-        let ok = unsafe { libc::setresgid(0, 0, 0) == 0 && libc::setresuid(0, 0, 0) == 0 };
+        let ok = unsafe {
+            libc::syscall(libc::SYS_setresgid, 0, 0, 0) == 0
+                && libc::syscall(libc::SYS_setresuid, 0, 0, 0) == 0
+        };
         if !ok {
             fail(status, ChildStep::UserNamespaceIds, sys::errno(), 0);
         }
