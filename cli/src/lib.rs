@@ -93,11 +93,6 @@ pub fn launch(o: &options::Options, program: &[OsString]) -> i32 {
     if o.background {
         return 0;
     }
-    if o.forward_signals {
-        if let Err(e) = jail::signals::forward_to(child.pid()) {
-            eprintln!("{PROG}: cannot forward signals to the jailed program: {e}");
-        }
-    }
     match child.wait() {
         Ok(status) => status,
         Err(e) => {

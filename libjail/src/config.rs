@@ -120,6 +120,25 @@ pub struct Rlimit {
     pub max: u64,
 }
 
+/// A resource limit that cannot be set.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RlimitError {
+    #[error(transparent)]
+    Resource(#[from] crate::rlimit::UnknownResource),
+    #[error("rlimit {resource}: {which} limit '{text}' is not a number or 'unlimited'")]
+    Value {
+        which: &'static str,
+        resource: String,
+        text: String,
+    },
+    #[error("rlimit {resource}: soft limit {cur} is above hard limit {max}; lower the soft limit")]
+    SoftAboveHard {
+        resource: String,
+        cur: u64,
+        max: u64,
+    },
+}
+
 /// What to do with the supplementary groups.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum SupplementaryGroups {
@@ -228,13 +247,11 @@ pub struct Jail {
 impl Jail {
     /// A jail that changes nothing until told to: like `minijail_new`, but
     /// with the safe defaults of the Rust API (other fds closed, signal mask
-    /// and handlers reset, signals forwarded, a new session when a std fd is
-    /// a terminal).
+    /// and handlers reset, a new session when a std fd is a terminal).
     pub fn new() -> Jail {
         Jail {
             landlock_abi: 2,
             net_loopback: true,
-            forward_signals: true,
             new_session: true,
             reset_signal_mask: true,
             reset_signal_handlers: true,
@@ -353,6 +370,53 @@ impl Jail {
             path: path.to_owned(),
             access,
         });
+        self
+    }
+
+    /// Allow reading and executing beneath `path` (`--fs-path-rx`).
+    pub fn add_fs_restriction_rx(&mut self, path: &Path) -> &mut Self {
+        self.add_fs_rule(path, jail_enter::landlock::RX)
+    }
+
+    /// Allow reading beneath `path` (`--fs-path-ro`).
+    pub fn add_fs_restriction_ro(&mut self, path: &Path) -> &mut Self {
+        self.add_fs_rule(path, jail_enter::landlock::RO)
+    }
+
+    /// Allow reading and writing files beneath `path` (`--fs-path-rw`).
+    pub fn add_fs_restriction_rw(&mut self, path: &Path) -> &mut Self {
+        self.add_fs_rule(path, jail_enter::landlock::RW)
+    }
+
+    /// Allow reading, writing, creating, removing and renaming beneath
+    /// `path` (`--fs-path-advanced-rw`).
+    pub fn add_fs_restriction_advanced_rw(&mut self, path: &Path) -> &mut Self {
+        self.add_fs_rule(path, jail_enter::landlock::ADVANCED_RW)
+    }
+
+    /// The default system paths (`--fs-default-paths`), as upstream:
+    /// read-execute on the library and program directories, read-only on
+    /// /etc/passwd and /etc/group. Those this system lacks are left out.
+    pub fn enable_default_fs_restrictions(&mut self) -> &mut Self {
+        for p in [
+            "/lib",
+            "/lib64",
+            "/usr/lib",
+            "/usr/lib64",
+            "/bin",
+            "/sbin",
+            "/usr/sbin",
+            "/usr/bin",
+        ] {
+            if Path::new(p).exists() {
+                self.add_fs_restriction_rx(Path::new(p));
+            }
+        }
+        for p in ["/etc/group", "/etc/passwd"] {
+            if Path::new(p).exists() {
+                self.add_fs_restriction_ro(Path::new(p));
+            }
+        }
         self
     }
 
@@ -553,6 +617,35 @@ impl Jail {
         self
     }
 
+    /// Set a resource limit given as text, as `-R` takes it: the resource
+    /// by name (`RLIMIT_NOFILE`, `NOFILE`, any case) or number, and each
+    /// limit a number (decimal, or hex with 0x) or `unlimited`.
+    pub fn rlimit_by_name(
+        &mut self,
+        resource: &str,
+        cur: &str,
+        max: &str,
+    ) -> Result<&mut Self, RlimitError> {
+        let res = crate::rlimit::parse(resource)?;
+        let value = |which: &'static str, text: &str| {
+            crate::rlimit::parse_value(text).ok_or_else(|| RlimitError::Value {
+                which,
+                resource: resource.to_owned(),
+                text: text.to_owned(),
+            })
+        };
+        let cur = value("soft", cur)?;
+        let max = value("hard", max)?;
+        if cur > max {
+            return Err(RlimitError::SoftAboveHard {
+                resource: resource.to_owned(),
+                cur,
+                max,
+            });
+        }
+        Ok(self.rlimit(res, cur, max))
+    }
+
     /// Add the program to an existing cgroup (its tasks or cgroup.procs file).
     pub fn add_to_cgroup(&mut self, path: &Path) -> &mut Self {
         self.cgroups.push(path.to_owned());
@@ -565,7 +658,11 @@ impl Jail {
         self
     }
 
-    /// Whether to forward signals the launcher receives (CLI) to the program.
+    /// Forward the signals this process receives (all but SIGCHLD, the
+    /// uncatchable ones and its own faults) to the program while it runs.
+    /// Off by default in the library, since it installs process-wide
+    /// handlers; minijail0 turns it on (`-z` off), C callers with
+    /// `minijail_forward_signals`.
     pub fn forward_signals(&mut self, on: bool) -> &mut Self {
         self.forward_signals = on;
         self

@@ -25,14 +25,13 @@ pub mod process;
 pub mod program;
 pub mod rlimit;
 pub mod seccomp;
-pub mod signals;
 pub mod status;
 pub mod suggest;
 mod sys;
 
 pub use config::{
-    FsRule, Jail, MountSpec, Namespace, PreloadMode, Propagation, Rlimit, SeccompFilter,
-    SupplementaryGroups,
+    FsRule, Jail, MountSpec, Namespace, PreloadMode, Propagation, Rlimit, RlimitError,
+    SeccompFilter, SupplementaryGroups,
 };
 pub use jail_enter::{landlock, SockFilter};
 pub use launch::{Command, Environment, LaunchError, Stdio};

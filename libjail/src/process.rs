@@ -56,6 +56,29 @@ impl JailedProcess {
             return Ok(s);
         }
         self.stdin = None;
+        // Wait without reaping, stop forwarding signals to the pid, then
+        // reap: the pid cannot be reused while a forward may still hit it.
+        loop {
+            // SAFETY: an all-zero siginfo is a valid out-buffer for waitid.
+            let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+            // SAFETY: waitid on our own child with WNOWAIT leaves it unreaped.
+            let rc = unsafe {
+                libc::waitid(
+                    libc::P_PID,
+                    self.pid as libc::id_t,
+                    &mut info,
+                    libc::WEXITED | libc::WNOWAIT,
+                )
+            };
+            if rc == 0 {
+                break;
+            }
+            let e = std::io::Error::last_os_error();
+            if e.kind() != std::io::ErrorKind::Interrupted {
+                break;
+            }
+        }
+        crate::launch::signals::unregister(self.pid);
         let mut wstatus = 0;
         loop {
             // SAFETY: waiting for our own child with a valid out-pointer.

@@ -59,6 +59,8 @@ pub fn name(resource: i32) -> String {
 pub fn parse_value(text: &str) -> Option<u64> {
     if text == "unlimited" || text == "inf" {
         Some(libc::RLIM_INFINITY)
+    } else if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        u64::from_str_radix(hex, 16).ok()
     } else {
         text.parse().ok()
     }

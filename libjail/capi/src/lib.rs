@@ -80,7 +80,6 @@ pub struct Minijail {
     pub(crate) rlimit_types: Vec<i32>,
     pub(crate) cgroup_count: usize,
     pub(crate) preserved_count: usize,
-    pub(crate) forward_signals: bool,
     pub(crate) alt_syscall: Option<String>,
     // Applied only when a user namespace is asked for, as upstream.
     pub(crate) uid_map: Option<String>,
@@ -128,7 +127,6 @@ impl Minijail {
             rlimit_types: Vec::new(),
             cgroup_count: 0,
             preserved_count: 0,
-            forward_signals: false,
             alt_syscall: None,
             uid_map: None,
             gid_map: None,

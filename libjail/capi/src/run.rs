@@ -189,9 +189,6 @@ fn run(m: &mut Minijail, cfg: RunConfig<'_>) -> i32 {
                 cfg.pstderr_fd,
                 process.stderr.take().map_or(-1, |f| f.into_raw_fd()),
             );
-            if m.forward_signals {
-                let _ = jail::signals::forward_to(pid);
-            }
             m.child = Child::Running(process);
             0
         }
@@ -595,9 +592,6 @@ pub unsafe extern "C" fn minijail_fork(j: *mut Minijail) -> libc::pid_t {
             Ok(None) => 0,
             Ok(Some(process)) => {
                 let pid = process.pid();
-                if m.forward_signals {
-                    let _ = jail::signals::forward_to(pid);
-                }
                 m.child = Child::Running(process);
                 pid
             }

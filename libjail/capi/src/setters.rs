@@ -204,7 +204,7 @@ setter!(fn minijail_close_open_fds() |m: &mut Minijail| {
     m.jail.close_open_fds(true);
 });
 int_setter!(fn minijail_forward_signals() |m: &mut Minijail| {
-    m.forward_signals = true;
+    m.jail.forward_signals(true);
     0
 });
 int_setter!(fn minijail_create_session() |m: &mut Minijail| {

@@ -170,6 +170,22 @@ fn launcher_gone(plan: &Plan, status_write: libc::c_int) -> bool {
     unsafe { libc::poll(&mut pfd, 1, 0) == 1 && pfd.revents & libc::POLLERR != 0 }
 }
 
+/// Arm the parent-death signal, if asked, and exit if the launcher died
+/// before it was armed (it is re-armed after credentials change, which
+/// clears it).
+pub fn arm_pdeathsig(plan: &Plan, status: libc::c_int) {
+    let Some(sig) = plan.pdeathsig else { return };
+    // SAFETY: prctl with integer arguments.
+    let armed = unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, sig as libc::c_ulong, 0, 0, 0) };
+    if let Err(e) = sys::check(armed.into()) {
+        fail(status, ChildStep::ParentDeathSignal, e, 0);
+    }
+    if launcher_gone(plan, status) {
+        // SAFETY: exiting the child.
+        unsafe { libc::_exit(crate::status::JAIL_FAILED) };
+    }
+}
+
 /// Stage 1 (and stage 2 in no-preload mode), up to but not including
 /// execve. Returns only in the process that becomes the program; any
 /// failure reports to the parent and exits.
@@ -184,19 +200,7 @@ pub fn setup(plan: &mut Plan, fds: &ChildFds) {
         sys::close(fd);
     }
     step(ChildStep::SignalReset, reset_signals(plan));
-    if let Some(sig) = plan.pdeathsig {
-        // SAFETY: prctl with integer arguments.
-        let armed = unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, sig as libc::c_ulong, 0, 0, 0) };
-        step(
-            ChildStep::ParentDeathSignal,
-            sys::check(armed.into()).map(drop),
-        );
-        // The launcher may have died before the signal was armed.
-        if launcher_gone(plan, fds.status_write) {
-            // SAFETY: exiting the child.
-            unsafe { libc::_exit(crate::status::JAIL_FAILED) };
-        }
-    }
+    arm_pdeathsig(plan, status);
 
     // Wait for the launcher: uid/gid maps, cgroups, pid file. A child
     // sharing the parent's memory needs none of these (and the parent is
@@ -212,8 +216,12 @@ pub fn setup(plan: &mut Plan, fds: &ChildFds) {
     sys::close(fds.sync_read);
 
     if plan.root_in_userns {
+        // Raw syscalls, not the C library's wrappers: in a process cloned
+        // from a multithreaded launcher, glibc still believes it has the
+        // other threads and its set*id wrappers lock its thread list and
+        // signal them all (a lock another thread may have held at clone
+        // time: the child would hang forever).
         // SAFETY: plain syscalls on integers.
-        // Raw syscalls: see jail_enter's drop_ids for why not the wrappers.
         let ok = unsafe {
             libc::syscall(libc::SYS_setresgid, 0, 0, 0) == 0
                 && libc::syscall(libc::SYS_setresuid, 0, 0, 0) == 0
@@ -221,6 +229,10 @@ pub fn setup(plan: &mut Plan, fds: &ChildFds) {
         if !ok {
             fail(status, ChildStep::UserNamespaceIds, sys::errno(), 0);
         }
+    }
+    // A change of credentials clears the parent-death signal: arm it again.
+    if plan.root_in_userns {
+        arm_pdeathsig(plan, status);
     }
     for (index, &(nstype, fd)) in plan.join.iter().enumerate() {
         // SAFETY: setns on an fd opened and type-checked before fork.

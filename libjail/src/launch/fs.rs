@@ -266,22 +266,6 @@ fn pivot_root(root: &CStr) -> Result<(), Errno> {
     Ok(())
 }
 
-/// Mount a filesystem at `path` of the current root, resolved inside it.
-fn mount_in_current_root(
-    path: &CStr,
-    fstype: &CStr,
-    flags: libc::c_ulong,
-    data: Option<&CStr>,
-    step: ChildStep,
-) -> Result<(), StepError> {
-    let root = Fd(sys::open_path(c"/", libc::O_DIRECTORY).map_err(|e| (step, e, 0))?);
-    let target = resolve_dest(root.0, path, step, 0)?;
-    if sys::file_type(target.0) != Ok(libc::S_IFDIR) {
-        return Err((step, libc::ENOTDIR, 0));
-    }
-    mount_on_dir(&target, Some(fstype), Some(fstype), flags, data).map_err(|e| (step, e, 0))
-}
-
 /// Everything filesystem, in upstream's order.
 pub fn setup(plan: &mut Plan) -> Result<(), StepError> {
     if plan.new_mount_ns && plan.propagation != 0 {
@@ -312,48 +296,85 @@ pub fn setup(plan: &mut Plan) -> Result<(), StepError> {
 }
 
 fn mounts_and_root(plan: &mut Plan) -> Result<(), StepError> {
-    if plan.mount_dev || !plan.mounts.is_empty() {
-        let open_root = |index: usize| {
-            sys::open_path(&plan.root, libc::O_DIRECTORY)
-                .map(Fd)
-                .map_err(|e| (ChildStep::MountDestination, e, index as u64))
-        };
-        let mut root = open_root(0)?;
-        for (index, op) in plan.mounts.iter().enumerate().filter(|(_, op)| !op.in_dev) {
-            do_mount(root.0, op, -1, index as u64)?;
-            if op.on_root {
-                // The handle is on the directory now covered: take the new
-                // mount's root instead, or later paths miss what it brought.
-                root = open_root(index)?;
-            }
-        }
-        if plan.mount_dev {
-            // Take every source from the host's /dev before covering it.
-            let mut nodes = [-1; DEV_NODES.len()];
-            let taken = (|| {
-                for (slot, (host, _)) in nodes.iter_mut().zip(DEV_NODES) {
-                    *slot = sys::open_path(host, 0).map_err(dev_err)?;
-                }
-                for (index, op) in plan.mounts.iter().enumerate() {
-                    if op.in_dev && op.fstype.is_none() {
-                        plan.mount_trees[index] =
-                            clone_tree(op).map_err(|e| (ChildStep::Mount, e, index as u64))?;
-                    }
-                }
-                Ok(())
-            })();
-            let dev = taken.and_then(|()| mount_dev(root.0, &nodes));
-            for fd in nodes {
-                sys::close(fd);
-            }
-            let dev = dev?;
-            for (index, op) in plan.mounts.iter().enumerate().filter(|(_, op)| op.in_dev) {
-                create_in_dev(dev.0, op, index as u64)?;
-                let tree = std::mem::replace(&mut plan.mount_trees[index], -1);
-                do_mount(root.0, op, tree, index as u64)?;
-            }
+    let open_root = |index: usize| {
+        sys::open_path(&plan.root, libc::O_DIRECTORY)
+            .map(Fd)
+            .map_err(|e| (ChildStep::MountDestination, e, index as u64))
+    };
+    let mut root = open_root(0)?;
+    for (index, op) in plan.mounts.iter().enumerate().filter(|(_, op)| !op.in_dev) {
+        do_mount(root.0, op, -1, index as u64)?;
+        if op.on_root {
+            // The handle is on the directory now covered: take the new
+            // mount's root instead, or later paths miss what it brought.
+            root = open_root(index)?;
         }
     }
+    if plan.mount_dev {
+        // Take every source from the host's /dev before covering it.
+        let mut nodes = [-1; DEV_NODES.len()];
+        let taken = (|| {
+            for (slot, (host, _)) in nodes.iter_mut().zip(DEV_NODES) {
+                *slot = sys::open_path(host, 0).map_err(dev_err)?;
+            }
+            for (index, op) in plan.mounts.iter().enumerate() {
+                if op.in_dev && op.fstype.is_none() {
+                    plan.mount_trees[index] =
+                        clone_tree(op).map_err(|e| (ChildStep::Mount, e, index as u64))?;
+                }
+            }
+            Ok(())
+        })();
+        let dev = taken.and_then(|()| mount_dev(root.0, &nodes));
+        for fd in nodes {
+            sys::close(fd);
+        }
+        let dev = dev?;
+        for (index, op) in plan.mounts.iter().enumerate().filter(|(_, op)| op.in_dev) {
+            create_in_dev(dev.0, op, index as u64)?;
+            let tree = std::mem::replace(&mut plan.mount_trees[index], -1);
+            do_mount(root.0, op, tree, index as u64)?;
+        }
+    }
+    // /tmp and /proc go into the new root before entering it (upstream
+    // mounts them after): in a user namespace the kernel only allows a new
+    // proc while a fully visible one is still in the mount namespace,
+    // which pivot_root takes away.
+    if let Some(data) = &plan.tmp_data {
+        let target = resolve_dir(root.0, c"tmp", ChildStep::MountTmp)?;
+        mount_on_dir(
+            &target,
+            Some(c"tmpfs"),
+            Some(c"tmpfs"),
+            libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_NOSUID,
+            Some(data),
+        )
+        .map_err(|e| (ChildStep::MountTmp, e, 0))?;
+    }
+    if let Some(read_only) = plan.remount_proc {
+        let step = ChildStep::RemountProc;
+        if !plan.userns {
+            // Detach the /proc the root has (the host's, or a bind of it),
+            // so the new one is not stacked over it. In a user namespace
+            // the inherited mount is locked, so the new one goes on top.
+            let target = resolve_dir(root.0, c"proc", step)?;
+            sys::fchdir(target.0).map_err(|e| (step, e, 0))?;
+            // SAFETY: umount2 on a NUL-terminated path.
+            if unsafe { libc::umount2(c".".as_ptr(), libc::MNT_DETACH) } != 0
+                && sys::errno() != libc::EINVAL
+            {
+                return Err((step, sys::errno(), 0));
+            }
+        }
+        let target = resolve_dir(root.0, c"proc", step)?;
+        let mut flags = libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_NOSUID;
+        if read_only {
+            flags |= libc::MS_RDONLY;
+        }
+        mount_on_dir(&target, Some(c"proc"), Some(c"proc"), flags, None)
+            .map_err(|e| (step, e, 0))?;
+    }
+    drop(root);
     if plan.chroot || plan.pivot_root {
         crate::hook::run(&plan.hooks, crate::hook::HookEvent::PreChroot)
             .map_err(|(errno, index)| (ChildStep::Hook, errno, index))?;
@@ -369,30 +390,16 @@ fn mounts_and_root(plan: &mut Plan) -> Result<(), StepError> {
     if plan.pivot_root {
         pivot_root(&plan.root).map_err(|e| (ChildStep::PivotRoot, e, 0))?;
     }
-    if let Some(data) = &plan.tmp_data {
-        mount_in_current_root(
-            c"tmp",
-            c"tmpfs",
-            libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_NOSUID,
-            Some(data),
-            ChildStep::MountTmp,
-        )?;
-    }
-    if let Some(read_only) = plan.remount_proc {
-        // Outside a user namespace, detach the inherited /proc so the new
-        // one is not stacked over the host's. Inside one the inherited
-        // mount is locked to its parent, so the new one goes on top.
-        if !plan.userns {
-            // SAFETY: umount2 on a NUL-terminated path.
-            unsafe { libc::umount2(c"/proc".as_ptr(), libc::MNT_DETACH) };
-        }
-        let mut flags = libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_NOSUID;
-        if read_only {
-            flags |= libc::MS_RDONLY;
-        }
-        mount_in_current_root(c"proc", c"proc", flags, None, ChildStep::RemountProc)?;
-    }
     Ok(())
+}
+
+/// Resolve a directory inside the root (never through a symlink).
+fn resolve_dir(root: libc::c_int, path: &CStr, step: ChildStep) -> Result<Fd, StepError> {
+    let target = resolve_dest(root, path, step, 0)?;
+    if sys::file_type(target.0) != Ok(libc::S_IFDIR) {
+        return Err((step, libc::ENOTDIR, 0));
+    }
+    Ok(target)
 }
 
 /// The mount_setattr attributes for a bind's MS_* flags; None when a flag

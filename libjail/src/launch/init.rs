@@ -27,6 +27,9 @@ extern "C" fn forward(sig: libc::c_int) {
 pub fn fork_init(plan: &Plan, fds: &ChildFds) -> Result<(), Errno> {
     let pid = sys::clone_process(0)?;
     if pid == 0 {
+        // fork cleared the parent-death signal: the program dies with its
+        // init (which dies with the launcher, or forwards its signal).
+        super::child::arm_pdeathsig(plan, fds.status_write);
         return Ok(());
     }
     PROGRAM_PID.store(pid, Ordering::Relaxed);

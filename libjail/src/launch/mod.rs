@@ -13,6 +13,7 @@ mod parent;
 mod plan;
 pub mod preload;
 mod report;
+pub mod signals;
 
 pub use command::{Command, Environment, Stdio};
 pub use error::LaunchError;
@@ -269,6 +270,18 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
         return Ok(None);
     }
 
+    // Parent: forward signals from now on (the guard stops it if the
+    // launch fails), then drop the child's ends.
+    struct Forwarding(libc::pid_t);
+    impl Drop for Forwarding {
+        fn drop(&mut self) {
+            signals::unregister(self.0);
+        }
+    }
+    let forwarding = jail.forward_signals.then(|| {
+        signals::register(pid);
+        Forwarding(pid)
+    });
     // Parent: drop the child's ends.
     for fd in [
         LaunchPipes::take(&mut pipes.sync.0),
@@ -351,6 +364,8 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
             }
         }
     }
+    // The program runs: forwarding now ends when it is waited for.
+    std::mem::forget(forwarding);
     let [stdin, stdout, stderr] = stdio;
     Ok(Some(JailedProcess::new(
         pid,

@@ -220,23 +220,6 @@ impl Plan {
     pub fn build(jail: &Jail, cmd: &Command, fork_only: bool) -> Result<Plan, LaunchError> {
         validate(jail)?;
         let root_dir = jail.chroot.as_deref().or(jail.pivot_root.as_deref());
-        // Say so when the new root is missing, rather than that the program
-        // is missing inside it.
-        if let Some(root) = root_dir {
-            if !root.is_dir() {
-                let what = if jail.chroot.is_some() {
-                    "chroot directory"
-                } else {
-                    "pivot_root directory"
-                };
-                return Err(LaunchError::path(
-                    what,
-                    root,
-                    "is not a directory; create the new root first",
-                ));
-            }
-        }
-
         // The program.
         let (program_path, linkage, privileged) = if fork_only {
             (PathBuf::new(), Linkage::Unknown, false)
@@ -570,8 +553,53 @@ impl Plan {
     }
 }
 
+/// Namespace settings that contradict each other.
+fn validate_namespaces(jail: &Jail) -> Result<(), LaunchError> {
+    for (kind, path) in &jail.join_ns {
+        if jail.has_namespace(*kind) && !matches!(kind, Namespace::Mount) {
+            return Err(LaunchError::Invalid(format!(
+                "both a new {} namespace and joining the one at '{}' were asked: pick one",
+                kind.proc_name(),
+                path.display()
+            )));
+        }
+        if jail.join_ns.iter().filter(|(k, _)| k == kind).count() > 1 {
+            return Err(LaunchError::Invalid(format!(
+                "more than one {} namespace to join was given: pick one",
+                kind.proc_name()
+            )));
+        }
+    }
+    if jail.hostname.is_some() && jail.join_ns.iter().any(|(k, _)| *k == Namespace::Uts) {
+        return Err(LaunchError::Invalid(
+            "a hostname needs a new UTS namespace, but an existing one is joined: setting it there would change that namespace for everyone in it".into(),
+        ));
+    }
+    if jail.run_as_init && jail.join_ns.iter().any(|(k, _)| *k == Namespace::Pid) {
+        return Err(LaunchError::Invalid(
+            "run-as-init needs a new pid namespace, but an existing one is joined".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks of the whole configuration that no single setter can make.
 fn validate(jail: &Jail) -> Result<(), LaunchError> {
+    validate_namespaces(jail)?;
+    for (what, dir) in [
+        ("chroot directory (-C)", &jail.chroot),
+        ("pivot_root directory (-P)", &jail.pivot_root),
+    ] {
+        if let Some(dir) = dir {
+            if !dir.is_dir() {
+                return Err(LaunchError::path(
+                    what,
+                    dir,
+                    "is not an existing directory; create the new root first",
+                ));
+            }
+        }
+    }
     if jail.chroot.is_some() && jail.pivot_root.is_some() {
         return Err(LaunchError::Invalid(
             "chroot (-C) and pivot_root (-P) cannot both be used: pick one".into(),

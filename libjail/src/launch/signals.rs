@@ -1,0 +1,159 @@
+//! Forwarding the launcher's signals to its jailed programs, as minijail0
+//! does: every signal but SIGCHLD (and the uncatchable ones) that another
+//! process or the terminal sends to the launcher goes to each jailed
+//! program registered here, instead of acting on the launcher.
+//!
+//! Signals the launcher raises against itself (a SIGPIPE from a write to
+//! a closed pipe, a SIGSEGV from a fault) and any signal while no program
+//! is registered get the disposition the launcher had before: ignored,
+//! default, or its own handler.
+
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Once;
+
+const SLOTS: usize = 64;
+const NSIG: usize = 65;
+
+/// Pids to forward to; 0 is a free slot.
+static TARGETS: [AtomicI32; SLOTS] = [const { AtomicI32::new(0) }; SLOTS];
+
+/// The dispositions replaced by ours, read by the handler. Written once,
+/// before the handlers go in, and never again.
+static mut PREVIOUS: [Option<libc::sigaction>; NSIG] = [None; NSIG];
+
+static INSTALL: Once = Once::new();
+
+fn forwardable(sig: libc::c_int) -> bool {
+    !matches!(sig, libc::SIGKILL | libc::SIGSTOP | libc::SIGCHLD)
+}
+
+/// Faults the kernel raises in the thread that caused them: never forwarded.
+fn synchronous_fault(sig: libc::c_int, code: libc::c_int) -> bool {
+    code > 0
+        && matches!(
+            sig,
+            libc::SIGSEGV
+                | libc::SIGBUS
+                | libc::SIGILL
+                | libc::SIGFPE
+                | libc::SIGTRAP
+                | libc::SIGSYS
+        )
+}
+
+extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
+    // SAFETY: the kernel passes a valid siginfo to an SA_SIGINFO handler.
+    let (code, sender) = unsafe { ((*info).si_code, (*info).si_pid()) };
+    // SAFETY: getpid is async-signal-safe.
+    let own = sender == unsafe { libc::getpid() } && code == libc::SI_USER;
+    let mut forwarded = false;
+    if !own && !synchronous_fault(sig, code) {
+        for slot in &TARGETS {
+            let pid = slot.load(Ordering::Relaxed);
+            if pid > 0 {
+                // SAFETY: kill is async-signal-safe.
+                unsafe { libc::kill(pid, sig) };
+                forwarded = true;
+            }
+        }
+    }
+    if !forwarded {
+        previous_action(sig, info, ctx);
+    }
+}
+
+/// Act on `sig` as the launcher would have without us.
+fn previous_action(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
+    // SAFETY: PREVIOUS is only written before the handlers are installed.
+    let prev = unsafe {
+        (*std::ptr::addr_of!(PREVIOUS))
+            .get(sig as usize)
+            .copied()
+            .flatten()
+    };
+    let Some(prev) = prev else { return };
+    match prev.sa_sigaction {
+        libc::SIG_IGN => {}
+        libc::SIG_DFL => {
+            if matches!(sig, libc::SIGCONT | libc::SIGURG | libc::SIGWINCH) {
+                return; // ignored by default
+            }
+            // Take the default action: restore it and raise again (a fault
+            // re-raises itself when the handler returns).
+            // SAFETY: signal/raise/sigprocmask are async-signal-safe.
+            unsafe {
+                libc::signal(sig, libc::SIG_DFL);
+                let mut set: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut set);
+                libc::sigaddset(&mut set, sig);
+                libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+                libc::raise(sig);
+            }
+        }
+        f if prev.sa_flags & libc::SA_SIGINFO != 0 => {
+            // SAFETY: the caller's own SA_SIGINFO handler, with our arguments.
+            let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
+                unsafe { std::mem::transmute(f) };
+            f(sig, info, ctx);
+        }
+        f => {
+            // SAFETY: the caller's own plain handler.
+            let f: extern "C" fn(libc::c_int) = unsafe { std::mem::transmute(f) };
+            f(sig);
+        }
+    }
+}
+
+fn install() {
+    INSTALL.call_once(|| {
+        // SAFETY: sigaction queries and installs with valid structures; the
+        // PREVIOUS table is filled before any of our handlers can run.
+        unsafe {
+            let table = &mut *std::ptr::addr_of_mut!(PREVIOUS);
+            for sig in 1..NSIG as libc::c_int {
+                if !forwardable(sig) {
+                    continue;
+                }
+                let mut old: libc::sigaction = std::mem::zeroed();
+                if libc::sigaction(sig, std::ptr::null(), &mut old) == 0 {
+                    table[sig as usize] = Some(old);
+                }
+            }
+            let mut act: libc::sigaction = std::mem::zeroed();
+            let handler: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
+                handler;
+            act.sa_sigaction = handler as usize;
+            act.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
+            libc::sigfillset(&mut act.sa_mask);
+            for sig in 1..NSIG as libc::c_int {
+                if forwardable(sig) && table[sig as usize].is_some() {
+                    // Numbers the C library reserves are refused: skipped.
+                    libc::sigaction(sig, &act, std::ptr::null_mut());
+                }
+            }
+        }
+    });
+}
+
+/// Forward the launcher's signals to `pid` until [`unregister`].
+pub fn register(pid: libc::pid_t) {
+    install();
+    for slot in &TARGETS {
+        if slot
+            .compare_exchange(0, pid, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+        {
+            return;
+        }
+    }
+    crate::log::info(&format!(
+        "more than {SLOTS} jailed programs at once: signals are not forwarded to {pid}"
+    ));
+}
+
+/// Stop forwarding to `pid` (it has exited).
+pub fn unregister(pid: libc::pid_t) {
+    for slot in &TARGETS {
+        let _ = slot.compare_exchange(pid, 0, Ordering::SeqCst, Ordering::SeqCst);
+    }
+}

@@ -1,0 +1,168 @@
+//! Landlock in stage 2: read-execute, read-only, read-write and advanced
+//! read-write rules, the default system paths, ABI selection; a write
+//! outside the rules is denied from inside the jailed program.
+
+use std::path::Path;
+
+use jail::Jail;
+use jail_tests::iso::*;
+use jail_tests::support::*;
+
+fn landlock_available() -> bool {
+    jail::landlock::kernel_abi().is_ok()
+}
+
+fn base() -> Jail {
+    let mut jail = Jail::new();
+    jail.no_new_privs().enable_default_fs_restrictions();
+    // The shell writes its errors to /dev/null redirections below.
+    jail.add_fs_restriction_rw(Path::new("/dev/null"));
+    jail
+}
+
+#[test]
+fn write_outside_the_rules_is_denied() {
+    if !landlock_available() {
+        return;
+    }
+    let allowed = TempDir::new("ll-rw");
+    let other = TempDir::new("ll-other");
+    std::fs::write(allowed.path().join("f"), "old").unwrap();
+    std::fs::write(other.path().join("f"), "old").unwrap();
+    let mut jail = base();
+    jail.add_fs_restriction_rw(allowed.path());
+    let (a, o) = (allowed.path().display(), other.path().display());
+    let out = sh_ok(
+        &jail,
+        &format!(
+            "echo new > {a}/f && echo rw-ok; \
+             (echo new > {o}/f) 2>/dev/null && echo other-written || echo other-denied; \
+             (cat {o}/f) 2>/dev/null || echo other-read-denied; \
+             (cat /etc/hostname) 2>/dev/null >/dev/null || echo etc-denied; \
+             cat /etc/passwd >/dev/null && echo passwd-ok"
+        ),
+    );
+    assert_eq!(
+        out,
+        "rw-ok\nother-denied\nother-read-denied\netc-denied\npasswd-ok\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(other.path().join("f")).unwrap(),
+        "old"
+    );
+    assert_eq!(
+        std::fs::read_to_string(allowed.path().join("f")).unwrap(),
+        "new\n"
+    );
+}
+
+#[test]
+fn read_only_and_read_execute_rules() {
+    if !landlock_available() {
+        return;
+    }
+    let ro = TempDir::new("ll-ro");
+    std::fs::write(ro.path().join("f"), "data").unwrap();
+    std::fs::copy("/bin/true", ro.path().join("prog")).unwrap();
+    let mut jail = base();
+    jail.add_fs_restriction_ro(ro.path());
+    let d = ro.path().display();
+    let out = sh_ok(
+        &jail,
+        &format!(
+            "cat {d}/f; echo; (echo x > {d}/f) 2>/dev/null || echo write-denied; \
+             ({d}/prog) 2>/dev/null && echo ran || echo exec-denied"
+        ),
+    );
+    assert_eq!(out, "data\nwrite-denied\nexec-denied\n");
+    let mut jail = base();
+    jail.add_fs_restriction_rx(ro.path());
+    let out = sh_ok(
+        &jail,
+        &format!("{d}/prog && echo ran; (echo x > {d}/f) 2>/dev/null || echo write-denied"),
+    );
+    assert_eq!(out, "ran\nwrite-denied\n");
+}
+
+#[test]
+fn advanced_rw_allows_creating_and_removing_where_rw_does_not() {
+    if !landlock_available() {
+        return;
+    }
+    let dir = TempDir::new("ll-adv");
+    std::fs::write(dir.path().join("f"), "x").unwrap();
+    let d = dir.path().display();
+    let script = format!(
+        "(mkdir {d}/sub) 2>/dev/null && echo mkdir-ok || echo mkdir-denied; \
+         (rm {d}/f) 2>/dev/null && echo rm-ok || echo rm-denied"
+    );
+    let mut rw = base();
+    rw.add_fs_restriction_rw(dir.path());
+    assert_eq!(sh_ok(&rw, &script), "mkdir-denied\nrm-denied\n");
+    let mut adv = base();
+    adv.add_fs_restriction_advanced_rw(dir.path());
+    assert_eq!(sh_ok(&adv, &script), "mkdir-ok\nrm-ok\n");
+}
+
+#[test]
+fn abi_selection_changes_what_is_handled() {
+    if !landlock_available() || jail::landlock::kernel_abi().unwrap() < 2 {
+        return;
+    }
+    // Linking a file into another directory is "refer": ABI 1 always
+    // denies it (EXDEV), ABI 2 (the default) allows it under an
+    // advanced-rw rule. (ln, not mv: mv falls back to copying on EXDEV.)
+    let dir = TempDir::new("ll-abi");
+    let d = dir.path().display();
+    let script = format!(
+        "mkdir -p {d}/a {d}/b && echo x > {d}/a/f && (ln {d}/a/f {d}/b/f) 2>/dev/null && echo moved || echo move-denied; rm -f {d}/b/f"
+    );
+    let mut v2 = base();
+    v2.add_fs_restriction_advanced_rw(dir.path());
+    assert_eq!(sh_ok(&v2, &script), "moved\n");
+    let mut v1 = base();
+    v1.set_landlock_abi(1)
+        .add_fs_restriction_advanced_rw(dir.path());
+    assert_eq!(sh_ok(&v1, &script), "move-denied\n");
+}
+
+#[test]
+fn a_missing_rule_path_fails_closed() {
+    if !landlock_available() {
+        return;
+    }
+    let mut jail = base();
+    jail.add_fs_restriction_rw(Path::new("/nonexistent-landlock-path"));
+    let out = sh(&jail, "echo ran");
+    assert_ne!(out.status, 0, "{out:?}");
+    assert!(out.stdout.is_empty(), "the program must not run: {out:?}");
+    assert!(
+        out.stderr.contains("nonexistent-landlock-path")
+            || out.stderr.to_lowercase().contains("landlock"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn unprivileged_landlock_with_no_new_privs() {
+    if in_unprivileged_rerun() {
+        let dir = std::env::temp_dir();
+        let mut jail = base();
+        jail.add_fs_restriction_ro(&dir);
+        let out = sh_ok(
+            &jail,
+            &format!(
+                "(touch {}/ll-unpriv) 2>/dev/null || echo denied",
+                dir.display()
+            ),
+        );
+        assert_eq!(out, "denied\n");
+        return;
+    }
+    if !is_root() || !landlock_available() {
+        return;
+    }
+    make_reachable(&target_dir());
+    let (ok, text) = rerun_unprivileged("unprivileged_landlock_with_no_new_privs");
+    assert!(ok, "{text}");
+}
