@@ -70,7 +70,7 @@ fn start(case: &str) -> Launcher {
         if let Some((_, p)) = line.split_once("jailed=") {
             jailed = p.trim().parse().unwrap();
         }
-        ready |= line == "ready";
+        ready |= line.ends_with("ready");
         if ready && jailed > 0 {
             break;
         }

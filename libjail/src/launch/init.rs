@@ -25,8 +25,31 @@ extern "C" fn forward(sig: libc::c_int) {
 /// Fork; the child returns Ok to become the program, the parent becomes
 /// init and never returns.
 pub fn fork_init(plan: &Plan, fds: &ChildFds) -> Result<(), Errno> {
-    let pid = sys::clone_process(0)?;
+    // Block every signal until init's handlers are in: as pid 1 of a pid
+    // namespace, init would silently drop a signal from outside that comes
+    // while its disposition is still the default (a SIGTERM sent as soon
+    // as the program runs would be lost). Blocked, it waits for them.
+    // SAFETY: sigfillset/sigprocmask on local sets.
+    let mut old: libc::sigset_t = unsafe { std::mem::zeroed() };
+    // SAFETY: as above.
+    unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::sigprocmask(libc::SIG_BLOCK, &all, &mut old);
+    }
+    let restore = |old: &libc::sigset_t| {
+        // SAFETY: restoring the mask saved above.
+        unsafe { libc::sigprocmask(libc::SIG_SETMASK, old, std::ptr::null_mut()) };
+    };
+    let pid = match sys::clone_process(0) {
+        Ok(pid) => pid,
+        Err(e) => {
+            restore(&old);
+            return Err(e);
+        }
+    };
     if pid == 0 {
+        restore(&old);
         // fork cleared the parent-death signal: the program dies with its
         // init (which dies with the launcher, or forwards its signal).
         super::child::arm_pdeathsig(plan, fds.status_write, None);
@@ -50,7 +73,7 @@ pub fn fork_init(plan: &Plan, fds: &ChildFds) -> Result<(), Errno> {
         // SAFETY: installing a handler; numbers the kernel refuses just fail.
         unsafe { libc::sigaction(sig, &act, std::ptr::null_mut()) };
     }
-    let _ = plan;
+    restore(&old);
     let mut program_status = None;
     loop {
         let mut wstatus = 0;
