@@ -22,6 +22,8 @@ fn signal_launcher_probe() {
         return;
     };
     let mut jail = Jail::new();
+    // What minijail0 does by default; the library leaves it to the caller.
+    jail.forward_signals(true);
     let script = "trap 'echo got TERM; exit 3' TERM; echo ready; while :; do sleep 0.05; done";
     match case.as_str() {
         "forward" => {}
@@ -75,7 +77,7 @@ fn start(case: &str) -> Launcher {
         if let Some((_, p)) = line.split_once("jailed=") {
             jailed = p.trim().parse().unwrap();
         }
-        ready |= line == "ready";
+        ready |= line.ends_with("ready");
         if ready && jailed > 0 {
             break;
         }

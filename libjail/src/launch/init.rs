@@ -25,6 +25,10 @@ extern "C" fn forward(sig: libc::c_int) {
 /// Fork; the child returns Ok to become the program, the parent becomes
 /// init and never returns.
 pub fn fork_init(plan: &Plan, fds: &ChildFds) -> Result<(), Errno> {
+    // Every signal is still blocked here (the launcher blocks them around
+    // clone and the child unblocks them only at the end of its setup), so
+    // init, as pid 1 of the namespace, cannot lose one sent from outside
+    // before its handlers are in: it stays pending until init unblocks.
     let pid = sys::clone_process(0)?;
     if pid == 0 {
         // fork cleared the parent-death signal: the program dies with its
