@@ -24,16 +24,7 @@ pub const DEFAULT_POLICY: &str = "/etc/security/minijail/v0.bin";
 pub use jail::config::DEFAULT_TMP_SIZE;
 
 /// Program and library paths `--fs-default-paths` allows to read and run.
-pub const DEFAULT_FS_PATHS: &[&str] = &[
-    "/lib",
-    "/lib64",
-    "/usr/lib",
-    "/usr/lib64",
-    "/bin",
-    "/sbin",
-    "/usr/sbin",
-    "/usr/bin",
-];
+pub const DEFAULT_FS_PATHS: &[&str] = &jail::config::DEFAULT_FS_EXEC_PATHS;
 
 /// New namespaces.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

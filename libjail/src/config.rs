@@ -14,6 +14,22 @@ pub const DEFAULT_PIVOT_ROOT: &str = "/var/empty";
 /// The size of /tmp when none is given (`-t` without a size), as upstream.
 pub const DEFAULT_TMP_SIZE: u64 = 64 * 1024 * 1024;
 
+/// Program and library directories the default Landlock rules allow to
+/// read and execute (upstream's `--fs-default-paths`).
+pub const DEFAULT_FS_EXEC_PATHS: [&str; 8] = [
+    "/lib",
+    "/lib64",
+    "/usr/lib",
+    "/usr/lib64",
+    "/bin",
+    "/sbin",
+    "/usr/sbin",
+    "/usr/bin",
+];
+
+/// Files the default Landlock rules allow to read.
+pub const DEFAULT_FS_READ_PATHS: [&str; 2] = ["/etc/group", "/etc/passwd"];
+
 /// Namespace kinds, for joining by path and for the "new namespace" set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Namespace {
@@ -398,21 +414,12 @@ impl Jail {
     /// read-execute on the library and program directories, read-only on
     /// /etc/passwd and /etc/group. Those this system lacks are left out.
     pub fn enable_default_fs_restrictions(&mut self) -> &mut Self {
-        for p in [
-            "/lib",
-            "/lib64",
-            "/usr/lib",
-            "/usr/lib64",
-            "/bin",
-            "/sbin",
-            "/usr/sbin",
-            "/usr/bin",
-        ] {
+        for p in DEFAULT_FS_EXEC_PATHS {
             if Path::new(p).exists() {
                 self.add_fs_restriction_rx(Path::new(p));
             }
         }
-        for p in ["/etc/group", "/etc/passwd"] {
+        for p in DEFAULT_FS_READ_PATHS {
             if Path::new(p).exists() {
                 self.add_fs_restriction_ro(Path::new(p));
             }

@@ -133,19 +133,10 @@ pub unsafe extern "C" fn minijail_disable_fs_restrictions(j: *mut Minijail) {
 }
 
 fn default_rules(m: &mut Minijail) {
-    for dir in [
-        "/lib",
-        "/lib64",
-        "/usr/lib",
-        "/usr/lib64",
-        "/bin",
-        "/sbin",
-        "/usr/sbin",
-        "/usr/bin",
-    ] {
+    for dir in jail::config::DEFAULT_FS_EXEC_PATHS {
         add(m, Path::new(dir), ROUGHLY_READ_EXECUTE);
     }
-    for file in ["/etc/group", "/etc/passwd"] {
+    for file in jail::config::DEFAULT_FS_READ_PATHS {
         add(m, Path::new(file), ROUGHLY_READ);
     }
 }
