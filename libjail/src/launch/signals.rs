@@ -3,8 +3,8 @@
 //! process or the terminal sends to the launcher goes to each jailed
 //! program registered here, instead of acting on the launcher.
 //!
-//! Signals the launcher raises against itself (a SIGPIPE from a write to
-//! a closed pipe, a SIGSEGV from a fault) and any signal while no program
+//! A SIGPIPE the kernel raises for the launcher's own write to a closed pipe,
+//! faults (SIGSEGV, ...) and any signal while no program
 //! is registered get the disposition the launcher had before: ignored,
 //! default, or its own handler.
 
@@ -45,7 +45,10 @@ extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut li
     // SAFETY: the kernel passes a valid siginfo to an SA_SIGINFO handler.
     let (code, sender) = unsafe { ((*info).si_code, (*info).si_pid()) };
     // SAFETY: getpid is async-signal-safe.
-    let own = sender == unsafe { libc::getpid() } && code == libc::SI_USER;
+    // A SIGPIPE the kernel raised for the launcher's own write to a closed
+    // pipe looks like one the launcher sent itself; that one stays here.
+    // Other signals the launcher sends itself are forwarded, as upstream does.
+    let own = sig == libc::SIGPIPE && sender == unsafe { libc::getpid() } && code == libc::SI_USER;
     let mut forwarded = false;
     if !own && !synchronous_fault(sig, code) {
         for slot in &TARGETS {
