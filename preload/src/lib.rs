@@ -59,12 +59,20 @@ fn handoff_fd() -> Result<libc::c_int, String> {
     Ok(fd)
 }
 
-/// The exec-time environment block `[env_start, env_end)` (fields 50 and
-/// 51 of /proc/self/stat).
+/// Bounds of the exec-time strings on the initial stack. The kernel puts
+/// the random bytes (AT_RANDOM) below the argument and environment strings
+/// and the executable's name (AT_EXECFN) right above them, so every
+/// exec-time `name=value` string lies strictly between the two. Read from
+/// the auxiliary vector: no /proc needed, and nothing to parse.
 fn env_block() -> Option<(usize, usize)> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let fields: Vec<&str> = stat.get(stat.rfind(')')? + 2..)?.split(' ').collect();
-    Some((fields.get(47)?.parse().ok()?, fields.get(48)?.parse().ok()?))
+    // SAFETY: getauxval reads the auxiliary vector; 0 means absent.
+    let (random, execfn) = unsafe {
+        (
+            libc::getauxval(libc::AT_RANDOM) as usize,
+            libc::getauxval(libc::AT_EXECFN) as usize,
+        )
+    };
+    (random != 0 && execfn > random).then_some((random + 16, execfn))
 }
 
 /// The bytes of the `name=value` string the environment holds for `name`,
@@ -133,6 +141,31 @@ fn scrub(stage2: &Stage2) {
     wipe(original);
 }
 
+/// Whether this process has exactly one thread. `unshare(CLONE_THREAD)`
+/// changes nothing and fails with EINVAL exactly when the thread group has
+/// other members: an exact answer without /proc. Should the call itself be
+/// refused (an inherited seccomp filter), count the threads in
+/// /proc/self/status instead.
+fn single_threaded() -> Result<bool, String> {
+    // SAFETY: unshare with only CLONE_THREAD unshares nothing.
+    if unsafe { libc::unshare(libc::CLONE_THREAD) } == 0 {
+        return Ok(true);
+    }
+    let error = std::io::Error::last_os_error();
+    if error.raw_os_error() == Some(libc::EINVAL) {
+        return Ok(false);
+    }
+    let status = std::fs::read_to_string("/proc/self/status").map_err(|e| {
+        format!(
+            "cannot count this process's threads: unshare(CLONE_THREAD) failed ({error}) and reading /proc/self/status failed: {e}; the jail needs one of them"
+        )
+    })?;
+    Ok(status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .is_some_and(|v| v.trim() == "1"))
+}
+
 fn enter() -> Result<(), String> {
     // A secure-execution process (setuid, file caps) must not take orders
     // from its environment.
@@ -142,19 +175,8 @@ fn enter() -> Result<(), String> {
     }
     // Ids and caps are changed per thread with raw syscalls; another thread
     // (started by an earlier constructor) would keep the old privileges.
-    let status = std::fs::read_to_string("/proc/self/status").map_err(|e| {
-        format!(
-            "cannot count this process's threads: reading /proc/self/status failed: {e}; the jail needs /proc mounted where the program runs"
-        )
-    })?;
-    let threads = status
-        .lines()
-        .find_map(|l| l.strip_prefix("Threads:").map(|v| v.trim().to_owned()))
-        .unwrap_or_default();
-    if threads != "1" {
-        return Err(format!(
-            "the process has {threads} threads before the jail could be applied (a library constructor started them); refusing to run it partly jailed"
-        ));
+    if !single_threaded()? {
+        return Err("the process has more than one thread before the jail could be applied (a library constructor started them); refusing to run it partly jailed".into());
     }
     let fd = handoff_fd()?;
     // SAFETY: the fd was validated as an open pipe that this process owns;

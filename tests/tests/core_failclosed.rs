@@ -134,3 +134,65 @@ fn trailing_bytes() {
     f.push(0);
     with_handoff(&f, "after its payload");
 }
+
+/// A program whose library constructor starts a thread before the
+/// preload's constructor runs: ids and caps would change in one thread
+/// only, so the preload refuses and main never runs. The same program
+/// unjailed prints from main, so the refusal is the preload's doing.
+#[test]
+fn a_thread_started_before_the_preload_is_refused() {
+    let dir = TempDir::new("threads");
+    let lib_src = dir.path().join("spawner.c");
+    std::fs::write(
+        &lib_src,
+        "#include <pthread.h>\n#include <unistd.h>\n\
+         static void *idle(void *a) { (void)a; pause(); return 0; }\n\
+         __attribute__((constructor)) static void start(void) {\n\
+         pthread_t t; pthread_create(&t, 0, idle, 0); }\n",
+    )
+    .unwrap();
+    let main_src = dir.path().join("main.c");
+    std::fs::write(
+        &main_src,
+        "#include <stdio.h>\nint main(void) { puts(\"main ran\"); return 0; }\n",
+    )
+    .unwrap();
+    let lib = dir.path().join("libspawner.so");
+    let prog = dir.path().join("threaded");
+    let cc = |args: &[&std::ffi::OsStr]| {
+        let status = Command::new("cc").args(args).status().expect("cc");
+        assert!(status.success(), "cc {args:?}");
+    };
+    cc(&[
+        "-shared".as_ref(),
+        "-fPIC".as_ref(),
+        "-pthread".as_ref(),
+        "-o".as_ref(),
+        lib.as_os_str(),
+        lib_src.as_os_str(),
+    ]);
+    let rpath = format!("-Wl,-rpath,{}", dir.path().display());
+    cc(&[
+        "-o".as_ref(),
+        prog.as_os_str(),
+        main_src.as_os_str(),
+        "-Wl,--no-as-needed".as_ref(),
+        lib.as_os_str(),
+        rpath.as_ref(),
+    ]);
+    make_reachable(dir.path());
+
+    let unjailed = Command::new(&prog).output().expect("run unjailed");
+    assert_eq!(String::from_utf8_lossy(&unjailed.stdout), "main ran\n");
+
+    let mut jail = jail::Jail::new();
+    jail.no_new_privs();
+    let out = run_program(&jail, prog.to_str().unwrap(), &[]);
+    assert_eq!(out.status, 252, "{out:?}");
+    assert!(out.stdout.is_empty(), "main must not run: {out:?}");
+    assert!(
+        out.stderr.contains("more than one thread"),
+        "{:?}",
+        out.stderr
+    );
+}

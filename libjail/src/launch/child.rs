@@ -5,7 +5,7 @@
 use super::fs;
 use super::init;
 use super::plan::{Delivery, Plan};
-use super::report::{fail, ChildStep};
+use super::report::{self, fail, ChildStep};
 use crate::hook::HookEvent;
 use crate::sys::{self, Errno};
 
@@ -75,9 +75,9 @@ pub(crate) fn bring_up_loopback() -> Result<(), Errno> {
         ifr.ifr_name[0] = b'l' as libc::c_char;
         ifr.ifr_name[1] = b'o' as libc::c_char;
         let result = (|| {
-            sys::check(libc::ioctl(sock, libc::SIOCGIFFLAGS, &mut ifr).into())?;
+            sys::check(libc::ioctl(sock, libc::SIOCGIFFLAGS as _, &mut ifr).into())?;
             ifr.ifr_ifru.ifru_flags |= (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short;
-            sys::check(libc::ioctl(sock, libc::SIOCSIFFLAGS, &ifr).into())?;
+            sys::check(libc::ioctl(sock, libc::SIOCSIFFLAGS as _, &ifr).into())?;
             Ok(())
         })();
         libc::close(sock);
@@ -291,6 +291,7 @@ pub fn setup(plan: &mut Plan, fds: &ChildFds) {
     step(ChildStep::Fds, setup_fds(plan, handoff, status));
     // Before stage 2, so a no-preload filter need not allow sigprocmask.
     step(ChildStep::SignalReset, restore_signal_mask(plan));
+    report::setup_done(status);
     run_hooks(plan, HookEvent::PreDropCaps, status);
     if plan.delivery == Delivery::BeforeExec {
         if let Some(prepared) = &plan.stage2_prepared {

@@ -84,21 +84,6 @@ fn abandon(pid: libc::pid_t) {
     }
 }
 
-/// Whether the child whose status pipe just reached end of file did so by
-/// execve rather than by dying. A dying process releases its memory before
-/// its files, so once its end of the pipe is closed by death,
-/// /proc/PID/exe no longer resolves; after execve it names the program.
-/// Without a readable /proc, assume execve (the old behaviour: the death
-/// then shows in wait()).
-fn exec_happened(pid: libc::pid_t) -> bool {
-    match std::fs::read_link(format!("/proc/{pid}/exe")) {
-        Ok(_) => true,
-        Err(e) => {
-            e.raw_os_error() != Some(libc::ENOENT) || std::fs::read_link("/proc/self/exe").is_err()
-        }
-    }
-}
-
 /// Reap a child that reported failure and build the error.
 fn child_failed(jail: &Jail, pid: libc::pid_t, failure: ChildFailure) -> LaunchError {
     let mut st = 0;
@@ -221,7 +206,12 @@ fn clone_sharing_memory(plan: &mut Plan, fds: &ChildFds) -> Result<libc::pid_t, 
 /// Fork the child and run the launch protocol. `exec` false is fork mode:
 /// Ok(None) is returned in the jailed child.
 fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProcess>, LaunchError> {
-    let mut pipes = LaunchPipes::new(plan.delivery == plan::Delivery::Preload)?;
+    let preload = plan.delivery == plan::Delivery::Preload;
+    let mut pipes = LaunchPipes::new(preload)?;
+    let handoff_sent = preload && parent::write_handoff_early(pipes.handoff.1, &plan.stage2_bytes)?;
+    if handoff_sent {
+        sys::close(LaunchPipes::take(&mut pipes.handoff.1));
+    }
     let stdio_parent: Vec<libc::c_int> = plan.stdio_pipes.iter().flatten().map(|p| p.0).collect();
     let mut parent_ends = [-1; 6];
     parent_ends[0] = pipes.sync.1;
@@ -315,24 +305,34 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
         }
     }
 
-    // End of file on the status pipe: execve happened (or fork mode is done).
+    // The status pipe: the setup-done byte, then a failure record or end
+    // of file at execve (or, in fork mode, when the child returns).
     let status_r = LaunchPipes::take(&mut pipes.status.0);
-    let mut record = [0u8; RECORD_LEN];
-    let got = sys::read_full(status_r, &mut record);
+    let mut report = [0u8; 1 + RECORD_LEN];
+    let got = sys::read_full(status_r, &mut report);
     sys::close(status_r);
-    match got {
-        // Only with a preload: the program then waits for its handoff, so
-        // it cannot have exec'd and already exited; without one a quick
-        // program may be gone by now, and wait() reports its status.
-        Ok(0) if exec && plan.delivery == plan::Delivery::Preload && !exec_happened(pid) => {
-            // Killed before execve: its status pipe closed without a record.
+    let done = report[0] == report::SETUP_DONE;
+    let record = match got {
+        Ok(1) if done => None,
+        Ok(RECORD_LEN) => Some(&report[..RECORD_LEN]),
+        Ok(n) if n == 1 + RECORD_LEN && done => Some(&report[1..]),
+        Ok(0) => {
+            // Died during setup, before it could say how far it got.
             let mut st = 0;
             // SAFETY: reaping our own child, which has exited.
             while unsafe { libc::waitpid(pid, &mut st, 0) } < 0 && sys::errno() == libc::EINTR {}
             return Err(LaunchError::ChildDied(crate::status::from_wait_status(st)));
         }
-        Ok(0) => {}
-        Ok(RECORD_LEN) => match ChildFailure::decode(&record) {
+        Ok(_) | Err(_) => {
+            abandon(pid);
+            return Err(LaunchError::Invalid(
+                "the jailed child sent a malformed status report".into(),
+            ));
+        }
+    };
+    if let Some(record) = record {
+        let record: &[u8; RECORD_LEN] = record.try_into().expect("RECORD_LEN bytes");
+        match ChildFailure::decode(record) {
             Some(failure) => return Err(child_failed(jail, pid, failure)),
             None => {
                 abandon(pid);
@@ -340,16 +340,10 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
                     "the jailed child sent a malformed status record".into(),
                 ));
             }
-        },
-        Ok(_) | Err(_) => {
-            let mut st = 0;
-            // SAFETY: reaping our own child.
-            unsafe { libc::waitpid(pid, &mut st, 0) };
-            return Err(LaunchError::ChildDied(crate::status::from_wait_status(st)));
         }
     }
 
-    if plan.delivery == plan::Delivery::Preload {
+    if preload && !handoff_sent {
         let handoff_w = LaunchPipes::take(&mut pipes.handoff.1);
         let written = parent::write_no_sigpipe(handoff_w, &plan.stage2_bytes)
             .map_err(|e| LaunchError::os("writing the handoff to the jailed program", e));

@@ -55,6 +55,28 @@ pub fn setup_child(plan: &Plan, pid: libc::pid_t) -> Result<(), LaunchError> {
     Ok(())
 }
 
+/// Put the whole handoff into its pipe before the child exists, when the
+/// pipe can hold it (grown if need be): the program's constructor then
+/// finds it waiting rather than blocking until this process is scheduled
+/// again after the child's execve (about 0.15 ms on a 2-core VM). Returns
+/// false when it does not fit; the caller then writes it after execve,
+/// while the constructor drains it.
+pub fn write_handoff_early(fd: libc::c_int, bytes: &[u8]) -> Result<bool, LaunchError> {
+    // SAFETY: F_GETPIPE_SZ and F_SETPIPE_SZ only query or resize our pipe.
+    let capacity = unsafe { libc::fcntl(fd, libc::F_GETPIPE_SZ) };
+    let fits = usize::try_from(capacity).is_ok_and(|c| bytes.len() <= c)
+        || libc::c_int::try_from(bytes.len())
+            .is_ok_and(|len| unsafe { libc::fcntl(fd, libc::F_SETPIPE_SZ, len) } >= len);
+    if !fits {
+        return Ok(false);
+    }
+    // Our own read end is open and the pipe is empty and large enough:
+    // this neither blocks nor raises SIGPIPE.
+    sys::write_all(fd, bytes)
+        .map_err(|e| LaunchError::os("writing the handoff for the jailed program", e))?;
+    Ok(true)
+}
+
 /// Write to a pipe whose reader may be gone without letting SIGPIPE hit
 /// the caller's process: SIGPIPE is blocked in this thread for the write
 /// and a pending one is consumed. Returns the errno (EPIPE) instead.

@@ -332,8 +332,11 @@ impl Plan {
         while !jail.close_open_fds && unsafe { libc::fcntl(handoff_target, libc::F_GETFD) } >= 0 {
             handoff_target += 1;
         }
-        if delivery == Delivery::Preload {
-            let preload = super::preload::locate(jail.preload_path.as_deref())?;
+        let preload = match delivery {
+            Delivery::Preload => Some(super::preload::locate(jail.preload_path.as_deref())?),
+            _ => None,
+        };
+        if let Some(preload) = &preload {
             let mut value = preload.as_os_str().as_bytes().to_vec();
             if let Some(existing) = get_env(&env, "LD_PRELOAD").filter(|v| !v.is_empty()) {
                 value.push(b':');
@@ -356,11 +359,7 @@ impl Plan {
             Delivery::Preload => {
                 // What the preload would refuse is refused here, before fork.
                 Prepared::check(&stage2)?;
-                stage2.preload_entry = Some(
-                    super::preload::locate(jail.preload_path.as_deref())?
-                        .to_string_lossy()
-                        .into_owned(),
-                );
+                stage2.preload_entry = preload.map(|p| p.to_string_lossy().into_owned());
                 (jail_enter::encode(&stage2)?, None)
             }
             Delivery::BeforeExec => (Vec::new(), Some(Prepared::new(&stage2)?)),

@@ -1,6 +1,8 @@
-//! How the child tells the parent which setup step failed: a fixed record
-//! on a close-on-exec pipe. End of file without a record means execve
-//! succeeded.
+//! How the child tells the parent how setup went, on a close-on-exec pipe:
+//! one [`SETUP_DONE`] byte once stage 1 is through, and a fixed record
+//! for a step that failed. The byte and then end of file mean execve
+//! succeeded (or, in fork mode, that the child returned to the caller);
+//! end of file with nothing means the child died during setup.
 
 use crate::sys;
 
@@ -138,6 +140,17 @@ impl ChildFailure {
             detail: u64::from_ne_bytes(buf[8..].try_into().ok()?),
         })
     }
+}
+
+/// Written once stage 1 is done, before stage 2 (whose seccomp filter,
+/// in no-preload mode, need not allow write) and execve.
+pub const SETUP_DONE: u8 = 0xd0;
+
+/// Tell the parent stage 1 is done. Nothing to do if it cannot hear: a
+/// launcher that is gone takes the child with it (or the child runs on,
+/// as it would have anyway).
+pub fn setup_done(status_fd: libc::c_int) {
+    let _ = sys::write_all(status_fd, &[SETUP_DONE]);
 }
 
 /// Report a failure to the parent and exit with minijail's status for it.
