@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Launch benchmarks: builds release binaries and the preload, then prints
-# launch times as ratios against a bare fork+execve measured in the same run.
+# Launch benchmarks: builds and installs the release into a scratch prefix
+# (scripts/install.sh: a static musl minijail0 when the target is
+# available), then prints launch times of the installed and the cargo-built
+# minijail0 as ratios against a bare fork+execve measured in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --workspace --quiet
-cargo bench -p jail-cli --bench launch --quiet
+prefix=$(mktemp -d /tmp/jail-bench.XXXXXX)
+trap 'rm -rf "$prefix"' EXIT
+scripts/install.sh "$prefix"
+JAIL_BENCH_MINIJAIL0="$prefix/bin/minijail0" cargo bench -p jail-cli --bench launch --quiet

@@ -1,36 +1,37 @@
 //! Launch overhead of minijail0 against a bare fork+execve, in one run.
 //!
-//! Run with `scripts/bench.sh` (it builds the release preload library
-//! first). Prints, for each case, the mean and median wall time per launch
-//! and the ratio and overhead against bare `/bin/true` measured in the same
-//! run, plus the preload library's stripped size and the constructor's own
-//! work (decode, prepare, apply) timed in-process.
+//! Run with `scripts/bench.sh`: it builds the release, installs it into a
+//! scratch prefix (a static musl minijail0 when the target is available)
+//! and names that binary in `JAIL_BENCH_MINIJAIL0`. Every case runs once
+//! per round, rounds interleaved, so drift in the machine's speed hits all
+//! cases alike. Prints, per case, the mean and median wall time per
+//! launch and the ratio and overhead against bare `/bin/true` from the same
+//! rounds, then the preload library's stripped size and the constructor's
+//! own work (decode, prepare, apply) timed in-process.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-const RUNS: usize = 400;
+const ROUNDS: usize = 400;
+const WARMUP: usize = 20;
 
-fn time_runs(mut launch: impl FnMut()) -> (Duration, Duration) {
-    for _ in 0..20 {
-        launch();
-    }
-    let mut samples: Vec<Duration> = (0..RUNS)
-        .map(|_| {
-            let t = Instant::now();
-            launch();
-            t.elapsed()
-        })
-        .collect();
-    samples.sort_unstable();
-    let mean = samples.iter().sum::<Duration>() / RUNS as u32;
-    (mean, samples[RUNS / 2])
+struct Case {
+    name: String,
+    program: PathBuf,
+    args: Vec<&'static str>,
+    samples: Vec<Duration>,
 }
 
-fn run_ok(cmd: &mut Command) {
-    let status = cmd.status().expect("spawn");
-    assert!(status.success(), "{cmd:?} failed: {status}");
+fn launch(case: &Case) -> Duration {
+    let t = Instant::now();
+    let status = Command::new(&case.program)
+        .args(&case.args)
+        .status()
+        .expect("spawn");
+    let elapsed = t.elapsed();
+    assert!(status.success(), "{} failed: {status}", case.name);
+    elapsed
 }
 
 fn ms(d: Duration) -> f64 {
@@ -38,50 +39,80 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn main() {
-    let minijail0 = env!("CARGO_BIN_EXE_minijail0");
-    let preload = Path::new(minijail0).with_file_name("libjailpreload.so");
+    let built = PathBuf::from(env!("CARGO_BIN_EXE_minijail0"));
+    let installed = std::env::var_os("JAIL_BENCH_MINIJAIL0").map(PathBuf::from);
+    let preload = built.with_file_name("libjailpreload.so");
     assert!(
         preload.exists(),
         "build the preload first: cargo build --release -p jail-preload"
     );
 
-    let (bare, bare_med) = time_runs(|| run_ok(&mut Command::new("/bin/true")));
-    println!(
-        "{:<48} {:>9} {:>9} {:>7} {:>11}",
-        "case", "mean ms", "median", "ratio", "overhead ms"
-    );
-    println!(
-        "{:<48} {:>9.3} {:>9.3} {:>7.2} {:>11.3}",
-        "bare fork+execve /bin/true",
-        ms(bare),
-        ms(bare_med),
-        1.0,
-        0.0
-    );
-    let cases: [(&str, &[&str]); 4] = [
-        ("minijail0 -- /bin/true (preload)", &["--", "/bin/true"]),
+    let mut cases = vec![Case {
+        name: "bare fork+execve /bin/true".into(),
+        program: "/bin/true".into(),
+        args: vec![],
+        samples: vec![],
+    }];
+    let recipes: [(&str, &[&'static str]); 4] = [
+        ("-- /bin/true (preload)", &["--", "/bin/true"]),
         (
-            "minijail0 -T static -- /bin/true",
+            "-T static -- /bin/true",
             &["-T", "static", "--", "/bin/true"],
         ),
         (
-            "minijail0 -n -c 0 -u 65534 -- /bin/true",
+            "-n -c 0 -u 65534 -- /bin/true",
             &["-n", "-c", "0", "-u", "65534", "--", "/bin/true"],
         ),
         (
-            "minijail0 -p -v -r -l -e --uts -- /bin/true",
+            "-p -v -r -l -e --uts -- /bin/true",
             &["-p", "-v", "-r", "-l", "-e", "--uts", "--", "/bin/true"],
         ),
     ];
-    for (name, args) in cases {
-        let (mean, med) = time_runs(|| run_ok(Command::new(minijail0).args(args)));
+    let mut launchers = vec![("cargo build", built.clone())];
+    if let Some(path) = &installed {
+        launchers.insert(0, ("installed", path.clone()));
+    }
+    for (label, path) in &launchers {
+        for (recipe, args) in recipes {
+            cases.push(Case {
+                name: format!("{label}: minijail0 {recipe}"),
+                program: path.clone(),
+                args: args.to_vec(),
+                samples: vec![],
+            });
+        }
+    }
+    for (label, path) in &launchers {
+        println!("{label} minijail0: {} ({})", path.display(), linkage(path));
+    }
+
+    for round in 0..WARMUP + ROUNDS {
+        for case in cases.iter_mut() {
+            let elapsed = launch(case);
+            if round >= WARMUP {
+                case.samples.push(elapsed);
+            }
+        }
+    }
+    let stats = |case: &mut Case| {
+        case.samples.sort_unstable();
+        let mean = case.samples.iter().sum::<Duration>() / case.samples.len() as u32;
+        (mean, case.samples[case.samples.len() / 2])
+    };
+    let (bare, _) = stats(&mut cases[0]);
+    println!(
+        "{:<58} {:>8} {:>8} {:>6} {:>11}",
+        "case", "mean ms", "median", "ratio", "overhead ms"
+    );
+    for case in cases.iter_mut() {
+        let (mean, median) = stats(case);
         println!(
-            "{:<48} {:>9.3} {:>9.3} {:>7.2} {:>11.3}",
-            name,
+            "{:<58} {:>8.3} {:>8.3} {:>6.2} {:>11.3}",
+            case.name,
             ms(mean),
-            ms(med),
+            ms(median),
             mean.as_secs_f64() / bare.as_secs_f64(),
-            ms(mean.saturating_sub(bare))
+            ms(mean) - ms(bare)
         );
     }
 
@@ -126,4 +157,14 @@ fn main() {
         "constructor work (decode + prepare + apply, no_new_privs): {:.1} us",
         t.elapsed().as_secs_f64() * 1e6 / n as f64
     );
+}
+
+/// "static" or "dynamic", from the ELF program headers (PT_INTERP).
+fn linkage(path: &Path) -> &'static str {
+    use jail::program::{inspect, HostView, Linkage};
+    match inspect(path, &HostView::host()).map(|info| info.linkage) {
+        Ok(Linkage::Static) => "static",
+        Ok(Linkage::Dynamic) => "dynamic",
+        _ => "unknown linkage",
+    }
 }

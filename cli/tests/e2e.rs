@@ -10,14 +10,27 @@ use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_minijail0");
+/// The minijail0 under test: this build's, or an installed one named by
+/// `JAIL_TEST_MINIJAIL0` (scripts/check-install.sh runs these tests against
+/// the static release binary it installs).
+fn bin() -> PathBuf {
+    std::env::var_os("JAIL_TEST_MINIJAIL0")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_minijail0")))
+}
 
 fn data(name: &str) -> String {
     format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 fn preload_built() {
-    let lib = Path::new(BIN).with_file_name("libjailpreload.so");
+    let bin = bin();
+    let next_to = bin.with_file_name("libjailpreload.so");
+    let installed = bin
+        .parent()
+        .and_then(Path::parent)
+        .map(|prefix| prefix.join("lib/libjailpreload.so"));
+    let lib = installed.filter(|p| p.is_file()).unwrap_or(next_to);
     assert!(
         lib.is_file(),
         "{} is missing: run `cargo build -p jail-preload` (or `cargo build --workspace`) before these tests",
@@ -36,7 +49,7 @@ fn is_root() -> bool {
 
 fn minijail0(args: &[&str]) -> Output {
     preload_built();
-    Command::new(BIN)
+    Command::new(bin())
         .args(args)
         .stdin(Stdio::null())
         .output()
@@ -258,7 +271,7 @@ fn background_exits_once_started() {
     preload_built();
     let start = Instant::now();
     // Not output(): the program keeps the pipes open after minijail0 exits.
-    let status = Command::new(BIN)
+    let status = Command::new(bin())
         .args(["-i", "--", "/bin/sh", "-c", &script])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -291,7 +304,7 @@ fn signals_are_forwarded_unless_z() {
         "trap 'exit 42' TERM; touch {}; while :; do sleep 0.05; done",
         ready.display()
     );
-    let mut child = Command::new(BIN)
+    let mut child = Command::new(bin())
         .args(["--", "/bin/sh", "-c", &script])
         .spawn()
         .unwrap();
@@ -309,7 +322,7 @@ fn signals_are_forwarded_unless_z() {
         ready.display(),
         done.display()
     );
-    let mut child = Command::new(BIN)
+    let mut child = Command::new(bin())
         .args(["-z", "--", "/bin/sh", "-c", &script])
         .spawn()
         .unwrap();
