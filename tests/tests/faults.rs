@@ -202,6 +202,25 @@ fn launcher_killed_after_start_takes_the_program_with_it_when_asked() {
     assert_no_children_left();
 }
 
+/// The kernel clears the parent-death signal when the uid changes; stage 2
+/// arms it again, so a program running as another user still dies with
+/// its launcher.
+#[test]
+fn the_parent_death_signal_survives_the_uid_change() {
+    if !is_root() {
+        return;
+    }
+    let _g = serial();
+    let (_, alive) = kill_launcher_after_start(&["--pdeathsig", "--uid", "65534"]);
+    assert!(!alive, "the program running as 65534 outlived its launcher");
+    // Control: not asked, it keeps running under the new uid.
+    let (pid, alive) = kill_launcher_after_start(&["--uid", "65534"]);
+    assert!(alive, "the control program died with its launcher");
+    kill(pid, libc::SIGKILL);
+    reap(pid);
+    assert_no_children_left();
+}
+
 // --- the child killed ---
 
 #[test]

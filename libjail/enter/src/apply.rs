@@ -65,6 +65,7 @@ pub struct Prepared {
     seccomp: Option<(Vec<SockFilter>, bool)>,
     sigsys_log: bool,
     seccomp_strict: bool,
+    parent_death_signal: Option<i32>,
 }
 
 /// Why a [`Stage2`] cannot be prepared.
@@ -170,6 +171,7 @@ impl Prepared {
             seccomp,
             sigsys_log,
             seccomp_strict: stage2.seccomp_strict,
+            parent_death_signal: stage2.parent_death_signal,
         })
     }
 
@@ -191,10 +193,13 @@ impl Prepared {
                 prctl(libc::PR_SET_KEEPCAPS, 1, Step::KeepCaps, None)?;
             }
         }
+        // SAFETY: getppid has no preconditions.
+        let parent = unsafe { libc::getppid() };
         if self.no_new_privs {
             // Privileges go first so the filter need not allow setuid & co.
             self.drop_ids()?;
             self.drop_caps()?;
+            self.rearm_parent_death_signal(parent)?;
             prctl(libc::PR_SET_NO_NEW_PRIVS, 1, Step::NoNewPrivs, None)?;
             self.apply_landlock()?;
             self.install_seccomp()?;
@@ -205,6 +210,8 @@ impl Prepared {
             self.install_seccomp()?;
             self.drop_ids()?;
             self.drop_caps()?;
+            // The policy must allow prctl here, as it must allow the id calls.
+            self.rearm_parent_death_signal(parent)?;
         }
         if self.seccomp_strict {
             prctl(
@@ -222,6 +229,30 @@ impl Prepared {
     /// its thread list is the parent's, so they would wait forever. Raw
     /// calls change only the calling thread, so callers must be
     /// single-threaded (the preload checks; a forked child is).
+    /// The kernel clears the parent-death signal when the uid or gid
+    /// changes: arm it again, then make sure `parent` did not die before
+    /// it was armed (the process would have been reparented).
+    fn rearm_parent_death_signal(&self, parent: libc::pid_t) -> Result<(), EnterError> {
+        let Some(sig) = self.parent_death_signal else {
+            return Ok(());
+        };
+        prctl(
+            libc::PR_SET_PDEATHSIG,
+            sig as u64,
+            Step::ParentDeathSignal,
+            Some(sig as u64),
+        )?;
+        // SAFETY: getppid has no preconditions.
+        if unsafe { libc::getppid() } != parent {
+            return Err(EnterError::new(
+                Step::ParentDeathSignal,
+                libc::ESRCH,
+                Some(sig as u64),
+            ));
+        }
+        Ok(())
+    }
+
     fn drop_ids(&self) -> Result<(), EnterError> {
         match &self.groups {
             Groups::Keep => {}

@@ -86,6 +86,9 @@ pub struct Stage2 {
     pub seccomp: Option<Seccomp>,
     /// Seccomp strict mode (`-s`): only read, write, _exit and sigreturn.
     pub seccomp_strict: bool,
+    /// The parent-death signal to arm again after the uid or gid change,
+    /// which clears it.
+    pub parent_death_signal: Option<i32>,
     /// The LD_PRELOAD entry the parent added, removed again by the preload
     /// so the program and its children never see it.
     pub preload_entry: Option<String>,
@@ -103,5 +106,6 @@ impl Stage2 {
             && self.landlock.is_none()
             && self.seccomp.is_none()
             && !self.seccomp_strict
+            && self.parent_death_signal.is_none()
     }
 }

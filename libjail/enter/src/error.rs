@@ -22,6 +22,7 @@ pub enum Step {
     SeccompInstall,
     SeccompStrict,
     SigsysHandler,
+    ParentDeathSignal,
 }
 
 impl Step {
@@ -45,6 +46,9 @@ impl Step {
             Step::SeccompInstall => "seccomp(SECCOMP_SET_MODE_FILTER)",
             Step::SeccompStrict => "prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT)",
             Step::SigsysHandler => "sigaction(SIGSYS) (seccomp logging handler)",
+            Step::ParentDeathSignal => {
+                "prctl(PR_SET_PDEATHSIG) (arming the parent-death signal again after the id change)"
+            }
         }
     }
 }

@@ -712,6 +712,10 @@ pub(crate) fn build_stage2(jail: &Jail) -> Result<Stage2, LaunchError> {
             log_names: s.log_failures.then(crate::log::syscall_names),
         }),
         seccomp_strict: jail.seccomp_strict,
+        // Only an id change clears it; stage 1 armed it already.
+        parent_death_signal: jail
+            .pdeathsig
+            .filter(|_| jail.uid.is_some() || gid.is_some()),
         preload_entry: None,
     })
 }

@@ -1,8 +1,8 @@
 //! A minimal launcher over the `jail` API for the fault tests: the
 //! settings minijail0 has no flag for (parent-death signal, cgroups).
 //!
-//! `battery-launcher [--pdeathsig] [--pidns] [--nnp] [--pid-file P]
-//! [--cgroup P] -- program args...` prints `launched pid=N`, waits, and
+//! `battery-launcher [--pdeathsig] [--pidns] [--nnp] [--uid N] [--pid-file P]
+//! [--cgroup P] -- program args...` (`--uid N` sets the gid to N too) prints `launched pid=N`, waits, and
 //! prints `status=N`; a launch error is printed as `battery-launcher: <error>`
 //! on stderr with the error's exit status.
 
@@ -22,6 +22,11 @@ fn main() {
             }
             "--nnp" => {
                 jail.no_new_privs();
+            }
+            "--uid" => {
+                i += 1;
+                let id: u32 = args[i].parse().expect("--uid takes a number");
+                jail.change_uid(id).change_gid(id);
             }
             "--pid-file" => {
                 i += 1;
