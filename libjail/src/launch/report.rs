@@ -6,96 +6,62 @@
 
 use crate::sys;
 
-/// A stage-1 step in the child.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u32)]
-pub enum ChildStep {
-    ParentSync = 1,
-    ParentDeathSignal,
-    SignalReset,
-    UserNamespaceIds,
-    JoinNamespace,
-    Unshare,
-    Hostname,
-    Loopback,
-    SessionKeyring,
-    Propagation,
-    MountDev,
-    Mount,
-    MountDestination,
-    Chroot,
-    PivotRoot,
-    MountTmp,
-    RemountProc,
-    Rlimit,
-    InitFork,
-    Setsid,
-    Fds,
-    Stage2,
-    Exec,
-    Hook,
+/// Declares [`ChildStep`] and its words for error lines from one table,
+/// with the list of all steps that decoding a record needs.
+macro_rules! child_steps {
+    ($first:ident => $first_text:literal, $($step:ident => $text:literal,)*) => {
+        /// A stage-1 step in the child.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(u32)]
+        pub enum ChildStep {
+            $first = 1,
+            $($step,)*
+        }
+
+        impl ChildStep {
+            const ALL: &'static [ChildStep] = &[ChildStep::$first, $(ChildStep::$step,)*];
+
+            /// What the step does, in the words of an error line.
+            pub fn describe(self) -> &'static str {
+                match self {
+                    ChildStep::$first => $first_text,
+                    $(ChildStep::$step => $text,)*
+                }
+            }
+        }
+    };
+}
+
+child_steps! {
+    ParentSync => "waiting for the launcher's setup",
+    ParentDeathSignal => "setting the parent-death signal",
+    SignalReset => "resetting signal mask and handlers",
+    UserNamespaceIds => "becoming root in the new user namespace",
+    JoinNamespace => "joining a namespace (setns)",
+    Unshare => "creating namespaces (unshare)",
+    Hostname => "setting the hostname",
+    Loopback => "bringing up loopback in the new net namespace",
+    SessionKeyring => "joining a new session keyring",
+    Propagation => "setting mount propagation",
+    MountDev => "building the minimal /dev",
+    Mount => "mounting",
+    MountDestination => "resolving a mount destination inside the root",
+    Chroot => "chroot",
+    PivotRoot => "pivot_root",
+    MountTmp => "mounting tmpfs on /tmp",
+    RemountProc => "remounting /proc read-only",
+    Rlimit => "setting a resource limit",
+    InitFork => "forking the program from the pid namespace's init",
+    Setsid => "starting a new session (setsid)",
+    Fds => "setting up file descriptors",
+    Stage2 => "applying ids, capabilities and filters (no-preload mode)",
+    Exec => "execve",
+    Hook => "running a caller hook (minijail_add_hook)",
 }
 
 impl ChildStep {
     pub fn from_u32(v: u32) -> Option<ChildStep> {
-        use ChildStep::*;
-        const ALL: [ChildStep; 24] = [
-            ParentSync,
-            ParentDeathSignal,
-            SignalReset,
-            UserNamespaceIds,
-            JoinNamespace,
-            Unshare,
-            Hostname,
-            Loopback,
-            SessionKeyring,
-            Propagation,
-            MountDev,
-            Mount,
-            MountDestination,
-            Chroot,
-            PivotRoot,
-            MountTmp,
-            RemountProc,
-            Rlimit,
-            InitFork,
-            Setsid,
-            Fds,
-            Stage2,
-            Exec,
-            Hook,
-        ];
-        ALL.into_iter().find(|s| *s as u32 == v)
-    }
-
-    pub fn describe(self) -> &'static str {
-        use ChildStep::*;
-        match self {
-            ParentSync => "waiting for the launcher's setup",
-            ParentDeathSignal => "setting the parent-death signal",
-            SignalReset => "resetting signal mask and handlers",
-            UserNamespaceIds => "becoming root in the new user namespace",
-            JoinNamespace => "joining a namespace (setns)",
-            Unshare => "creating namespaces (unshare)",
-            Hostname => "setting the hostname",
-            Loopback => "bringing up loopback in the new net namespace",
-            SessionKeyring => "joining a new session keyring",
-            Propagation => "setting mount propagation",
-            MountDev => "building the minimal /dev",
-            Mount => "mounting",
-            MountDestination => "resolving a mount destination inside the root",
-            Chroot => "chroot",
-            PivotRoot => "pivot_root",
-            MountTmp => "mounting tmpfs on /tmp",
-            RemountProc => "remounting /proc read-only",
-            Rlimit => "setting a resource limit",
-            InitFork => "forking the program from the pid namespace's init",
-            Setsid => "starting a new session (setsid)",
-            Fds => "setting up file descriptors",
-            Stage2 => "applying ids, capabilities and filters (no-preload mode)",
-            Exec => "execve",
-            Hook => "running a caller hook (minijail_add_hook)",
-        }
+        Self::ALL.iter().copied().find(|s| *s as u32 == v)
     }
 
     /// minijail's exit status for a child that failed at this step.
@@ -164,4 +130,30 @@ pub fn fail(status_fd: libc::c_int, step: ChildStep, errno: i32, detail: u64) ->
     let _ = sys::write_all(status_fd, &record);
     // SAFETY: _exit ends the child without running the parent's atexit code.
     unsafe { libc::_exit(step.exit_status(errno)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_step_survives_the_record() {
+        assert_eq!(ChildStep::ALL.len(), ChildStep::Hook as usize);
+        for &step in ChildStep::ALL {
+            let failure = ChildFailure {
+                step,
+                errno: libc::EPERM,
+                detail: 7,
+            };
+            assert_eq!(ChildFailure::decode(&failure.encode()), Some(failure));
+        }
+        let mut unknown = ChildFailure {
+            step: ChildStep::Hook,
+            errno: 0,
+            detail: 0,
+        }
+        .encode();
+        unknown[..4].copy_from_slice(&0u32.to_ne_bytes());
+        assert_eq!(ChildFailure::decode(&unknown), None);
+    }
 }
