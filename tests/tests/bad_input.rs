@@ -8,7 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
-use jail::{Command, Jail, LaunchError, Namespace, PreloadMode, SeccompFilter, SockFilter};
+use jail::{Command, Jail, LaunchError, Namespace, PreloadMode, SeccompFilter};
+use jail_tests::bpf;
 use jail_tests::support::*;
 
 const TABLE: &str = include_str!("../data/bad_input.tsv");
@@ -164,12 +165,7 @@ fn api(name: &str, dir: &Path) -> (i32, String) {
             launch_true(&jail)
         }
         "seccomp_program_too_long" => {
-            let allow = SockFilter {
-                code: 0x06,
-                jt: 0,
-                jf: 0,
-                k: 0x7fff_0000,
-            };
+            let allow = bpf::ret(bpf::RET_ALLOW);
             jail.seccomp_filter(SeccompFilter {
                 program: vec![allow; 5000],
                 ..SeccompFilter::default()

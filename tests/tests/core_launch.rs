@@ -5,7 +5,8 @@ use std::os::fd::AsRawFd;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use jail::{Command, Jail, LaunchError, PreloadMode, SeccompFilter, SockFilter, Stdio};
+use jail::{Command, Jail, LaunchError, PreloadMode, Stdio};
+use jail_tests::bpf;
 use jail_tests::support::*;
 
 #[test]
@@ -161,36 +162,7 @@ fn exit_statuses_follow_minijail() {
     assert_eq!(run_probe(&jail, &["kill-self", "15"]).status, 128 + 15);
 
     // A seccomp kill is 253.
-    let kill_getpid = SeccompFilter {
-        program: vec![
-            SockFilter {
-                code: 0x20,
-                jt: 0,
-                jf: 0,
-                k: 0,
-            },
-            SockFilter {
-                code: 0x15,
-                jt: 0,
-                jf: 1,
-                k: libc::SYS_getpid as u32,
-            },
-            SockFilter {
-                code: 0x06,
-                jt: 0,
-                jf: 0,
-                k: 0x8000_0000,
-            },
-            SockFilter {
-                code: 0x06,
-                jt: 0,
-                jf: 0,
-                k: 0x7fff_0000,
-            },
-        ],
-        label: "kill-getpid".into(),
-        ..SeccompFilter::default()
-    };
+    let kill_getpid = bpf::on_syscalls(&[libc::SYS_getpid], bpf::RET_KILL_PROCESS, "kill-getpid");
     let mut jail = Jail::new();
     jail.no_new_privs().seccomp_filter(kill_getpid);
     let out = run_probe(&jail, &["getpid-raw"]);

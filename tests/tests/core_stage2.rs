@@ -1,7 +1,8 @@
 //! Stage 2 through the preload: ids, capabilities, no_new_privs, seccomp,
 //! and the scrub of the handoff, seen from inside the jailed program.
 
-use jail::{Command, Jail, Namespace, SeccompFilter, SockFilter};
+use jail::{Command, Jail, Namespace, SeccompFilter};
+use jail_tests::bpf;
 use jail_tests::support::*;
 
 const CAP_NET_BIND_SERVICE: u64 = 1 << 10;
@@ -92,50 +93,12 @@ fn caller_ld_preload_entries_stay_in_order() {
     );
 }
 
-/// A filter that returns EPERM for mkdir/mkdirat and allows the rest.
-fn deny_mkdir_filter() -> SeccompFilter {
-    const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
-    let ld = |k| SockFilter {
-        code: 0x20,
-        jt: 0,
-        jf: 0,
-        k,
-    };
-    let jeq = |k, jt, jf| SockFilter {
-        code: 0x15,
-        jt,
-        jf,
-        k,
-    };
-    let ret = |k| SockFilter {
-        code: 0x06,
-        jt: 0,
-        jf: 0,
-        k,
-    };
-    SeccompFilter {
-        program: vec![
-            ld(4),
-            jeq(AUDIT_ARCH_X86_64, 1, 0),
-            ret(0x8000_0000), // kill process: foreign architecture
-            ld(0),
-            jeq(libc::SYS_mkdir as u32, 2, 0),
-            jeq(libc::SYS_mkdirat as u32, 1, 0),
-            ret(0x7fff_0000), // allow
-            ret(0x0005_0000 | libc::EPERM as u32),
-        ],
-        tsync: false,
-        log_failures: false,
-        label: "deny-mkdir".into(),
-    }
-}
-
 #[test]
 fn seccomp_filter_applies_after_the_loader() {
     let dir = TempDir::new("seccomp");
     let target = dir.path().join("made");
     let mut jail = Jail::new();
-    jail.no_new_privs().seccomp_filter(deny_mkdir_filter());
+    jail.no_new_privs().seccomp_filter(bpf::deny_mkdir(false));
     let out = run_probe(&jail, &["mkdir", target.to_str().unwrap()]);
     assert_eq!(out.status, 0, "{out:?}");
     assert!(
@@ -150,7 +113,7 @@ fn unprivileged_no_new_privs_and_seccomp_work() {
     if in_unprivileged_rerun() {
         let dir = std::env::temp_dir().join(format!("jail-unpriv-{}", std::process::id()));
         let mut jail = Jail::new();
-        jail.no_new_privs().seccomp_filter(deny_mkdir_filter());
+        jail.no_new_privs().seccomp_filter(bpf::deny_mkdir(false));
         let out = run_probe(&jail, &["mkdir", dir.to_str().unwrap()]);
         assert!(
             out.stdout.starts_with("denied: Operation not permitted"),
@@ -239,35 +202,8 @@ fn trapped_syscalls_are_named_by_the_sigsys_reporter() {
     // What -L does on a kernel without SECCOMP_RET_LOG: the filter traps and
     // the preload's handler names the syscall, then the program dies of SIGSYS.
     let trap_getpid = SeccompFilter {
-        program: vec![
-            SockFilter {
-                code: 0x20,
-                jt: 0,
-                jf: 0,
-                k: 0,
-            },
-            SockFilter {
-                code: 0x15,
-                jt: 0,
-                jf: 1,
-                k: libc::SYS_getpid as u32,
-            },
-            SockFilter {
-                code: 0x06,
-                jt: 0,
-                jf: 0,
-                k: 0x0003_0000,
-            }, // SECCOMP_RET_TRAP
-            SockFilter {
-                code: 0x06,
-                jt: 0,
-                jf: 0,
-                k: 0x7fff_0000,
-            },
-        ],
         log_failures: true,
-        label: "trap-getpid".into(),
-        ..SeccompFilter::default()
+        ..bpf::on_syscalls(&[libc::SYS_getpid], bpf::RET_TRAP, "trap-getpid")
     };
     let mut jail = Jail::new();
     jail.no_new_privs().seccomp_filter(trap_getpid);

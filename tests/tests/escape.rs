@@ -10,7 +10,8 @@
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
-use jail::{Jail, Namespace, SeccompFilter, SockFilter};
+use jail::{Jail, Namespace};
+use jail_tests::bpf;
 use jail_tests::support::*;
 
 const NOBODY: u32 = 65534;
@@ -478,27 +479,6 @@ fn cannot_leave_landlock_rules() {
     assert_escaped(&typical(), &["landlock-leave", s]);
 }
 
-/// A filter that fails mkdir/mkdirat with EPERM and allows the rest.
-fn deny_mkdir(tsync: bool) -> SeccompFilter {
-    const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
-    let op = |code, k, jt, jf| SockFilter { code, jt, jf, k };
-    SeccompFilter {
-        program: vec![
-            op(0x20, 4, 0, 0),
-            op(0x15, AUDIT_ARCH_X86_64, 1, 0),
-            op(0x06, 0x8000_0000, 0, 0),
-            op(0x20, 0, 0, 0),
-            op(0x15, libc::SYS_mkdir as u32, 2, 0),
-            op(0x15, libc::SYS_mkdirat as u32, 1, 0),
-            op(0x06, 0x7fff_0000, 0, 0),
-            op(0x06, 0x0005_0000 | libc::EPERM as u32, 0, 0),
-        ],
-        tsync,
-        log_failures: false,
-        label: "deny-mkdir".into(),
-    }
-}
-
 #[test]
 fn a_second_thread_cannot_call_a_denied_syscall() {
     let dir = open_dir("tsync");
@@ -506,7 +486,7 @@ fn a_second_thread_cannot_call_a_denied_syscall() {
     let t = path_str(&target);
     for tsync in [true, false] {
         let mut jail = typical();
-        jail.seccomp_filter(deny_mkdir(tsync));
+        jail.seccomp_filter(bpf::deny_mkdir(tsync));
         let out = assert_blocked(&jail, &["thread-mkdir", t]);
         assert!(out.stdout.contains("not permitted"), "{out:?}");
     }
