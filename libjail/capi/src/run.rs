@@ -298,242 +298,76 @@ const NO_FD: *mut i32 = std::ptr::null_mut();
 const NO_PID: *mut libc::pid_t = std::ptr::null_mut();
 const NO_ENV: Argv = std::ptr::null();
 
-/// `minijail_run`.
-#[no_mangle]
-pub unsafe extern "C" fn minijail_run(
-    j: *mut Minijail,
-    filename: *const c_char,
-    argv: Argv,
-) -> i32 {
-    // SAFETY: forwarded C API contract.
-    unsafe {
-        run_c(
-            "minijail_run",
-            j,
-            filename,
-            argv,
-            NO_ENV,
-            true,
-            NO_PID,
-            NO_FD,
-            NO_FD,
-            NO_FD,
-        )
-    }
+/// Declares one entry point of the run family over [`run_c`]: its extra C
+/// parameters (after `j`, `filename`, `argv`), then what it passes for the
+/// environment, the preload choice, the pid out-pointer and the three pipe
+/// out-pointers.
+macro_rules! run_entry {
+    ($name:ident($($param:ident: $ty:ty),*) =>
+        env: $env:expr, preload: $preload:expr, pid: $pid:expr, pipes: [$stdin:expr, $stdout:expr, $stderr:expr]) => {
+        #[doc = concat!("`", stringify!($name), "`.")]
+        #[no_mangle]
+        pub unsafe extern "C" fn $name(
+            j: *mut Minijail,
+            filename: *const c_char,
+            argv: Argv,
+            $($param: $ty),*
+        ) -> i32 {
+            // SAFETY: forwarded C API contract.
+            unsafe {
+                run_c(
+                    stringify!($name),
+                    j,
+                    filename,
+                    argv,
+                    $env,
+                    $preload,
+                    $pid,
+                    $stdin,
+                    $stdout,
+                    $stderr,
+                )
+            }
+        }
+    };
 }
 
-/// `minijail_run_env`.
-#[no_mangle]
-pub unsafe extern "C" fn minijail_run_env(
-    j: *mut Minijail,
-    filename: *const c_char,
-    argv: Argv,
-    envp: Argv,
-) -> i32 {
-    // SAFETY: forwarded C API contract.
-    unsafe {
-        run_c(
-            "minijail_run_env",
-            j,
-            filename,
-            argv,
-            envp,
-            true,
-            NO_PID,
-            NO_FD,
-            NO_FD,
-            NO_FD,
-        )
-    }
-}
-
-/// `minijail_run_no_preload`.
-#[no_mangle]
-pub unsafe extern "C" fn minijail_run_no_preload(
-    j: *mut Minijail,
-    filename: *const c_char,
-    argv: Argv,
-) -> i32 {
-    // SAFETY: forwarded C API contract.
-    unsafe {
-        run_c(
-            "minijail_run_no_preload",
-            j,
-            filename,
-            argv,
-            NO_ENV,
-            false,
-            NO_PID,
-            NO_FD,
-            NO_FD,
-            NO_FD,
-        )
-    }
-}
-
-/// `minijail_run_pid`.
-#[no_mangle]
-pub unsafe extern "C" fn minijail_run_pid(
-    j: *mut Minijail,
-    filename: *const c_char,
-    argv: Argv,
-    pchild_pid: *mut libc::pid_t,
-) -> i32 {
-    // SAFETY: forwarded C API contract.
-    unsafe {
-        run_c(
-            "minijail_run_pid",
-            j,
-            filename,
-            argv,
-            NO_ENV,
-            true,
-            pchild_pid,
-            NO_FD,
-            NO_FD,
-            NO_FD,
-        )
-    }
-}
-
-/// `minijail_run_pipe`.
-#[no_mangle]
-pub unsafe extern "C" fn minijail_run_pipe(
-    j: *mut Minijail,
-    filename: *const c_char,
-    argv: Argv,
-    pstdin_fd: *mut i32,
-) -> i32 {
-    // SAFETY: forwarded C API contract.
-    unsafe {
-        run_c(
-            "minijail_run_pipe",
-            j,
-            filename,
-            argv,
-            NO_ENV,
-            true,
-            NO_PID,
-            pstdin_fd,
-            NO_FD,
-            NO_FD,
-        )
-    }
-}
-
-/// `minijail_run_pid_pipes`.
-#[no_mangle]
-pub unsafe extern "C" fn minijail_run_pid_pipes(
-    j: *mut Minijail,
-    filename: *const c_char,
-    argv: Argv,
-    pchild_pid: *mut libc::pid_t,
-    pstdin_fd: *mut i32,
-    pstdout_fd: *mut i32,
-    pstderr_fd: *mut i32,
-) -> i32 {
-    // SAFETY: forwarded C API contract.
-    unsafe {
-        run_c(
-            "minijail_run_pid_pipes",
-            j,
-            filename,
-            argv,
-            NO_ENV,
-            true,
-            pchild_pid,
-            pstdin_fd,
-            pstdout_fd,
-            pstderr_fd,
-        )
-    }
-}
-
-/// `minijail_run_env_pid_pipes`.
-#[no_mangle]
-pub unsafe extern "C" fn minijail_run_env_pid_pipes(
-    j: *mut Minijail,
-    filename: *const c_char,
-    argv: Argv,
-    envp: Argv,
-    pchild_pid: *mut libc::pid_t,
-    pstdin_fd: *mut i32,
-    pstdout_fd: *mut i32,
-    pstderr_fd: *mut i32,
-) -> i32 {
-    // SAFETY: forwarded C API contract.
-    unsafe {
-        run_c(
-            "minijail_run_env_pid_pipes",
-            j,
-            filename,
-            argv,
-            envp,
-            true,
-            pchild_pid,
-            pstdin_fd,
-            pstdout_fd,
-            pstderr_fd,
-        )
-    }
-}
-
-/// `minijail_run_pid_pipes_no_preload`.
-#[no_mangle]
-pub unsafe extern "C" fn minijail_run_pid_pipes_no_preload(
-    j: *mut Minijail,
-    filename: *const c_char,
-    argv: Argv,
-    pchild_pid: *mut libc::pid_t,
-    pstdin_fd: *mut i32,
-    pstdout_fd: *mut i32,
-    pstderr_fd: *mut i32,
-) -> i32 {
-    // SAFETY: forwarded C API contract.
-    unsafe {
-        run_c(
-            "minijail_run_pid_pipes_no_preload",
-            j,
-            filename,
-            argv,
-            NO_ENV,
-            false,
-            pchild_pid,
-            pstdin_fd,
-            pstdout_fd,
-            pstderr_fd,
-        )
-    }
-}
-
-/// `minijail_run_env_pid_pipes_no_preload`.
-#[no_mangle]
-pub unsafe extern "C" fn minijail_run_env_pid_pipes_no_preload(
-    j: *mut Minijail,
-    filename: *const c_char,
-    argv: Argv,
-    envp: Argv,
-    pchild_pid: *mut libc::pid_t,
-    pstdin_fd: *mut i32,
-    pstdout_fd: *mut i32,
-    pstderr_fd: *mut i32,
-) -> i32 {
-    // SAFETY: forwarded C API contract.
-    unsafe {
-        run_c(
-            "minijail_run_env_pid_pipes_no_preload",
-            j,
-            filename,
-            argv,
-            envp,
-            false,
-            pchild_pid,
-            pstdin_fd,
-            pstdout_fd,
-            pstderr_fd,
-        )
-    }
-}
+run_entry!(minijail_run() =>
+    env: NO_ENV, preload: true, pid: NO_PID, pipes: [NO_FD, NO_FD, NO_FD]);
+run_entry!(minijail_run_env(envp: Argv) =>
+    env: envp, preload: true, pid: NO_PID, pipes: [NO_FD, NO_FD, NO_FD]);
+run_entry!(minijail_run_no_preload() =>
+    env: NO_ENV, preload: false, pid: NO_PID, pipes: [NO_FD, NO_FD, NO_FD]);
+run_entry!(minijail_run_pid(pchild_pid: *mut libc::pid_t) =>
+    env: NO_ENV, preload: true, pid: pchild_pid, pipes: [NO_FD, NO_FD, NO_FD]);
+run_entry!(minijail_run_pipe(pstdin_fd: *mut i32) =>
+    env: NO_ENV, preload: true, pid: NO_PID, pipes: [pstdin_fd, NO_FD, NO_FD]);
+run_entry!(minijail_run_pid_pipes(
+        pchild_pid: *mut libc::pid_t,
+        pstdin_fd: *mut i32,
+        pstdout_fd: *mut i32,
+        pstderr_fd: *mut i32
+    ) => env: NO_ENV, preload: true, pid: pchild_pid, pipes: [pstdin_fd, pstdout_fd, pstderr_fd]);
+run_entry!(minijail_run_env_pid_pipes(
+        envp: Argv,
+        pchild_pid: *mut libc::pid_t,
+        pstdin_fd: *mut i32,
+        pstdout_fd: *mut i32,
+        pstderr_fd: *mut i32
+    ) => env: envp, preload: true, pid: pchild_pid, pipes: [pstdin_fd, pstdout_fd, pstderr_fd]);
+run_entry!(minijail_run_pid_pipes_no_preload(
+        pchild_pid: *mut libc::pid_t,
+        pstdin_fd: *mut i32,
+        pstdout_fd: *mut i32,
+        pstderr_fd: *mut i32
+    ) => env: NO_ENV, preload: false, pid: pchild_pid, pipes: [pstdin_fd, pstdout_fd, pstderr_fd]);
+run_entry!(minijail_run_env_pid_pipes_no_preload(
+        envp: Argv,
+        pchild_pid: *mut libc::pid_t,
+        pstdin_fd: *mut i32,
+        pstdout_fd: *mut i32,
+        pstderr_fd: *mut i32
+    ) => env: envp, preload: false, pid: pchild_pid, pipes: [pstdin_fd, pstdout_fd, pstderr_fd]);
 
 /// `minijail_run_fd_env_pid_pipes`: execute an open file.
 #[no_mangle]
