@@ -40,6 +40,51 @@ pub fn clone_process(ns_flags: libc::c_int) -> Result<libc::pid_t, Errno> {
     check(rc).map(|pid| pid as libc::pid_t)
 }
 
+/// Clone a child that shares our memory and suspends us until it execs or
+/// exits (vfork semantics, what posix_spawn does): no page tables are
+/// copied. `entry(arg)` runs on a stack mapped here (and unmapped once we
+/// resume); it must only make syscalls and must exec or `_exit`, never
+/// return into our frames.
+///
+/// # Safety
+///
+/// `arg` must stay valid until this returns, and `entry` must not touch
+/// anything the caller relies on being unchanged.
+pub unsafe fn clone_vfork(
+    entry: extern "C" fn(*mut libc::c_void) -> libc::c_int,
+    arg: *mut libc::c_void,
+) -> Result<libc::pid_t, Errno> {
+    const STACK: usize = 256 << 10;
+    // SAFETY: an anonymous private mapping; checked below.
+    let stack = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            STACK,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK | libc::MAP_NORESERVE,
+            -1,
+            0,
+        )
+    };
+    if stack == libc::MAP_FAILED {
+        return Err(errno());
+    }
+    // SAFETY: the stack grows down from its top; CLONE_VFORK returns only
+    // after the child has exec'd or exited, so `arg` outlives its use.
+    let pid = unsafe {
+        libc::clone(
+            entry,
+            (stack as *mut u8).add(STACK).cast(),
+            libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+            arg,
+        )
+    };
+    let result = if pid < 0 { Err(errno()) } else { Ok(pid) };
+    // SAFETY: unmapping our own mapping; the child no longer runs on it.
+    unsafe { libc::munmap(stack, STACK) };
+    result
+}
+
 /// openat2(2) with RESOLVE_IN_ROOT: `path` is resolved as if `root` were
 /// `/`, so `..` and absolute symlinks cannot leave it. O_NOFOLLOW makes a
 /// final symlink come back as itself, for the caller to refuse.

@@ -191,6 +191,22 @@ fn pid_namespace_init_exits_with_the_program_status() {
 }
 
 #[test]
+fn pid_namespace_init_forwards_signals_sent_from_inside() {
+    if !is_root() {
+        return;
+    }
+    let mut jail = Jail::new();
+    jail.namespace(Namespace::Pid);
+    // The kernel spares a namespace's init the signals it does not take;
+    // ours takes them all (blocked, then waited for) and passes them on.
+    let out = sh(
+        &jail,
+        "trap 'exit 9' TERM; kill -TERM 1; i=0; while [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; exit 1",
+    );
+    assert_eq!(out.status, 9);
+}
+
+#[test]
 fn pid_namespace_init_reaps_orphans() {
     if !is_root() {
         return;

@@ -188,8 +188,22 @@ pub fn arm_pdeathsig(plan: &Plan, status: libc::c_int) {
 
 /// Stage 1 (and stage 2 in no-preload mode), up to but not including
 /// execve. Returns only in the process that becomes the program; any
-/// failure reports to the parent and exits.
+/// failure reports to the parent and exits. (Fork mode: the program's
+/// process returns into the caller's code.)
 pub fn setup(plan: &mut Plan, fds: &ChildFds) {
+    prepare(plan, fds);
+    if plan.inner_fork {
+        // Returns only in the program's process; the init never returns.
+        if let Err(e) = init::fork_init(plan, fds, None) {
+            fail(fds.status_write, ChildStep::InitFork, e, 0);
+        }
+    }
+    finish(plan, fds);
+}
+
+/// The setup up to the fork of a pid namespace's init: namespaces,
+/// mounts, root, rlimits.
+fn prepare(plan: &mut Plan, fds: &ChildFds) {
     let status = fds.status_write;
     let step = |step: ChildStep, r: Result<(), Errno>| {
         if let Err(e) = r {
@@ -204,8 +218,8 @@ pub fn setup(plan: &mut Plan, fds: &ChildFds) {
 
     // Wait for the launcher: uid/gid maps, cgroups, pid file. A child
     // sharing the parent's memory needs none of these (and the parent is
-    // suspended until execve).
-    if !plan.shared_memory_child {
+    // suspended until execve), nor does one with none of them to wait for.
+    if plan.wait_for_parent {
         let mut go = [0u8; 1];
         match sys::read_full(fds.sync_read, &mut go) {
             Ok(1) => {}
@@ -272,12 +286,17 @@ pub fn setup(plan: &mut Plan, fds: &ChildFds) {
             fail(status, ChildStep::Rlimit, sys::errno(), index as u64);
         }
     }
-    if plan.inner_fork {
-        // Returns only in the program's process; the init never returns.
-        if let Err(e) = init::fork_init(plan, fds) {
-            fail(status, ChildStep::InitFork, e, 0);
+}
+
+/// The setup in the program's own process, after the fork of an init:
+/// session, fds, signal mask, hooks and stage 2 (no-preload mode).
+fn finish(plan: &mut Plan, fds: &ChildFds) {
+    let status = fds.status_write;
+    let step = |step: ChildStep, r: Result<(), Errno>| {
+        if let Err(e) = r {
+            fail(status, step, e, 0);
         }
-    }
+    };
     if plan.setsid {
         // SAFETY: setsid has no arguments.
         let rc = unsafe { libc::setsid() };
@@ -312,7 +331,20 @@ pub fn run_hooks(plan: &Plan, event: HookEvent, status: libc::c_int) {
 
 /// The child's whole life: [`setup`], then execve. Never returns.
 pub fn run(plan: &mut Plan, fds: &ChildFds) -> ! {
-    setup(plan, fds);
+    prepare(plan, fds);
+    if plan.inner_fork {
+        // Returns only if the program's process is a plain fork; the init
+        // never returns.
+        if let Err(e) = init::fork_init(plan, fds, Some(exec_program)) {
+            fail(fds.status_write, ChildStep::InitFork, e, 0);
+        }
+    }
+    exec_program(plan, fds)
+}
+
+/// The program's process: the rest of the setup, then execve.
+fn exec_program(plan: &mut Plan, fds: &ChildFds) -> ! {
+    finish(plan, fds);
     // SAFETY: program, argv and envp are NUL-terminated and the pointer
     // arrays null-terminated, all owned by the plan.
     unsafe {

@@ -33,19 +33,22 @@ impl Drop for Fd {
     }
 }
 
-/// Resolve `dest` inside `root`; refuse a final symlink.
+/// Resolve `dest` inside `root`; refuse a final symlink. The file type
+/// comes back with the handle (None if it could not be read), so callers
+/// need not ask again.
 fn resolve_dest(
     root: libc::c_int,
     dest: &CStr,
     step: ChildStep,
     index: u64,
-) -> Result<Fd, StepError> {
+) -> Result<(Fd, Option<libc::mode_t>), StepError> {
     let fd = sys::open_in_root(root, dest, libc::O_PATH).map_err(|e| (step, e, index))?;
     let fd = Fd(fd);
-    if sys::file_type(fd.0) == Ok(libc::S_IFLNK) {
+    let kind = sys::file_type(fd.0).ok();
+    if kind == Some(libc::S_IFLNK) {
         return Err((step, libc::ELOOP, index));
     }
-    Ok(fd)
+    Ok((fd, kind))
 }
 
 /// mount(2) a filesystem (not a bind) on the directory `target` refers
@@ -83,7 +86,7 @@ fn do_mount(
     tree: libc::c_int,
     index: u64,
 ) -> Result<(), StepError> {
-    let target = resolve_dest(root, &op.dest, ChildStep::MountDestination, index)?;
+    let (target, kind) = resolve_dest(root, &op.dest, ChildStep::MountDestination, index)?;
     let err = |e| (ChildStep::Mount, e, index);
     if op.fstype.is_none() {
         let tree = if tree >= 0 {
@@ -94,7 +97,7 @@ fn do_mount(
         let tree = Fd(tree);
         return sys::move_mount_fd(tree.0, target.0).map_err(err);
     }
-    if sys::file_type(target.0) != Ok(libc::S_IFDIR) {
+    if kind != Some(libc::S_IFDIR) {
         return Err(err(libc::ENOTDIR));
     }
     mount_on_dir(
@@ -217,8 +220,8 @@ fn mount_dev(root: libc::c_int, nodes: &[libc::c_int; DEV_NODES.len()]) -> Resul
 }
 
 fn resolve_dev_dir(root: libc::c_int) -> Result<Fd, StepError> {
-    let dev = resolve_dest(root, c"dev", ChildStep::MountDev, 0)?;
-    if sys::file_type(dev.0) != Ok(libc::S_IFDIR) {
+    let (dev, kind) = resolve_dest(root, c"dev", ChildStep::MountDev, 0)?;
+    if kind != Some(libc::S_IFDIR) {
         return Err(dev_err(libc::ENOTDIR));
     }
     Ok(dev)
@@ -395,8 +398,8 @@ fn mounts_and_root(plan: &mut Plan) -> Result<(), StepError> {
 
 /// Resolve a directory inside the root (never through a symlink).
 fn resolve_dir(root: libc::c_int, path: &CStr, step: ChildStep) -> Result<Fd, StepError> {
-    let target = resolve_dest(root, path, step, 0)?;
-    if sys::file_type(target.0) != Ok(libc::S_IFDIR) {
+    let (target, kind) = resolve_dest(root, path, step, 0)?;
+    if kind != Some(libc::S_IFDIR) {
         return Err((step, libc::ENOTDIR, 0));
     }
     Ok(target)

@@ -242,7 +242,14 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
     } else {
         sys::clone_process(plan.clone_flags)
     };
-    drop(blocked);
+    if cloned == Ok(0) {
+        // A fork-like child keeps every signal blocked through its setup
+        // (and a pid namespace's init for good); it sets the program's
+        // mask itself at the end.
+        std::mem::forget(blocked);
+    } else {
+        drop(blocked);
+    }
     let pid = cloned.map_err(|e| {
         LaunchError::os(
             "clone (creating the jailed process; new user or pid namespaces may need privilege)",
@@ -290,8 +297,9 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
     }
 
     // A shared-memory child has already exec'd (or failed) by now and
-    // waits for nothing; any other child waits for this release.
-    if !plan.shared_memory_child {
+    // waits for nothing, nor does a child the launcher has nothing to set
+    // up for; any other child waits for this release.
+    if plan.wait_for_parent {
         if let Err(e) = parent::setup_child(&plan, pid) {
             abandon(pid);
             return Err(e);

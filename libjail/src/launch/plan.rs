@@ -111,6 +111,10 @@ pub struct Plan {
     /// hooks), so it can share the parent's memory and run vfork-style: no
     /// page tables copied, and no sync round trip.
     pub shared_memory_child: bool,
+    /// The child waits on the sync pipe until the launcher has done its
+    /// part (uid/gid maps, cgroups, pid file). With none of those to do the
+    /// child goes straight on: no round trip through the launcher.
+    pub wait_for_parent: bool,
     /// The launching thread's signal mask, saved while all signals are
     /// blocked around clone; the child restores it unless resetting.
     pub saved_sigmask: libc::sigset_t,
@@ -452,6 +456,7 @@ impl Plan {
             close_in_parent: Vec::new(),
             hooks: jail.hooks.clone(),
             shared_memory_child: false,
+            wait_for_parent: true,
             // SAFETY: an all-zero sigset_t is a valid (empty) set.
             saved_sigmask: unsafe { std::mem::zeroed() },
         };
@@ -463,6 +468,8 @@ impl Plan {
             && plan.pid_file.is_none()
             && !plan.inner_fork
             && plan.hooks.is_empty();
+        plan.wait_for_parent = !plan.shared_memory_child
+            && (plan.userns || !plan.cgroups.is_empty() || plan.pid_file.is_some());
         // A new session keeps the program from pushing input into the
         // caller's terminal (TIOCSTI) when any of its std fds is one.
         plan.setsid = jail.setsid_always
