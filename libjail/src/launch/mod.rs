@@ -40,13 +40,17 @@ struct LaunchPipes {
 }
 
 impl LaunchPipes {
-    fn new(with_handoff: bool) -> Result<LaunchPipes, LaunchError> {
+    /// The status pipe always; the sync pipe when the child waits for the
+    /// launcher's setup; the handoff pipe in preload mode.
+    fn new(with_sync: bool, with_handoff: bool) -> Result<LaunchPipes, LaunchError> {
         let mut p = LaunchPipes {
             sync: (-1, -1),
             status: (-1, -1),
             handoff: (-1, -1),
         };
-        p.sync = sys::pipe().map_err(|e| LaunchError::os("pipe", e))?;
+        if with_sync {
+            p.sync = sys::pipe().map_err(|e| LaunchError::os("pipe", e))?;
+        }
         p.status = sys::pipe().map_err(|e| LaunchError::os("pipe", e))?;
         if with_handoff {
             p.handoff = sys::pipe().map_err(|e| LaunchError::os("pipe", e))?;
@@ -207,7 +211,7 @@ fn clone_sharing_memory(plan: &mut Plan, fds: &ChildFds) -> Result<libc::pid_t, 
 /// Ok(None) is returned in the jailed child.
 fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProcess>, LaunchError> {
     let preload = plan.delivery == plan::Delivery::Preload;
-    let mut pipes = LaunchPipes::new(preload)?;
+    let mut pipes = LaunchPipes::new(plan.wait_for_parent, preload)?;
     let handoff_sent = preload && parent::write_handoff_early(pipes.handoff.1, &plan.stage2_bytes)?;
     if handoff_sent {
         sys::close(LaunchPipes::take(&mut pipes.handoff.1));
