@@ -210,6 +210,25 @@ pub fn pipe() -> Result<(libc::c_int, libc::c_int), Errno> {
     Ok((fds[0], fds[1]))
 }
 
+/// A close-on-exec pipe whose two fds are numbered `min` or above, so the
+/// child's dup2 onto lower numbers (the fds it hands the program) cannot
+/// overwrite them.
+pub fn pipe_at_or_above(min: libc::c_int) -> Result<(libc::c_int, libc::c_int), Errno> {
+    let (read, write) = pipe()?;
+    let lift = |fd: libc::c_int| -> Result<libc::c_int, Errno> {
+        if fd >= min {
+            return Ok(fd);
+        }
+        // SAFETY: F_DUPFD_CLOEXEC on an fd we own.
+        let moved = check(unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, min) }.into());
+        close(fd);
+        moved.map(|m| m as libc::c_int)
+    };
+    let read = lift(read).inspect_err(|_| close(write))?;
+    let write = lift(write).inspect_err(|_| close(read))?;
+    Ok((read, write))
+}
+
 /// Whether fd is a terminal.
 pub fn is_tty(fd: libc::c_int) -> bool {
     // SAFETY: an all-zero termios is a valid out-buffer for TCGETS.

@@ -41,19 +41,24 @@ struct LaunchPipes {
 
 impl LaunchPipes {
     /// The status pipe always; the sync pipe when the child waits for the
-    /// launcher's setup; the handoff pipe in preload mode.
-    fn new(with_sync: bool, with_handoff: bool) -> Result<LaunchPipes, LaunchError> {
+    /// launcher's setup; the handoff pipe in preload mode. All numbered
+    /// `min_fd` or above, clear of the fds the child hands the program.
+    fn new(
+        with_sync: bool,
+        with_handoff: bool,
+        min_fd: libc::c_int,
+    ) -> Result<LaunchPipes, LaunchError> {
         let mut p = LaunchPipes {
             sync: (-1, -1),
             status: (-1, -1),
             handoff: (-1, -1),
         };
         if with_sync {
-            p.sync = sys::pipe().map_err(|e| LaunchError::os("pipe", e))?;
+            p.sync = sys::pipe_at_or_above(min_fd).map_err(|e| LaunchError::os("pipe", e))?;
         }
-        p.status = sys::pipe().map_err(|e| LaunchError::os("pipe", e))?;
+        p.status = sys::pipe_at_or_above(min_fd).map_err(|e| LaunchError::os("pipe", e))?;
         if with_handoff {
-            p.handoff = sys::pipe().map_err(|e| LaunchError::os("pipe", e))?;
+            p.handoff = sys::pipe_at_or_above(min_fd).map_err(|e| LaunchError::os("pipe", e))?;
         }
         Ok(p)
     }
@@ -211,7 +216,7 @@ fn clone_sharing_memory(plan: &mut Plan, fds: &ChildFds) -> Result<libc::pid_t, 
 /// Ok(None) is returned in the jailed child.
 fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProcess>, LaunchError> {
     let preload = plan.delivery == plan::Delivery::Preload;
-    let mut pipes = LaunchPipes::new(plan.wait_for_parent, preload)?;
+    let mut pipes = LaunchPipes::new(plan.wait_for_parent, preload, plan.fd_base)?;
     let handoff_sent = preload && parent::write_handoff_early(pipes.handoff.1, &plan.stage2_bytes)?;
     if handoff_sent {
         sys::close(LaunchPipes::take(&mut pipes.handoff.1));
