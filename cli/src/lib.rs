@@ -16,6 +16,7 @@
 //! the table the single source for parsing, help, man page and completions.
 
 pub mod apply;
+pub mod arena;
 pub mod config_file;
 pub mod docs;
 pub mod error;
