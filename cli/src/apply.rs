@@ -74,11 +74,6 @@ pub fn build_jail(o: &Options) -> Result<Jail, UsageError> {
             format!("cannot use alternate syscall table '{table_name}': PR_ALT_SYSCALL is a ChromeOS kernel extension this implementation does not support"),
         ));
     }
-    if o.allow_speculation {
-        jail::log::info(
-            "--allow-speculative-execution is accepted but ignored: the speculation mitigations stay on",
-        );
-    }
     let ns = &o.ns;
     for (on, kind) in [
         (ns.user, Namespace::User),
@@ -214,6 +209,7 @@ fn to_filter(o: &Options, program: &jail::seccomp::Program, label: &Path) -> jai
             })
             .collect(),
         tsync: o.seccomp_tsync,
+        allow_speculation: o.allow_speculation,
         log_failures: compile_options(o).traps_for_logging(),
         label: label.display().to_string(),
     }

@@ -304,7 +304,7 @@ pub static OPTIONS: &[OptSpec] = &[
     // Uncommon.
     opt!(AllowSpeculation, None, Some("allow-speculative-execution"), None, "", Value::None, Uncommon,
         "Allow speculative execution (disable the seccomp mitigations).",
-        "Accepted for compatibility; the mitigations stay on."),
+        "The filter goes in with SECCOMP_FILTER_FLAG_SPEC_ALLOW: the kernel does not force speculation mitigations on for the program."),
     opt!(EnableProfileFsRestrictions, None, Some("enable-profile-fs-restrictions"), None, "", Value::None, Uncommon,
         "Limit paths with Landlock when using a minimalistic-mountns\nprofile (the default).", ""),
     opt!(FsDefaultPaths, None, Some("fs-default-paths"), None, "", Value::None, Uncommon,

@@ -106,6 +106,18 @@ fn user_group_nnp_and_policy_recipe() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), "ok\n");
+    // The same with the filter's speculation flag: installed, and quiet.
+    let o = minijail0(&[
+        "-n",
+        "--allow-speculative-execution",
+        "-S",
+        &policy,
+        "--",
+        "/bin/echo",
+        "ok",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!((stdout(&o).as_str(), stderr(&o).as_str()), ("ok\n", ""));
     // A syscall outside the policy: killed by SIGSYS, status 253.
     let o = minijail0(&[
         "-u",

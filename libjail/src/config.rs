@@ -174,6 +174,11 @@ pub enum SupplementaryGroups {
 pub struct SeccompFilter {
     pub program: Vec<SockFilter>,
     pub tsync: bool,
+    /// Install with SECCOMP_FILTER_FLAG_SPEC_ALLOW: the kernel then leaves
+    /// speculative-execution mitigations as they are rather than forcing
+    /// them on (upstream's `minijail_set_seccomp_filter_allow_speculation`,
+    /// minijail0's --allow-speculative-execution).
+    pub allow_speculation: bool,
     /// Install the preload's SIGSYS reporter, which names a trapped syscall
     /// on stderr before the program dies (-L on a kernel without
     /// SECCOMP_RET_LOG). Only useful with a program that traps

@@ -261,3 +261,35 @@ fn supplementary_groups_set_kept_or_inherited() {
     expected_sorted.dedup();
     assert_eq!(got, expected_sorted, "{out:?}");
 }
+
+/// The launcher's own speculative-store-bypass state, as /proc shows it.
+fn host_speculation() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Speculation_Store_Bypass:"))
+        .map(|v| v.trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// SECCOMP_FILTER_FLAG_SPEC_ALLOW: the filter is installed and the kernel
+/// leaves the speculation state as the launcher had it (where the kernel
+/// forces mitigations on for filtered processes, a filter without the
+/// flag shows "thread force mitigated" instead).
+#[test]
+fn a_filter_can_leave_speculation_mitigations_alone() {
+    let allow_all = SeccompFilter {
+        allow_speculation: true,
+        ..bpf::on_syscalls(&[], bpf::RET_KILL_PROCESS, "allow-all")
+    };
+    let mut jail = Jail::new();
+    jail.no_new_privs().seccomp_filter(allow_all);
+    let out = run_probe(&jail, &["status"]);
+    assert_eq!(out.status, 0, "{out:?}");
+    assert_eq!(out.field("Seccomp"), Some("2"), "{out:?}");
+    assert_eq!(
+        out.field("Speculation_Store_Bypass"),
+        Some(host_speculation().as_str()),
+        "{out:?}"
+    );
+}

@@ -52,14 +52,10 @@ fn must_precede_filter(m: &Minijail, what: &str) {
 pub(crate) fn apply(state: &SeccompState, jail: &mut Jail) -> Result<(), String> {
     match (&state.program, state.use_filter) {
         (Some(program), true) => {
-            if state.allow_speculation {
-                jail::log::warn(
-                    "SECCOMP_FILTER_FLAG_SPEC_ALLOW is not supported: the filter is installed with speculation mitigations on",
-                );
-            }
             jail.seccomp_filter(SeccompFilter {
                 program: program.clone(),
                 tsync: state.tsync,
+                allow_speculation: state.allow_speculation,
                 log_failures: options(state).traps_for_logging(),
                 label: state.label.clone(),
             });

@@ -62,7 +62,8 @@ pub struct Prepared {
     last_cap: u32,
     no_new_privs: bool,
     landlock: Option<PreparedLandlock>,
-    seccomp: Option<(Vec<SockFilter>, bool)>,
+    /// The filter and its seccomp(2) flags.
+    seccomp: Option<(Vec<SockFilter>, u32)>,
     sigsys_log: bool,
     seccomp_strict: bool,
     parent_death_signal: Option<i32>,
@@ -146,7 +147,7 @@ impl Prepared {
             Some(s) if s.program.len() > 4096 => {
                 return Err(PrepareError::FilterTooLong(s.program.len()))
             }
-            Some(s) => Some((s.program.clone(), s.tsync)),
+            Some(s) => Some((s.program.clone(), filter_flags(s))),
         };
         let sigsys_log = match stage2.seccomp.as_ref().and_then(|s| s.log_names.as_ref()) {
             Some(names) => {
@@ -343,28 +344,36 @@ impl Prepared {
     }
 
     fn install_seccomp(&self) -> Result<(), EnterError> {
-        let Some((program, tsync)) = &self.seccomp else {
+        let Some((program, flags)) = &self.seccomp else {
             return Ok(());
         };
         if self.sigsys_log {
             crate::sigsys::install().map_err(|e| EnterError::new(Step::SigsysHandler, e, None))?;
         }
-        install_filter(program, *tsync)
+        install_filter(program, *flags)
     }
+}
+
+/// The seccomp(2) flags a [`Seccomp`] asks for.
+fn filter_flags(s: &crate::config::Seccomp) -> u32 {
+    let mut flags = 0;
+    if s.tsync {
+        flags |= libc::SECCOMP_FILTER_FLAG_TSYNC as u32;
+    }
+    if s.allow_speculation {
+        flags |= libc::SECCOMP_FILTER_FLAG_SPEC_ALLOW as u32;
+    }
+    flags
 }
 
 /// Install `program` as a seccomp filter, honouring the caller's choice of
 /// no_new_privs. (seccompiler's `apply_filter` always sets no_new_privs,
 /// which would change minijail's meaning of a root jail without `-n`.)
-pub fn install_filter(program: &[SockFilter], tsync: bool) -> Result<(), EnterError> {
+/// `flags` are seccomp(2)'s SECCOMP_FILTER_FLAG_* bits.
+pub fn install_filter(program: &[SockFilter], flags: u32) -> Result<(), EnterError> {
     let prog = SockFprog {
         len: program.len() as u16,
         filter: program.as_ptr(),
-    };
-    let flags = if tsync {
-        libc::SECCOMP_FILTER_FLAG_TSYNC
-    } else {
-        0
     };
     // SAFETY: prog points at `program`, which outlives the call; the kernel copies it.
     let rc = unsafe {

@@ -66,6 +66,10 @@ pub struct Seccomp {
     pub program: Vec<SockFilter>,
     /// Synchronize the filter to every thread (SECCOMP_FILTER_FLAG_TSYNC).
     pub tsync: bool,
+    /// Leave speculative-execution mitigations as they are
+    /// (SECCOMP_FILTER_FLAG_SPEC_ALLOW) instead of letting the kernel force
+    /// them on for the filtered process.
+    pub allow_speculation: bool,
     /// Install a SIGSYS handler that prints the blocked syscall (-L on a
     /// kernel without SECCOMP_RET_LOG). Index = syscall number.
     pub log_names: Option<Vec<String>>,

@@ -174,6 +174,7 @@ mod tests {
                     k: 0x7fff_0000,
                 }],
                 tsync: true,
+                allow_speculation: true,
                 log_names: None,
             }),
             preload_entry: Some("/lib/libjailpreload.so".into()),

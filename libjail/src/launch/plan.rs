@@ -716,6 +716,7 @@ pub(crate) fn build_stage2(jail: &Jail) -> Result<Stage2, LaunchError> {
         seccomp: jail.seccomp.as_ref().map(|s| Seccomp {
             program: s.program.clone(),
             tsync: s.tsync,
+            allow_speculation: s.allow_speculation,
             log_names: s.log_failures.then(crate::log::syscall_names),
         }),
         seccomp_strict: jail.seccomp_strict,

@@ -68,6 +68,7 @@ fn main() {
                 "CapAmb",
                 "NoNewPrivs",
                 "Seccomp",
+                "Speculation_Store_Bypass",
                 "SigBlk",
                 "SigIgn",
             ] {

@@ -81,6 +81,18 @@ int main(int argc, char **argv)
 	CHECK_EQ(run_helper(j, "getppid", buf, sizeof buf), MINIJAIL_ERR_JAIL);
 	minijail_destroy(j);
 
+	/* The same filter with SECCOMP_FILTER_FLAG_SPEC_ALLOW: the kernel takes
+	 * the flag, and the filter still kills. */
+	j = minijail_new();
+	minijail_no_new_privs(j);
+	minijail_set_seccomp_filter_allow_speculation(j);
+	minijail_use_seccomp_filter(j);
+	minijail_parse_seccomp_filters(j, policy);
+	CHECK_EQ(run_helper(j, "pid", buf, sizeof buf), 0);
+	CHECK(atoi(buf) > 0);
+	CHECK_EQ(run_helper(j, "getppid", buf, sizeof buf), MINIJAIL_ERR_JAIL);
+	minijail_destroy(j);
+
 	/* Logging failures: unlisted calls are logged and allowed (the kernel
 	 * has SECCOMP_RET_LOG) or trapped and reported. */
 	j = minijail_new();
