@@ -242,6 +242,8 @@ pub struct Jail {
     pub(crate) new_session_keyring: bool,
     // Filesystem.
     pub(crate) propagation: Propagation,
+    /// Subtrees given their own propagation after the whole tree's.
+    pub(crate) remounts: Vec<(PathBuf, Propagation)>,
     pub(crate) mounts: Vec<MountSpec>,
     pub(crate) mount_dev: bool,
     pub(crate) mount_tmp: Option<u64>,
@@ -553,6 +555,15 @@ impl Jail {
     /// Mount propagation for the new mount namespace.
     pub fn remount_mode(&mut self, mode: Propagation) -> &mut Self {
         self.propagation = mode;
+        self
+    }
+
+    /// After the whole tree gets [`Jail::remount_mode`], give the mount at
+    /// `path` (a host path, absolute) and everything under it `mode`
+    /// instead, as upstream's `minijail_add_remount`. Skipped, like the
+    /// tree's, when the mode is [`Propagation::Unchanged`].
+    pub fn remount(&mut self, path: impl AsRef<Path>, mode: Propagation) -> &mut Self {
+        self.remounts.push((path.as_ref().to_owned(), mode));
         self
     }
 

@@ -484,3 +484,42 @@ fn propagation_modes_under_a_shared_parent() {
     assert_eq!(seen.len(), 5);
     host.assert_unchanged();
 }
+
+#[test]
+fn a_remount_gives_one_subtree_its_own_propagation() {
+    if !is_root() {
+        return;
+    }
+    let host = HostSnapshot::take();
+    let mut jail = Jail::new();
+    jail.namespace(Namespace::Mount)
+        .remount_mode(Propagation::Shared)
+        .remount("/proc", Propagation::Private);
+    let mounts = mounts_inside(&jail);
+    let tags = |point: &str| {
+        mounts
+            .iter()
+            .find(|m| m.mount_point == point)
+            .unwrap_or_else(|| panic!("no {point} in {mounts:?}"))
+            .propagation
+            .clone()
+    };
+    assert!(
+        tags("/").iter().any(|t| t.starts_with("shared:")),
+        "{mounts:?}"
+    );
+    assert!(tags("/proc").is_empty(), "{mounts:?}");
+
+    // Refused before fork: a relative path, or no mount namespace.
+    let mut relative = Jail::new();
+    relative
+        .namespace(Namespace::Mount)
+        .remount("proc", Propagation::Private);
+    let err = try_sh(&relative, "true").unwrap_err().to_string();
+    assert!(err.contains("must be absolute"), "{err}");
+    let mut no_ns = Jail::new();
+    no_ns.remount("/proc", Propagation::Private);
+    let err = try_sh(&no_ns, "true").unwrap_err().to_string();
+    assert!(err.contains("needs a new mount namespace"), "{err}");
+    host.assert_unchanged();
+}

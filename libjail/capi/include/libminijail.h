@@ -244,9 +244,11 @@ int minijail_mount(struct minijail *j, const char *src, const char *dest,
 int minijail_bind(struct minijail *j, const char *src, const char *dest,
 		  int writeable) MINIJAIL_ATTRIBUTE_NONNULL();
 /*
- * Remount |mount_name| with its own propagation. Not supported by this
- * implementation: returns -ENOSYS, and a later minijail_run* refuses to
- * run the jail (-ENOSYS) rather than run it without the remount.
+ * After the whole tree of the new mount namespace gets minijail_remount_mode,
+ * give the mount at |mount_name| (an absolute host path) and everything under
+ * it |remount_mode| (MS_PRIVATE, MS_SLAVE, MS_SHARED or MS_UNBINDABLE)
+ * instead. Returns 0, or -EINVAL for a relative path or another mode. Skipped
+ * with minijail_skip_remount_private, as the tree's remount is.
  */
 int minijail_add_remount(struct minijail *j, const char *mount_name,
 			 unsigned long remount_mode)

@@ -260,16 +260,25 @@ setter!(fn minijail_new_session_keyring() |m: &mut Minijail| {
 setter!(fn minijail_skip_remount_private() |m: &mut Minijail| {
     m.jail.remount_mode(Propagation::Unchanged);
 });
-setter!(fn minijail_remount_mode(mode: c_ulong) |m: &mut Minijail| {
-    let p = match mode {
+
+/// The propagation an MS_* flag names (0: unchanged).
+fn propagation(mode: c_ulong) -> Option<Propagation> {
+    Some(match mode {
         0 => Propagation::Unchanged,
         libc::MS_PRIVATE => Propagation::Private,
         libc::MS_SLAVE => Propagation::Slave,
         libc::MS_SHARED => Propagation::Shared,
         libc::MS_UNBINDABLE => Propagation::Unbindable,
-        other => {
+        _ => return None,
+    })
+}
+
+setter!(fn minijail_remount_mode(mode: c_ulong) |m: &mut Minijail| {
+    let p = match propagation(mode) {
+        Some(p) => p,
+        None => {
             m.unsupported.push(format!(
-                "minijail_remount_mode({other:#x}): not a propagation mode (MS_PRIVATE, MS_SLAVE, MS_SHARED or MS_UNBINDABLE)"
+                "minijail_remount_mode({mode:#x}): not a propagation mode (MS_PRIVATE, MS_SLAVE, MS_SHARED or MS_UNBINDABLE)"
             ));
             return;
         }
@@ -503,14 +512,11 @@ int_setter!(fn minijail_bind(src: *const c_char, dest: *const c_char, writeable:
 
 int_setter!(fn minijail_add_remount(mount_name: *const c_char, remount_mode: c_ulong) |m: &mut Minijail| {
     let name = path_arg!(mount_name);
-    if !name.is_absolute() {
+    let Some(mode) = propagation(remount_mode).filter(|_| name.is_absolute()) else {
         return -libc::EINVAL;
-    }
-    m.unsupported.push(format!(
-        "minijail_add_remount({}, {remount_mode:#x}): per-mount propagation is not supported by this implementation",
-        name.display()
-    ));
-    -libc::ENOSYS
+    };
+    m.jail.remount(name, mode);
+    0
 });
 
 // --- resources ---

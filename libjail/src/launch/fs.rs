@@ -274,6 +274,14 @@ pub fn setup(plan: &mut Plan) -> Result<(), StepError> {
     if plan.new_mount_ns && plan.propagation != 0 {
         sys::mount(None, c"/", None, libc::MS_REC | plan.propagation, None)
             .map_err(|e| (ChildStep::Propagation, e, 0))?;
+        // Detail 0 is "/", then 1 + the index of the remount.
+        for (index, (path, flag)) in plan.remounts.iter().enumerate() {
+            if *flag == 0 {
+                continue;
+            }
+            sys::mount(None, path, None, libc::MS_REC | flag, None)
+                .map_err(|e| (ChildStep::Propagation, e, index as u64 + 1))?;
+        }
     }
     let changes_root = plan.chroot || plan.pivot_root;
     // Keep the working directory to come back to: mounting goes through

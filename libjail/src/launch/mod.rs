@@ -131,6 +131,14 @@ fn describe_detail(jail: &Jail, f: &ChildFailure) -> String {
             .map(|(_, p)| format!(" ({})", p.display()))
             .unwrap_or_default(),
         ChildStep::Stage2 => format!(" (step {})", f.detail),
+        ChildStep::Propagation => match index.checked_sub(1) {
+            None => " (/)".to_owned(),
+            Some(i) => jail
+                .remounts
+                .get(i)
+                .map(|(path, _)| format!(" ({})", path.display()))
+                .unwrap_or_default(),
+        },
         _ => String::new(),
     }
 }

@@ -58,6 +58,9 @@ pub struct Plan {
 
     pub new_mount_ns: bool,
     pub propagation: libc::c_ulong,
+    /// Subtrees (host paths) and the MS_* propagation flag each gets after
+    /// the whole tree; empty when propagation is left unchanged.
+    pub remounts: Vec<(CString, libc::c_ulong)>,
     pub root: CString,
     pub chroot: bool,
     pub pivot_root: bool,
@@ -416,6 +419,7 @@ impl Plan {
             } else {
                 0
             },
+            remounts: remounts(jail)?,
             root: path_cstring("root", root)?,
             chroot: jail.chroot.is_some(),
             pivot_root: jail.pivot_root.is_some(),
@@ -656,6 +660,39 @@ fn validate(jail: &Jail) -> Result<(), LaunchError> {
         // Allowed, as upstream: the caller chose to keep propagation.
     }
     Ok(())
+}
+
+/// The per-subtree propagation changes, checked: absolute paths, a mount
+/// namespace to make them in. As upstream, none is made when the tree's
+/// propagation is left unchanged, and one left unchanged (flag 0) does
+/// nothing.
+fn remounts(jail: &Jail) -> Result<Vec<(CString, libc::c_ulong)>, LaunchError> {
+    if jail.remounts.is_empty() {
+        return Ok(Vec::new());
+    }
+    if !jail.has_namespace(Namespace::Mount) {
+        return Err(LaunchError::Invalid(format!(
+            "remount {} needs a new mount namespace (Namespace::Mount, minijail_namespace_vfs)",
+            jail.remounts[0].0.display()
+        )));
+    }
+    if jail.propagation == Propagation::Unchanged {
+        return Ok(Vec::new());
+    }
+    // Kept one for one with the settings (flag 0 for Unchanged), so a
+    // failure's index names the setting.
+    jail.remounts
+        .iter()
+        .map(|(path, mode)| {
+            if !path.is_absolute() {
+                return Err(LaunchError::Invalid(format!(
+                    "remount {}: the path must be absolute",
+                    path.display()
+                )));
+            }
+            Ok((path_cstring("remount path", path)?, mode.ms_flag()))
+        })
+        .collect()
 }
 
 pub(crate) fn build_stage2(jail: &Jail) -> Result<Stage2, LaunchError> {
