@@ -248,34 +248,48 @@ fn prepare(plan: &mut Plan, fds: &ChildFds) {
     if plan.root_in_userns {
         arm_pdeathsig(plan, status);
     }
+    if let Err((s, e, detail)) = isolate(plan) {
+        fail(status, s, e, detail);
+    }
+}
+
+/// The steps a jail takes in the process that enters it, shared by the
+/// forked child and [`Jail::enter`](crate::Jail::enter): join and create
+/// namespaces, hostname, loopback, session keyring, mounts and root,
+/// rlimits. Syscalls only.
+pub(crate) fn isolate(plan: &mut Plan) -> Result<(), fs::StepError> {
+    let check = |step: ChildStep, rc: libc::c_long| match sys::check(rc) {
+        Ok(_) => Ok(()),
+        Err(e) => Err((step, e, 0)),
+    };
     for (index, &(nstype, fd)) in plan.join.iter().enumerate() {
         // SAFETY: setns on an fd opened and type-checked before fork.
         if unsafe { libc::setns(fd, nstype) } != 0 {
-            fail(status, ChildStep::JoinNamespace, sys::errno(), index as u64);
+            return Err((ChildStep::JoinNamespace, sys::errno(), index as u64));
         }
     }
     if plan.unshare_flags != 0 {
         // SAFETY: unshare with namespace flags only.
-        let rc = unsafe { libc::unshare(plan.unshare_flags) };
-        step(ChildStep::Unshare, sys::check(rc.into()).map(drop));
+        check(
+            ChildStep::Unshare,
+            unsafe { libc::unshare(plan.unshare_flags) }.into(),
+        )?;
     }
     if let Some(name) = &plan.hostname {
         // SAFETY: name is a live byte string of the given length.
         let rc = unsafe { libc::sethostname(name.as_ptr(), name.as_bytes().len()) };
-        step(ChildStep::Hostname, sys::check(rc.into()).map(drop));
+        check(ChildStep::Hostname, rc.into())?;
     }
     if plan.net_loopback {
-        step(ChildStep::Loopback, bring_up_loopback());
+        bring_up_loopback().map_err(|e| (ChildStep::Loopback, e, 0))?;
     }
     if plan.session_keyring {
         const KEYCTL_JOIN_SESSION_KEYRING: libc::c_long = 1;
         // SAFETY: keyctl with a null name joins a new anonymous keyring.
         let rc = unsafe { libc::syscall(libc::SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0usize) };
-        step(ChildStep::SessionKeyring, sys::check(rc).map(drop));
+        check(ChildStep::SessionKeyring, rc)?;
     }
-    if let Err((s, e, detail)) = fs::setup(plan) {
-        fail(status, s, e, detail);
-    }
+    fs::setup(plan)?;
     for (index, r) in plan.rlimits.iter().enumerate() {
         let lim = libc::rlimit {
             rlim_cur: r.cur,
@@ -283,9 +297,10 @@ fn prepare(plan: &mut Plan, fds: &ChildFds) {
         };
         // SAFETY: setrlimit with a valid rlimit.
         if unsafe { libc::setrlimit(r.resource as _, &lim) } != 0 {
-            fail(status, ChildStep::Rlimit, sys::errno(), index as u64);
+            return Err((ChildStep::Rlimit, sys::errno(), index as u64));
         }
     }
+    Ok(())
 }
 
 /// The setup in the program's own process, after the fork of an init:

@@ -5,12 +5,10 @@
 use super::child;
 use super::command::Command;
 use super::error::LaunchError;
-use super::fs;
 use super::plan::Plan;
 use super::report::ChildStep;
 use crate::config::{Jail, Namespace};
 use crate::hook::HookEvent;
-use crate::sys;
 
 /// Why a step failed, for [`Jail::enter`]'s error.
 fn step_failed(step: ChildStep, errno: i32, detail: u64) -> LaunchError {
@@ -55,51 +53,7 @@ impl Jail {
         let cmd = Command::new("");
         let mut plan = Plan::build(self, &cmd, true)?;
 
-        for (index, &(nstype, fd)) in plan.join.iter().enumerate() {
-            // SAFETY: setns on an fd opened and type-checked by the plan.
-            if unsafe { libc::setns(fd, nstype) } != 0 {
-                return Err(step_failed(
-                    ChildStep::JoinNamespace,
-                    sys::errno(),
-                    index as u64,
-                ));
-            }
-        }
-        if plan.unshare_flags != 0 {
-            // SAFETY: unshare with namespace flags only.
-            if unsafe { libc::unshare(plan.unshare_flags) } != 0 {
-                return Err(step_failed(ChildStep::Unshare, sys::errno(), 0));
-            }
-        }
-        if let Some(name) = &plan.hostname {
-            // SAFETY: name is a live byte string of the given length.
-            if unsafe { libc::sethostname(name.as_ptr(), name.as_bytes().len()) } != 0 {
-                return Err(step_failed(ChildStep::Hostname, sys::errno(), 0));
-            }
-        }
-        if plan.net_loopback {
-            child::bring_up_loopback().map_err(|e| step_failed(ChildStep::Loopback, e, 0))?;
-        }
-        if plan.session_keyring {
-            const KEYCTL_JOIN_SESSION_KEYRING: libc::c_long = 1;
-            // SAFETY: keyctl with a null name joins a new anonymous keyring.
-            let rc =
-                unsafe { libc::syscall(libc::SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0usize) };
-            if rc < 0 {
-                return Err(step_failed(ChildStep::SessionKeyring, sys::errno(), 0));
-            }
-        }
-        fs::setup(&mut plan).map_err(|(s, e, d)| step_failed(s, e, d))?;
-        for (index, r) in plan.rlimits.iter().enumerate() {
-            let lim = libc::rlimit {
-                rlim_cur: r.cur,
-                rlim_max: r.max,
-            };
-            // SAFETY: setrlimit with a valid rlimit.
-            if unsafe { libc::setrlimit(r.resource as _, &lim) } != 0 {
-                return Err(step_failed(ChildStep::Rlimit, sys::errno(), index as u64));
-            }
-        }
+        child::isolate(&mut plan).map_err(|(s, e, d)| step_failed(s, e, d))?;
         crate::hook::run(&plan.hooks, HookEvent::PreDropCaps)
             .map_err(|(e, i)| step_failed(ChildStep::Hook, e, i))?;
         if let Some(prepared) = &plan.stage2_prepared {
