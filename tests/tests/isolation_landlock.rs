@@ -127,19 +127,31 @@ fn abi_selection_changes_what_is_handled() {
 }
 
 #[test]
-fn a_missing_rule_path_fails_closed() {
+fn a_missing_rule_path_is_refused_before_fork() {
     if !landlock_available() {
         return;
     }
     let mut jail = base();
     jail.add_fs_restriction_rw(Path::new("/nonexistent-landlock-path"));
-    let out = sh(&jail, "echo ran");
-    assert_ne!(out.status, 0, "{out:?}");
-    assert!(out.stdout.is_empty(), "the program must not run: {out:?}");
+    let err = try_sh(&jail, "echo ran").unwrap_err();
+    assert!(matches!(err, jail::LaunchError::Invalid(_)), "{err}");
     assert!(
-        out.stderr.contains("nonexistent-landlock-path")
-            || out.stderr.to_lowercase().contains("landlock"),
-        "{out:?}"
+        err.to_string()
+            .contains("Landlock path /nonexistent-landlock-path: No such file"),
+        "{err}"
+    );
+    // Inside a new root the path is looked up there, and named both ways.
+    let root = TempDir::new("landlock-root");
+    let mut jail = Jail::new();
+    jail.enter_chroot(root.path())
+        .add_fs_restriction_ro(Path::new("/etc"));
+    let err = try_sh(&jail, "echo ran").unwrap_err().to_string();
+    assert!(
+        err.contains(&format!(
+            "/etc (on the host: {}/etc)",
+            root.path().display()
+        )),
+        "{err}"
     );
 }
 

@@ -284,6 +284,28 @@ pub fn plan(jail: &Jail, root: &Path) -> Result<Vec<MountOp>, LaunchError> {
 
 /// How paths inside the jail map to the host before fork: the new root
 /// and the binds (for finding the program and its interpreter).
+/// Where the jail mounts something other than a bind (tmpfs, proc, a new
+/// /dev, any filesystem): what lies beneath is not on the host to look at
+/// before fork.
+pub fn fresh_mount_points(jail: &Jail) -> Vec<PathBuf> {
+    let mut points: Vec<PathBuf> = jail
+        .mounts
+        .iter()
+        .filter(|m| !m.is_bind())
+        .map(|m| Path::new("/").join(relative(&m.dest)))
+        .collect();
+    if jail.mount_dev {
+        points.push("/dev".into());
+    }
+    if jail.mount_tmp.is_some() {
+        points.push("/tmp".into());
+    }
+    if jail.remount_proc.is_some() {
+        points.push("/proc".into());
+    }
+    points
+}
+
 pub fn host_view(jail: &Jail, root: Option<&Path>) -> crate::program::HostView {
     let binds = jail
         .mounts

@@ -227,6 +227,7 @@ impl Plan {
     pub fn build(jail: &Jail, cmd: &Command, fork_only: bool) -> Result<Plan, LaunchError> {
         validate(jail)?;
         let root_dir = jail.chroot.as_deref().or(jail.pivot_root.as_deref());
+        check_landlock_paths(jail, root_dir)?;
         // The program.
         let (program_path, linkage, privileged) = if fork_only {
             (PathBuf::new(), Linkage::Unknown, false)
@@ -658,6 +659,39 @@ fn validate(jail: &Jail) -> Result<(), LaunchError> {
     }
     if jail.propagation == Propagation::Unchanged && !jail.mounts.is_empty() {
         // Allowed, as upstream: the caller chose to keep propagation.
+    }
+    Ok(())
+}
+
+/// Every Landlock rule's path must exist as the jailed program will see
+/// it (inside the new root, through the binds): stage 2 opens each one
+/// and would fail closed after fork, exit 252. Paths under a fresh mount
+/// (tmpfs, proc, a new /dev) cannot be looked at yet and are left to it.
+fn check_landlock_paths(jail: &Jail, root: Option<&Path>) -> Result<(), LaunchError> {
+    if jail.fs_rules.is_empty() {
+        return Ok(());
+    }
+    let view = super::mountplan::host_view(jail, root);
+    let fresh = super::mountplan::fresh_mount_points(jail);
+    for rule in &jail.fs_rules {
+        // A NUL byte is refused when stage 2 is prepared, with its own words.
+        if rule.path.as_os_str().as_bytes().contains(&0)
+            || fresh.iter().any(|point| rule.path.starts_with(point))
+        {
+            continue;
+        }
+        let host = view.host_path(&rule.path);
+        if let Err(e) = std::fs::metadata(&host) {
+            let seen_as = if host == rule.path {
+                String::new()
+            } else {
+                format!(" (on the host: {})", host.display())
+            };
+            return Err(LaunchError::Invalid(format!(
+                "Landlock path {}{seen_as}: {e}; rules need an existing file or directory",
+                rule.path.display()
+            )));
+        }
     }
     Ok(())
 }
