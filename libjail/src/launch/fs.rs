@@ -284,6 +284,13 @@ pub fn setup(plan: &mut Plan) -> Result<(), StepError> {
         }
     }
     let changes_root = plan.chroot || plan.pivot_root;
+    let mounts_something = !plan.mounts.is_empty()
+        || plan.mount_dev
+        || plan.tmp_data.is_some()
+        || plan.remount_proc.is_some();
+    if !changes_root && !mounts_something {
+        return Ok(());
+    }
     // Keep the working directory to come back to: mounting goes through
     // fchdir. With a new root the program starts in its "/" instead.
     let cwd = if changes_root {
