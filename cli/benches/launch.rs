@@ -19,7 +19,7 @@ const WARMUP: usize = 20;
 struct Case {
     name: String,
     program: PathBuf,
-    args: Vec<&'static str>,
+    args: Vec<String>,
     samples: Vec<Duration>,
 }
 
@@ -47,13 +47,37 @@ fn main() {
         "build the preload first: cargo build --release -p jail-preload"
     );
 
-    let mut cases = vec![Case {
-        name: "bare fork+execve /bin/true".into(),
-        program: "/bin/true".into(),
-        args: vec![],
+    let case = |name: String, program: &Path, args: &[&str]| Case {
+        name,
+        program: program.to_owned(),
+        args: args.iter().map(|a| a.to_string()).collect(),
         samples: vec![],
-    }];
-    let recipes: [(&str, &[&'static str]); 4] = [
+    };
+    let mut cases = vec![case(
+        "bare fork+execve /bin/true".into(),
+        Path::new("/bin/true"),
+        &[],
+    )];
+    // Floors, when scripts/bench.sh provides them: what any launcher
+    // costs, and what any preload costs on top of this minijail0.
+    if let Some(floor) = std::env::var_os("JAIL_BENCH_FLOOR") {
+        cases.push(case(
+            "floor: spawn_and_wait /bin/true (no jail)".into(),
+            Path::new(&floor),
+            &["/bin/true"],
+        ));
+    }
+    if let (Some(path), Some(minimal)) =
+        (&installed, std::env::var_os("JAIL_BENCH_MINIMAL_PRELOAD"))
+    {
+        let minimal = minimal.to_string_lossy().into_owned();
+        cases.push(case(
+            "floor: installed minijail0, minimal C preload".into(),
+            path,
+            &["--preload-library", &minimal, "--", "/bin/true"],
+        ));
+    }
+    let recipes: [(&str, &[&str]); 4] = [
         ("-- /bin/true (preload)", &["--", "/bin/true"]),
         (
             "-T static -- /bin/true",
@@ -72,14 +96,24 @@ fn main() {
     if let Some(path) = &installed {
         launchers.insert(0, ("installed", path.clone()));
     }
+    // A reference for the namespaced case: util-linux's unshare making the
+    // same namespaces and a fresh /proc (where it runs: root, util-linux).
+    let unshare_args = ["-fpmiun", "--mount-proc", "/bin/true"];
+    let unshare = Path::new("/usr/bin/unshare");
+    if Command::new(unshare)
+        .args(unshare_args)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        cases.push(case(
+            "reference: unshare -fpmiun --mount-proc /bin/true".into(),
+            unshare,
+            &unshare_args,
+        ));
+    }
     for (label, path) in &launchers {
         for (recipe, args) in recipes {
-            cases.push(Case {
-                name: format!("{label}: minijail0 {recipe}"),
-                program: path.clone(),
-                args: args.to_vec(),
-                samples: vec![],
-            });
+            cases.push(case(format!("{label}: minijail0 {recipe}"), path, args));
         }
     }
     for (label, path) in &launchers {
