@@ -96,6 +96,13 @@ fn main() {
     if let Some(path) = &installed {
         launchers.insert(0, ("installed", path.clone()));
     }
+    if let Some(ns_floor) = std::env::var_os("JAIL_BENCH_NS_FLOOR") {
+        cases.push(case(
+            "floor: the namespaced case's kernel work, from C".into(),
+            Path::new(&ns_floor),
+            &["/bin/true"],
+        ));
+    }
     // A reference for the namespaced case: util-linux's unshare making the
     // same namespaces and a fresh /proc (where it runs: root, util-linux).
     let unshare_args = ["-fpmiun", "--mount-proc", "/bin/true"];
