@@ -54,7 +54,7 @@ fn utf8(word: &std::ffi::OsStr) -> Result<&str, UsageError> {
     })
 }
 
-/// Scan `args` (without argv[0]).
+/// Scan `args` (without `argv[0]`).
 pub fn scan(args: &[OsString]) -> Result<Scanned, UsageError> {
     let mut out = Scanned::default();
     let mut i = 0;

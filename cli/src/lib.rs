@@ -33,7 +33,7 @@ use options::Action;
 /// The prefix of every message minijail0 prints.
 pub const PROG: &str = "minijail0";
 
-/// Run minijail0 with `args` (without argv[0]); returns the exit status.
+/// Run minijail0 with `args` (without `argv[0]`); returns the exit status.
 pub fn run(args: &[OsString]) -> i32 {
     let action = match options::parse(args) {
         Ok(a) => a,

@@ -271,7 +271,7 @@ struct State {
     minimalistic_mountns: bool,
 }
 
-/// Parse minijail0's arguments (without argv[0]).
+/// Parse minijail0's arguments (without `argv[0]`).
 pub fn parse(args: &[OsString]) -> Result<Action, UsageError> {
     let scanned = getopt::scan(args)?;
     let gen_config = scanned

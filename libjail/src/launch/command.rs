@@ -72,7 +72,7 @@ impl Command {
         self
     }
 
-    /// argv[0] as the program sees it (default: the program path).
+    /// `argv[0]` as the program sees it (default: the program path).
     pub fn argv0(&mut self, argv0: impl AsRef<OsStr>) -> &mut Self {
         self.argv0 = Some(argv0.as_ref().to_owned());
         self
