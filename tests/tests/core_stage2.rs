@@ -154,6 +154,19 @@ fn unprivileged_caller_gets_clear_errors_for_privileged_settings() {
         assert!(out.stdout.is_empty(), "{out:?}");
         assert_eq!(out.stderr.lines().count(), 1, "one line: {out:?}");
 
+        // A filter without no_new_privs needs CAP_SYS_ADMIN: refused
+        // before fork.
+        let mut jail = Jail::new();
+        jail.seccomp_filter(bpf::deny_mkdir(false));
+        let err = jail
+            .run(probe(), &["status"])
+            .expect_err("a filter without no_new_privs, unprivileged");
+        assert!(
+            err.to_string()
+                .contains("without no_new_privs needs CAP_SYS_ADMIN"),
+            "{err}"
+        );
+
         // A new user namespace is fine unprivileged and maps us to root.
         let mut jail = Jail::new();
         jail.namespace(Namespace::User);

@@ -595,8 +595,31 @@ fn validate_namespaces(jail: &Jail) -> Result<(), LaunchError> {
 }
 
 /// Checks of the whole configuration that no single setter can make.
+/// Without no_new_privs the kernel takes a seccomp filter only from a
+/// process with CAP_SYS_ADMIN in its user namespace. Outside a new or
+/// joined user namespace that is this process's: refuse here rather than
+/// fail in the program's preload with 252.
+fn validate_filter_privilege(jail: &Jail) -> Result<(), LaunchError> {
+    let in_user_ns = jail.has_namespace(Namespace::User)
+        || jail.join_ns.iter().any(|(k, _)| *k == Namespace::User);
+    if jail.seccomp.is_none() || jail.no_new_privs || in_user_ns {
+        return Ok(());
+    }
+    const CAP_SYS_ADMIN: u32 = 21;
+    let sys_admin = jail_enter::apply::current_caps()
+        .map(|(effective, _, _)| effective & (1 << CAP_SYS_ADMIN) != 0)
+        .unwrap_or(true);
+    if sys_admin {
+        return Ok(());
+    }
+    Err(LaunchError::Invalid(
+        "a seccomp filter without no_new_privs needs CAP_SYS_ADMIN, which this process does not have: set no_new_privs (minijail0 -n, minijail_no_new_privs)".into(),
+    ))
+}
+
 fn validate(jail: &Jail) -> Result<(), LaunchError> {
     validate_namespaces(jail)?;
+    validate_filter_privilege(jail)?;
     for (what, dir) in [
         ("chroot directory (-C)", &jail.chroot),
         ("pivot_root directory (-P)", &jail.pivot_root),
