@@ -178,3 +178,34 @@ fn unprivileged_landlock_with_no_new_privs() {
     let (ok, text) = rerun_unprivileged("unprivileged_landlock_with_no_new_privs");
     assert!(ok, "{text}");
 }
+
+/// Handoffs of every size arrive whole: one that fits a pipe as made (the
+/// launcher writes it before clone), one that needs the pipe grown, and
+/// one over the largest pipe an unprivileged process may make (1 MiB by
+/// default; root may grow past it), written after execve while the
+/// preload reads: the unprivileged re-run takes that path. Each carries
+/// that many Landlock rules, all of which must reach the kernel for the
+/// shell to run.
+#[test]
+fn handoffs_larger_than_a_pipe_arrive_whole() {
+    if !landlock_available() {
+        return;
+    }
+    // 204 bytes naming /usr.
+    let long = format!("/usr{}", "/.".repeat(100));
+    for rules in [10, 500, 6000] {
+        let mut jail = base();
+        for _ in 0..rules {
+            jail.add_fs_restriction_ro(Path::new(&long));
+        }
+        let out = sh(&jail, "echo ran");
+        assert_eq!(out.status, 0, "{rules} rules: {out:?}");
+        assert_eq!(out.stdout, "ran\n", "{rules} rules");
+    }
+    if in_unprivileged_rerun() || !is_root() {
+        return;
+    }
+    make_reachable(&target_dir());
+    let (ok, text) = rerun_unprivileged("handoffs_larger_than_a_pipe_arrive_whole");
+    assert!(ok, "{text}");
+}
