@@ -185,39 +185,13 @@ extern "C" fn shared_child_main(arg: *mut libc::c_void) -> libc::c_int {
 
 /// Clone a child that shares our memory and suspends us until it execs or
 /// exits (what posix_spawn does): no page tables are copied, which is most
-/// of a plain fork's cost. It runs on its own stack, made here.
+/// of a plain fork's cost.
 fn clone_sharing_memory(plan: &mut Plan, fds: &ChildFds) -> Result<libc::pid_t, sys::Errno> {
-    const STACK: usize = 256 << 10;
-    // SAFETY: an anonymous private mapping; checked below.
-    let stack = unsafe {
-        libc::mmap(
-            std::ptr::null_mut(),
-            STACK,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK | libc::MAP_NORESERVE,
-            -1,
-            0,
-        )
-    };
-    if stack == libc::MAP_FAILED {
-        return Err(sys::errno());
-    }
     let mut shared = SharedChild { plan, fds };
-    // SAFETY: the stack grows down from its top; the child entry point gets
-    // a pointer to `shared`, which outlives the child's use of it because
-    // CLONE_VFORK returns only after execve or exit.
-    let pid = unsafe {
-        libc::clone(
-            shared_child_main,
-            (stack as *mut u8).add(STACK).cast(),
-            libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
-            (&mut shared as *mut SharedChild).cast(),
-        )
-    };
-    let result = if pid < 0 { Err(sys::errno()) } else { Ok(pid) };
-    // SAFETY: unmapping our own mapping; the child no longer runs on it.
-    unsafe { libc::munmap(stack, STACK) };
-    result
+    // SAFETY: `shared` outlives the child's use of it (clone_vfork returns
+    // only after execve or exit); the child only makes syscalls on the plan
+    // and never returns into our frames (child::run execs or exits).
+    unsafe { sys::clone_vfork(shared_child_main, (&mut shared as *mut SharedChild).cast()) }
 }
 
 /// Fork the child and run the launch protocol. `exec` false is fork mode:
