@@ -71,27 +71,22 @@ int main(int argc, char **argv)
 	write_file(policy, kBase, "getpid: 1\n");
 	write_file(errno_policy, kBase, "getppid: return 1\n");
 
-	/* Allowed calls run; a call outside the policy kills (SIGSYS). */
-	struct minijail *j = minijail_new();
-	minijail_no_new_privs(j);
-	minijail_use_seccomp_filter(j);
-	minijail_parse_seccomp_filters(j, policy);
-	CHECK_EQ(run_helper(j, "pid", buf, sizeof buf), 0);
-	CHECK(atoi(buf) > 0);
-	CHECK_EQ(run_helper(j, "getppid", buf, sizeof buf), MINIJAIL_ERR_JAIL);
-	minijail_destroy(j);
-
-	/* The same filter with SECCOMP_FILTER_FLAG_SPEC_ALLOW: the kernel takes
-	 * the flag, and the filter still kills. */
-	j = minijail_new();
-	minijail_no_new_privs(j);
-	minijail_set_seccomp_filter_allow_speculation(j);
-	minijail_use_seccomp_filter(j);
-	minijail_parse_seccomp_filters(j, policy);
-	CHECK_EQ(run_helper(j, "pid", buf, sizeof buf), 0);
-	CHECK(atoi(buf) > 0);
-	CHECK_EQ(run_helper(j, "getppid", buf, sizeof buf), MINIJAIL_ERR_JAIL);
-	minijail_destroy(j);
+	/* Allowed calls run; a call outside the policy kills (SIGSYS). The
+	 * same with SECCOMP_FILTER_FLAG_SPEC_ALLOW: the kernel takes the flag
+	 * and the filter still kills. */
+	struct minijail *j;
+	for (int allow_speculation = 0; allow_speculation <= 1; allow_speculation++) {
+		j = minijail_new();
+		minijail_no_new_privs(j);
+		if (allow_speculation)
+			minijail_set_seccomp_filter_allow_speculation(j);
+		minijail_use_seccomp_filter(j);
+		minijail_parse_seccomp_filters(j, policy);
+		CHECK_EQ(run_helper(j, "pid", buf, sizeof buf), 0);
+		CHECK(atoi(buf) > 0);
+		CHECK_EQ(run_helper(j, "getppid", buf, sizeof buf), MINIJAIL_ERR_JAIL);
+		minijail_destroy(j);
+	}
 
 	/* Logging failures: unlisted calls are logged and allowed (the kernel
 	 * has SECCOMP_RET_LOG) or trapped and reported. */
