@@ -211,6 +211,19 @@ fn the_parent_death_signal_survives_the_uid_change() {
         return;
     }
     let _g = serial();
+    // What the program sees, in preload and no-preload mode.
+    for mode in [jail::PreloadMode::Auto, jail::PreloadMode::Never] {
+        let mut jail = Jail::new();
+        jail.change_uid(65534)
+            .change_gid(65534)
+            .no_new_privs()
+            .parent_death_signal(libc::SIGKILL);
+        let mut cmd = jail::Command::new(probe());
+        cmd.arg("status").preload_mode(mode);
+        let out = run(&jail, &mut cmd).unwrap();
+        assert_eq!(out.field("uid"), Some("65534"), "{out:?}");
+        assert_eq!(out.field("pdeathsig"), Some("9"), "{mode:?}: {out:?}");
+    }
     let (_, alive) = kill_launcher_after_start(&["--pdeathsig", "--uid", "65534"]);
     assert!(!alive, "the program running as 65534 outlived its launcher");
     // Control: not asked, it keeps running under the new uid.

@@ -78,6 +78,10 @@ fn main() {
             println!("securebits={}", unsafe {
                 libc::prctl(libc::PR_GET_SECUREBITS)
             });
+            let mut pdeathsig: libc::c_int = 0;
+            // SAFETY: PR_GET_PDEATHSIG writes one int through the pointer.
+            unsafe { libc::prctl(libc::PR_GET_PDEATHSIG, &mut pdeathsig as *mut libc::c_int) };
+            println!("pdeathsig={pdeathsig}");
             println!(
                 "LD_PRELOAD={}",
                 std::env::var("LD_PRELOAD").unwrap_or_default()
