@@ -141,20 +141,14 @@ fn scrub(stage2: &Stage2) {
     wipe(original);
 }
 
-/// Whether this process has exactly one thread. `unshare(CLONE_THREAD)`
-/// changes nothing and fails with EINVAL exactly when the thread group has
-/// other members: an exact answer without /proc. Should the call itself be
-/// refused (an inherited seccomp filter), count the threads in
-/// /proc/self/status instead.
+/// Whether this process has exactly one thread ([`jail_enter::single_threaded`]);
+/// should the kernel refuse the question (an inherited seccomp filter),
+/// count the threads in /proc/self/status instead.
 fn single_threaded() -> Result<bool, String> {
-    // SAFETY: unshare with only CLONE_THREAD unshares nothing.
-    if unsafe { libc::unshare(libc::CLONE_THREAD) } == 0 {
-        return Ok(true);
-    }
-    let error = std::io::Error::last_os_error();
-    if error.raw_os_error() == Some(libc::EINVAL) {
-        return Ok(false);
-    }
+    let error = match jail_enter::single_threaded() {
+        Ok(answer) => return Ok(answer),
+        Err(error) => error,
+    };
     let status = std::fs::read_to_string("/proc/self/status").map_err(|e| {
         format!(
             "cannot count this process's threads: unshare(CLONE_THREAD) failed ({error}) and reading /proc/self/status failed: {e}; the jail needs one of them"

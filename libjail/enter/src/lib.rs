@@ -41,6 +41,22 @@ pub fn handoff_from_bytes(mut bytes: &[u8]) -> Result<(Stage2, Prepared), String
     handoff_from_reader(&mut bytes)
 }
 
+/// Whether this process has exactly one thread. `unshare(CLONE_THREAD)`
+/// changes nothing and fails with EINVAL exactly when the thread group has
+/// other members: an exact answer without /proc. Any other error (a
+/// seccomp filter refusing unshare) is returned for the caller to judge.
+pub fn single_threaded() -> Result<bool, std::io::Error> {
+    // SAFETY: unshare with only CLONE_THREAD unshares nothing.
+    if unsafe { libc::unshare(libc::CLONE_THREAD) } == 0 {
+        return Ok(true);
+    }
+    let error = std::io::Error::last_os_error();
+    match error.raw_os_error() {
+        Some(libc::EINVAL) => Ok(false),
+        _ => Err(error),
+    }
+}
+
 /// Exit status of a program whose stage 2 could not be applied in the
 /// preload library (minijail's `MINIJAIL_ERR_PRELOAD`).
 pub const EXIT_PRELOAD_FAILED: i32 = 252;

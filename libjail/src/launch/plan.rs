@@ -594,7 +594,6 @@ fn validate_namespaces(jail: &Jail) -> Result<(), LaunchError> {
     Ok(())
 }
 
-/// Checks of the whole configuration that no single setter can make.
 /// Without no_new_privs the kernel takes a seccomp filter only from a
 /// process with CAP_SYS_ADMIN in its user namespace. Outside a new or
 /// joined user namespace that is this process's: refuse here rather than
@@ -617,6 +616,7 @@ fn validate_filter_privilege(jail: &Jail) -> Result<(), LaunchError> {
     ))
 }
 
+/// Checks of the whole configuration that no single setter can make.
 fn validate(jail: &Jail) -> Result<(), LaunchError> {
     validate_namespaces(jail)?;
     validate_filter_privilege(jail)?;
@@ -691,7 +691,9 @@ fn validate(jail: &Jail) -> Result<(), LaunchError> {
 /// and would fail closed after fork, exit 252. Paths under a fresh mount
 /// (tmpfs, proc, a new /dev) cannot be looked at yet and are left to it.
 fn check_landlock_paths(jail: &Jail, root: Option<&Path>) -> Result<(), LaunchError> {
-    if jail.fs_rules.is_empty() {
+    // Best effort on a kernel without Landlock: stage 2 opens nothing.
+    let skipped = jail.landlock_best_effort && jail_enter::landlock::kernel_abi().is_err();
+    if jail.fs_rules.is_empty() || skipped {
         return Ok(());
     }
     let view = super::mountplan::host_view(jail, root);

@@ -119,7 +119,8 @@ fn install() {
         // SAFETY: the PREVIOUS table is written here only, before any of
         // our handlers can run (see each branch).
         let table = unsafe { &mut *std::ptr::addr_of_mut!(PREVIOUS) };
-        if single_threaded() {
+        // An unanswered question counts as "other threads": two passes.
+        if jail_enter::single_threaded().unwrap_or(false) {
             // With every signal blocked in the only thread, no handler of
             // ours runs before its table entry is in: swap in one call per
             // signal (minijail0's case: half the syscalls).
@@ -161,13 +162,6 @@ fn install() {
             }
         }
     });
-}
-
-/// Whether this process has one thread: `unshare(CLONE_THREAD)` changes
-/// nothing and fails exactly when there are others.
-fn single_threaded() -> bool {
-    // SAFETY: unshare with only CLONE_THREAD unshares nothing.
-    unsafe { libc::unshare(libc::CLONE_THREAD) == 0 }
 }
 
 /// Forward the launcher's signals to `pid` until [`unregister`].
