@@ -68,6 +68,10 @@ pub fn build_jail(o: &Options) -> Result<Jail, UsageError> {
             j.seccomp_filter(load_binary(o, path)?);
         }
     }
+    // With -i nobody waits to explain a seccomp kill: the kernel kills.
+    if o.background {
+        j.supervise_seccomp(false);
+    }
     if let Some(table_name) = &o.alt_syscall {
         return Err(bad(
             Opt::AltSyscall,
@@ -196,7 +200,12 @@ fn compile_options(o: &Options) -> jail::seccomp::CompileOptions {
     jail::seccomp::CompileOptions::minijail_runtime(o.seccomp_log, o.seccomp_tsync)
 }
 
-fn to_filter(o: &Options, program: &jail::seccomp::Program, label: &Path) -> jail::SeccompFilter {
+fn to_filter(
+    o: &Options,
+    program: &jail::seccomp::Program,
+    label: &Path,
+    policy: Option<jail::seccomp::Policy>,
+) -> jail::SeccompFilter {
     jail::SeccompFilter {
         program: program
             .instructions()
@@ -212,13 +221,16 @@ fn to_filter(o: &Options, program: &jail::seccomp::Program, label: &Path) -> jai
         allow_speculation: o.allow_speculation,
         log_failures: compile_options(o).traps_for_logging(),
         label: label.display().to_string(),
+        policy: policy.map(std::sync::Arc::new),
     }
 }
 
 fn compile_policy(o: &Options, path: &Path) -> Result<jail::SeccompFilter, UsageError> {
-    let program = jail::seccomp::compile_file(path, &compile_options(o))
+    let policy = jail::seccomp::parse_file(path, &compile_options(o))
         .map_err(|e| bad(Opt::SeccompPolicy, e.to_string()))?;
-    Ok(to_filter(o, &program, path))
+    let program = jail::seccomp::compile_policy(&policy, path)
+        .map_err(|e| bad(Opt::SeccompPolicy, e.to_string()))?;
+    Ok(to_filter(o, &program, path, Some(policy)))
 }
 
 fn load_binary(o: &Options, path: &Path) -> Result<jail::SeccompFilter, UsageError> {
@@ -230,5 +242,5 @@ fn load_binary(o: &Options, path: &Path) -> Result<jail::SeccompFilter, UsageErr
     })?;
     let program = jail::seccomp::Program::from_bytes(&bytes)
         .map_err(|e| bad(Opt::SeccompBpfBinary, format!("'{}': {e}", path.display())))?;
-    Ok(to_filter(o, &program, path))
+    Ok(to_filter(o, &program, path, None))
 }

@@ -186,6 +186,36 @@ pub struct SeccompFilter {
     pub log_failures: bool,
     /// Where the filter came from, for the message when a program dies of SIGSYS.
     pub label: String,
+    /// The policy the program was compiled from, when there is one: a
+    /// blocked call is then explained with the line that decided.
+    pub policy: Option<std::sync::Arc<crate::seccomp::Policy>>,
+}
+
+impl SeccompFilter {
+    /// Compile the policy file `path` with `opts`, keeping the parsed
+    /// policy so a blocked call is explained with the line that decided.
+    pub fn from_policy_file(
+        path: &std::path::Path,
+        opts: &crate::seccomp::CompileOptions,
+    ) -> Result<SeccompFilter, crate::seccomp::PolicyError> {
+        let policy = crate::seccomp::parse_file(path, opts)?;
+        let program = crate::seccomp::compile_policy(&policy, path)?;
+        Ok(SeccompFilter {
+            program: program
+                .instructions()
+                .iter()
+                .map(|i| SockFilter {
+                    code: i.code,
+                    jt: i.jt,
+                    jf: i.jf,
+                    k: i.k,
+                })
+                .collect(),
+            label: path.display().to_string(),
+            policy: Some(std::sync::Arc::new(policy)),
+            ..SeccompFilter::default()
+        })
+    }
 }
 
 /// How stage 2 reaches the program.
@@ -227,6 +257,9 @@ pub struct Jail {
     pub(crate) no_new_privs: bool,
     pub(crate) seccomp: Option<SeccompFilter>,
     pub(crate) seccomp_strict: bool,
+    /// Kill blocked calls in the kernel, unexplained, rather than through
+    /// the launcher's supervisor.
+    pub(crate) seccomp_unsupervised: bool,
     pub(crate) fs_rules: Vec<FsRule>,
     pub(crate) landlock_abi: u32,
     pub(crate) landlock_best_effort: bool,
@@ -372,6 +405,16 @@ impl Jail {
     /// Set no_new_privs (`-n`).
     pub fn no_new_privs(&mut self) -> &mut Self {
         self.no_new_privs = true;
+        self
+    }
+
+    /// Whether the launcher supervises the seccomp filter (the default):
+    /// a blocked syscall is then named, with the policy line that decided,
+    /// before the launcher kills the program (see [`crate::supervise`]).
+    /// Off, the kernel kills at once and the death says only SIGSYS; a
+    /// launcher that will not wait for the program should turn it off.
+    pub fn supervise_seccomp(&mut self, on: bool) -> &mut Self {
+        self.seccomp_unsupervised = !on;
         self
     }
 

@@ -17,6 +17,7 @@
 
 pub mod caps;
 pub mod config;
+pub mod death;
 pub mod hook;
 pub mod ids;
 pub mod launch;
@@ -27,6 +28,7 @@ pub mod rlimit;
 pub mod seccomp;
 pub mod status;
 pub mod suggest;
+pub mod supervise;
 mod sys;
 
 pub use config::{

@@ -20,10 +20,18 @@ pub fn log_to_fd(fd: libc::c_int, min_priority: i32) {
 }
 
 fn emit(priority: i32, message: &str) {
+    write_text(priority, &format!("jail: {message}\n"));
+}
+
+/// Lines as they are, without the prefix (a policy fragment to append).
+pub fn lines(priority: i32, text: &str) {
+    write_text(priority, text);
+}
+
+fn write_text(priority: i32, line: &str) {
     if priority > MIN_PRIORITY.load(Ordering::Relaxed) {
         return;
     }
-    let line = format!("jail: {message}\n");
     let fd = LOG_FD.load(Ordering::Relaxed);
     let mut rest = line.as_bytes();
     while !rest.is_empty() {

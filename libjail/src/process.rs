@@ -2,7 +2,7 @@
 
 use std::fs::File;
 
-use crate::status;
+use crate::death::Death;
 
 /// The line printed when a jailed program dies of SIGSYS.
 pub(crate) fn sigsys_note(who: &str, label: Option<&str>) -> String {
@@ -10,6 +10,22 @@ pub(crate) fn sigsys_note(who: &str, label: Option<&str>) -> String {
         "jail: {who} was killed by SIGSYS: a syscall was blocked by the seccomp policy {}\n",
         label.unwrap_or("(unlabelled)")
     )
+}
+
+/// What the launcher knows for explaining the program's death.
+#[derive(Debug, Default)]
+pub(crate) struct DeathWatch {
+    /// The seccomp policy's label.
+    pub seccomp_label: Option<String>,
+    /// The supervisor of the seccomp filter, when there is one.
+    pub supervisor: Option<crate::supervise::Supervisor>,
+    /// The pid is a pid namespace's init (which reports signal deaths of
+    /// its program itself).
+    pub init: bool,
+    /// Seccomp strict mode is on.
+    pub strict: bool,
+    /// `-L`: print the calls the policy would have blocked, as policy lines.
+    pub log_summary: bool,
 }
 
 /// A jailed program started by [`crate::Jail::spawn`].
@@ -22,8 +38,9 @@ pub struct JailedProcess {
     pub stdout: Option<File>,
     /// Read end of the program's stderr, when piped.
     pub stderr: Option<File>,
-    seccomp_label: Option<String>,
+    watch: DeathWatch,
     status: Option<i32>,
+    death: Option<Death>,
 }
 
 impl JailedProcess {
@@ -32,16 +49,30 @@ impl JailedProcess {
         stdin: Option<File>,
         stdout: Option<File>,
         stderr: Option<File>,
-        seccomp_label: Option<String>,
+        watch: DeathWatch,
     ) -> JailedProcess {
         JailedProcess {
             pid,
             stdin,
             stdout,
             stderr,
-            seccomp_label,
+            watch,
             status: None,
+            death: None,
         }
+    }
+
+    /// How the program ended, once [`JailedProcess::wait`] has returned:
+    /// for a seccomp kill, the syscall, its arguments, the policy line
+    /// that decided and a line that would allow it.
+    pub fn death(&self) -> Option<&Death> {
+        self.death.as_ref()
+    }
+
+    /// What the seccomp supervisor has seen so far: under `-L` the calls
+    /// the policy would have blocked, with counts and argument values.
+    pub fn seccomp_findings(&self) -> Option<crate::supervise::Findings> {
+        self.watch.supervisor.as_ref().map(|s| s.findings())
     }
 
     /// The pid, as the launcher sees it (the init's, in a new pid namespace).
@@ -90,13 +121,81 @@ impl JailedProcess {
                 return Err(e);
             }
         }
-        if libc::WIFSIGNALED(wstatus) && libc::WTERMSIG(wstatus) == libc::SIGSYS {
-            let who = format!("jailed process {}", self.pid);
-            eprint!("{}", sigsys_note(&who, self.seccomp_label.as_deref()));
+        let findings = self.watch.supervisor.as_ref().map(|s| s.findings());
+        if let Some(e) = findings.as_ref().and_then(|f| f.error.as_ref()) {
+            crate::log::warn(e);
         }
-        let s = status::from_wait_status(wstatus);
+        // A kill of another process (a child of the program) is told, but
+        // the status is the program's own.
+        let (kill, other) = match findings.and_then(|f| Some((f.kill?, f.program_pid))) {
+            Some((k, Some(program))) if k.tgid != program => (None, Some(k)),
+            Some((k, _)) => (Some(k), None),
+            None => (None, None),
+        };
+        if let Some(k) = other {
+            let who = format!(
+                "process {} (a child of jailed process {})",
+                k.tgid, self.pid
+            );
+            let d = crate::death::Death::Seccomp {
+                kill: Some(Box::new(k)),
+                policy: self.watch.seccomp_label.clone(),
+            };
+            if let Some(line) = d.describe(&who) {
+                crate::log::warn(&line);
+            }
+        }
+        let death = crate::death::classify(
+            wstatus,
+            kill,
+            self.watch.seccomp_label.clone(),
+            self.watch.init,
+            self.watch.strict,
+        );
+        if let Some(line) = death.describe(&format!("jailed process {}", self.pid)) {
+            crate::log::warn(&line);
+        }
+        if self.watch.log_summary {
+            self.print_log_summary();
+        }
+        let s = death.status();
+        self.death = Some(death);
         self.status = Some(s);
         Ok(s)
+    }
+
+    /// `-L`'s summary: what the policy would have blocked, as lines to
+    /// append to it. Processes the program left behind may still add to
+    /// it; give them a moment to end.
+    fn print_log_summary(&mut self) {
+        let Some(supervisor) = self.watch.supervisor.as_mut() else {
+            return;
+        };
+        let findings = supervisor.finish(std::time::Duration::from_millis(200));
+        let Ok(arch) = crate::seccomp::Arch::try_native() else {
+            return;
+        };
+        let calls = findings.calls_by_name(arch);
+        let policy = self
+            .watch
+            .seccomp_label
+            .as_deref()
+            .unwrap_or("(unlabelled)");
+        if calls.is_empty() {
+            crate::log::warn(&format!(
+                "-L: the seccomp policy {policy} blocked no syscall of this run"
+            ));
+            return;
+        }
+        crate::log::warn(&format!(
+            "-L: the seccomp policy {policy} would have blocked {} syscall{} (allowed and logged instead); lines to append to it:",
+            calls.len(),
+            if calls.len() == 1 { "" } else { "s" }
+        ));
+        crate::log::lines(
+            crate::log::LOG_WARNING,
+            &crate::seccomp::generate::fragment(arch, &calls),
+        );
     }
 
     /// Send `signal` to the program (or its init).

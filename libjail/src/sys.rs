@@ -2,6 +2,7 @@
 //! returns the errno on failure.
 
 use std::ffi::CStr;
+use std::os::fd::{FromRawFd, OwnedFd};
 
 pub type Errno = i32;
 
@@ -326,4 +327,21 @@ pub fn move_mount_fd(from: libc::c_int, to: libc::c_int) -> Result<(), Errno> {
 pub fn fchdir(fd: libc::c_int) -> Result<(), Errno> {
     // SAFETY: plain syscall on an integer.
     check(unsafe { libc::fchdir(fd) }.into()).map(drop)
+}
+
+/// A close-on-exec AF_UNIX SOCK_SEQPACKET pair.
+pub fn socketpair_seqpacket() -> Result<(OwnedFd, OwnedFd), Errno> {
+    let mut fds = [-1; 2];
+    // SAFETY: socketpair writes two fds into the array.
+    let rc = unsafe {
+        libc::socketpair(
+            libc::AF_UNIX,
+            libc::SOCK_SEQPACKET | libc::SOCK_CLOEXEC,
+            0,
+            fds.as_mut_ptr(),
+        )
+    };
+    check(rc.into())?;
+    // SAFETY: both fds are new and ours.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }

@@ -56,6 +56,8 @@ pub(crate) struct SeccompState {
     pub program: Option<Vec<SockFilter>>,
     /// Where it came from, for the SIGSYS message.
     pub label: String,
+    /// The policy it was compiled from, for explaining a blocked call.
+    pub policy: Option<std::sync::Arc<jail::seccomp::Policy>>,
 }
 
 /// `struct minijail`.

@@ -24,7 +24,25 @@ fn options(state: &SeccompState) -> CompileOptions {
     CompileOptions::minijail_runtime(state.log_failures, state.tsync)
 }
 
-fn store(m: &mut Minijail, program: &jail::seccomp::Program, label: String) {
+/// Parse and compile policy text, keeping the parsed policy.
+fn compile(
+    text: Option<&str>,
+    origin: &Path,
+    opts: &jail::seccomp::CompileOptions,
+) -> Result<(jail::seccomp::Program, jail::seccomp::Policy), jail::seccomp::PolicyError> {
+    let policy = match text {
+        Some(t) => jail::seccomp::parse_str(t, origin, opts)?,
+        None => jail::seccomp::parse_file(origin, opts)?,
+    };
+    Ok((jail::seccomp::compile_policy(&policy, origin)?, policy))
+}
+
+fn store(
+    m: &mut Minijail,
+    (program, policy): &(jail::seccomp::Program, jail::seccomp::Policy),
+    label: String,
+) {
+    m.seccomp.policy = Some(std::sync::Arc::new(policy.clone()));
     m.seccomp.program = Some(
         program
             .instructions()
@@ -58,6 +76,7 @@ pub(crate) fn apply(state: &SeccompState, jail: &mut Jail) -> Result<(), String>
                 allow_speculation: state.allow_speculation,
                 log_failures: options(state).traps_for_logging(),
                 label: state.label.clone(),
+                policy: state.policy.clone(),
             });
             Ok(())
         }
@@ -147,6 +166,7 @@ pub unsafe extern "C" fn minijail_set_seccomp_filters(j: *mut Minijail, filter: 
             unsafe { std::slice::from_raw_parts(fprog.filter, usize::from(fprog.len)) }.to_vec()
         };
         m.seccomp.program = Some(program);
+        m.seccomp.policy = None;
         m.seccomp.label = "minijail_set_seccomp_filters".into();
     })
 }
@@ -168,7 +188,7 @@ pub unsafe extern "C" fn minijail_parse_seccomp_filters(j: *mut Minijail, path: 
                 path.display()
             ));
         }
-        match jail::seccomp::compile_file(path, &options(&m.seccomp)) {
+        match compile(None, path, &options(&m.seccomp)) {
             Ok(program) => store(m, &program, path.display().to_string()),
             Err(e) => die(&format!(
                 "failed to compile seccomp filter BPF program in '{}': {e}",
@@ -198,7 +218,7 @@ pub unsafe extern "C" fn minijail_parse_seccomp_filters_from_fd(j: *mut Minijail
             die(&format!("failed to read seccomp policy from fd {fd}: {e}"));
         }
         drop(file);
-        match jail::seccomp::compile_str(&text, Path::new(&origin), &options(&m.seccomp)) {
+        match compile(Some(&text), Path::new(&origin), &options(&m.seccomp)) {
             Ok(program) => store(m, &program, origin.display().to_string()),
             Err(e) => die(&format!(
                 "failed to compile seccomp filter BPF program from fd {fd}: {e}"

@@ -64,6 +64,8 @@ pub struct Prepared {
     landlock: Option<PreparedLandlock>,
     /// The filter and its seccomp(2) flags.
     seccomp: Option<(Vec<SockFilter>, u32)>,
+    /// The same filter supervised by the launcher, when it asked for that.
+    supervised: Option<crate::supervise::Supervised>,
     sigsys_log: bool,
     seccomp_strict: bool,
     parent_death_signal: Option<i32>,
@@ -149,6 +151,11 @@ impl Prepared {
             }
             Some(s) => Some((s.program.clone(), filter_flags(s))),
         };
+        let supervised = stage2.seccomp.as_ref().and_then(|s| {
+            let sup = s.supervise.as_ref()?;
+            let program = crate::supervise::supervised_program(&s.program, sup.notify)?;
+            Some(crate::supervise::Supervised::new(program, sup.report_fd))
+        });
         let sigsys_log = match stage2.seccomp.as_ref().and_then(|s| s.log_names.as_ref()) {
             Some(names) => {
                 crate::sigsys::set_names(names.clone());
@@ -170,6 +177,7 @@ impl Prepared {
             no_new_privs: stage2.no_new_privs,
             landlock,
             seccomp,
+            supervised,
             sigsys_log,
             seccomp_strict: stage2.seccomp_strict,
             parent_death_signal: stage2.parent_death_signal,
@@ -347,6 +355,10 @@ impl Prepared {
         let Some((program, flags)) = &self.seccomp else {
             return Ok(());
         };
+        if let Some(supervised) = &self.supervised {
+            let _ = program;
+            return supervised.install(*flags);
+        }
         if self.sigsys_log {
             crate::sigsys::install().map_err(|e| EnterError::new(Step::SigsysHandler, e, None))?;
         }
@@ -429,6 +441,17 @@ fn capset(mask: u64) -> Result<(), EnterError> {
         return Err(EnterError::last(Step::CapSet, Some(mask)));
     }
     Ok(())
+}
+
+/// The errno of the last failed libc call.
+pub(crate) fn errno() -> i32 {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
+/// close(2), its result ignored: the fd is ours and done with.
+pub(crate) fn close_fd(fd: libc::c_int) {
+    // SAFETY: closing an fd this process owns.
+    unsafe { libc::close(fd) };
 }
 
 fn prctl(option: libc::c_int, arg: u64, step: Step, input: Option<u64>) -> Result<(), EnterError> {

@@ -73,6 +73,18 @@ pub struct Seccomp {
     /// Install a SIGSYS handler that prints the blocked syscall (-L on a
     /// kernel without SECCOMP_RET_LOG). Index = syscall number.
     pub log_names: Option<Vec<String>>,
+    /// Hand blocked calls to the launcher through a user-notify listener
+    /// (see `supervise`), which explains and kills, or counts and allows.
+    pub supervise: Option<Supervise>,
+}
+
+/// How the launcher supervises the filter.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Supervise {
+    /// The program's end of the report socket (a unix socket).
+    pub report_fd: i32,
+    /// Which calls go to the launcher.
+    pub notify: crate::supervise::Notify,
 }
 
 /// Everything stage 2 applies, in upstream minijail's order.

@@ -17,10 +17,11 @@ pub mod error;
 pub mod landlock;
 pub mod report;
 mod sigsys;
+pub mod supervise;
 pub mod wire;
 
 pub use apply::{install_filter, PrepareError, Prepared};
-pub use config::{Caps, Groups, Landlock, LandlockRule, Seccomp, SockFilter, Stage2};
+pub use config::{Caps, Groups, Landlock, LandlockRule, Seccomp, SockFilter, Stage2, Supervise};
 pub use error::{EnterError, Step};
 pub use wire::{decode, encode, WireError, HANDOFF_FD_ENV, MAX_PAYLOAD};
 

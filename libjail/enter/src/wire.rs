@@ -16,7 +16,7 @@ pub const HANDOFF_FD_ENV: &str = "__JAIL_HANDOFF_FD";
 /// First bytes of every handoff.
 pub const MAGIC: [u8; 8] = *b"JAILCFG\x01";
 /// Bumped whenever [`Stage2`] changes shape; parent and preload must agree.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 /// The largest payload accepted: a 4096-instruction BPF program is 32 KiB,
 /// so 4 MiB leaves room for Landlock rules without letting a bad length
 /// make the preload allocate without bound.
@@ -176,6 +176,10 @@ mod tests {
                 tsync: true,
                 allow_speculation: true,
                 log_names: None,
+                supervise: Some(crate::Supervise {
+                    report_fd: 9,
+                    notify: crate::supervise::Notify::Kills,
+                }),
             }),
             preload_entry: Some("/lib/libjailpreload.so".into()),
             ..Stage2::default()

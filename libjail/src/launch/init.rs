@@ -80,6 +80,23 @@ pub fn fork_init(
     run_init(plan, fds, pid)
 }
 
+/// One line for the program's death by a signal, from the lines the plan
+/// made before fork. A seccomp kill the launcher's supervisor explains
+/// (its note is then empty).
+fn report_signal_death(plan: &Plan, wstatus: libc::c_int, forwarded: u64) {
+    let sig = libc::WTERMSIG(wstatus);
+    if sig == libc::SIGSYS {
+        let _ = sys::write_all(2, &plan.sigsys_note);
+        return;
+    }
+    let was_forwarded = (0..64).contains(&sig) && forwarded & (1 << sig) != 0;
+    let index =
+        sig as usize * 4 + usize::from(libc::WCOREDUMP(wstatus)) + 2 * usize::from(was_forwarded);
+    if let Some(line) = plan.death_lines.get(index) {
+        let _ = sys::write_all(2, line);
+    }
+}
+
 /// Init's life once the program is forked: forward, reap, exit.
 fn run_init(plan: &Plan, fds: &ChildFds, pid: libc::pid_t) -> ! {
     // Init keeps nothing of the launch: the program holds the status and
@@ -97,6 +114,8 @@ fn run_init(plan: &Plan, fds: &ChildFds, pid: libc::pid_t) -> ! {
         all
     };
     let mut program_status = None;
+    // Bit N: init passed signal N on to the program.
+    let mut forwarded: u64 = 0;
     'reaping: loop {
         // SAFETY: waiting on a valid set, without siginfo.
         let sig = unsafe { libc::sigwaitinfo(&all, std::ptr::null_mut()) };
@@ -106,6 +125,9 @@ fn run_init(plan: &Plan, fds: &ChildFds, pid: libc::pid_t) -> ! {
         if sig != libc::SIGCHLD {
             // SAFETY: kill with a valid pid and signal number.
             unsafe { libc::kill(pid, sig) };
+            if (0..64).contains(&sig) {
+                forwarded |= 1 << sig;
+            }
             continue;
         }
         loop {
@@ -128,8 +150,8 @@ fn run_init(plan: &Plan, fds: &ChildFds, pid: libc::pid_t) -> ! {
     }
     let code = match program_status {
         Some(ws) => {
-            if libc::WIFSIGNALED(ws) && libc::WTERMSIG(ws) == libc::SIGSYS {
-                let _ = sys::write_all(2, &plan.sigsys_note);
+            if libc::WIFSIGNALED(ws) {
+                report_signal_death(plan, ws, forwarded);
             }
             status::from_wait_status(ws)
         }

@@ -23,7 +23,7 @@ pub use plan::Delivery;
 pub use report::{ChildFailure, ChildStep};
 
 use std::fs::File;
-use std::os::fd::FromRawFd;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 use crate::config::Jail;
 use crate::process::JailedProcess;
@@ -218,6 +218,10 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
         parent_ends,
     };
 
+    // The seccomp supervisor runs before clone: a no-preload child meets
+    // it at the rendezvous before execve, while this thread still waits.
+    let (report_child_end, supervisor) = start_supervisor(jail, &mut plan)?;
+
     // Block every signal around clone so no handler of the caller's runs
     // in the child before it resets them; the child restores the mask.
     let blocked = SignalsBlocked::new(&mut plan.saved_sigmask);
@@ -270,6 +274,7 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
         signals::register(pid);
         Forwarding(pid)
     });
+    drop(report_child_end);
     // Parent: drop the child's ends.
     for fd in [
         LaunchPipes::take(&mut pipes.sync.0),
@@ -360,13 +365,41 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
     // The program runs: forwarding now ends when it is waited for.
     std::mem::forget(forwarding);
     let [stdin, stdout, stderr] = stdio;
-    Ok(Some(JailedProcess::new(
-        pid,
-        stdin,
-        stdout,
-        stderr,
-        plan.seccomp_label.clone(),
-    )))
+    let watch = crate::process::DeathWatch {
+        seccomp_label: plan.seccomp_label.clone(),
+        supervisor,
+        init: plan.inner_fork,
+        strict: jail.seccomp_strict,
+        log_summary: plan
+            .supervision
+            .is_some_and(|(n, _)| n == jail_enter::supervise::Notify::KillsAndLogs),
+    };
+    Ok(Some(JailedProcess::new(pid, stdin, stdout, stderr, watch)))
+}
+
+/// Make the report socket of a supervised seccomp filter, put its child
+/// end into the plan's fd moves, and start the supervisor on the other.
+fn start_supervisor(
+    jail: &Jail,
+    plan: &mut Plan,
+) -> Result<(Option<OwnedFd>, Option<crate::supervise::Supervisor>), LaunchError> {
+    let (Some((notify, _)), Some(index), Some(filter)) =
+        (plan.supervision, plan.report_move, jail.seccomp.as_ref())
+    else {
+        return Ok((None, None));
+    };
+    let (ours, theirs) =
+        sys::socketpair_seqpacket().map_err(|e| LaunchError::os("socketpair", e))?;
+    plan.fd_moves[index].source = theirs.as_raw_fd();
+    let supervisor =
+        crate::supervise::Supervisor::start(ours, notify, filter.policy.clone(), &filter.program)
+            .map_err(|e| {
+            LaunchError::os(
+                "starting the seccomp supervisor thread",
+                e.raw_os_error().unwrap_or(0),
+            )
+        })?;
+    Ok((Some(theirs), Some(supervisor)))
 }
 
 impl Jail {

@@ -99,10 +99,19 @@ pub struct Plan {
     pub stage2_prepared: Option<Prepared>,
     /// The fd number the handoff read end gets in the program.
     pub handoff_target: libc::c_int,
+    /// The supervised seccomp filter's report socket: which calls go to
+    /// the launcher, and the number the socket gets in the program.
+    pub supervision: Option<(jail_enter::supervise::Notify, libc::c_int)>,
+    /// Which of `fd_moves` carries the report socket (its source is set
+    /// at launch, when the socket is made).
+    pub report_move: Option<usize>,
     pub seccomp_label: Option<String>,
     /// What the pid namespace's init prints when the program dies of
     /// SIGSYS (the launcher only sees init's exit status then).
     pub sigsys_note: Vec<u8>,
+    /// What the pid namespace's init prints when the program dies of
+    /// another signal (see [`crate::death::init_lines`]).
+    pub death_lines: Vec<Vec<u8>>,
     /// Stdio pipe ends (parent side, child side), for Stdio::Piped.
     pub stdio_pipes: [Option<(libc::c_int, libc::c_int)>; 3],
     /// fds to close in the parent once the child has them.
@@ -362,6 +371,17 @@ impl Plan {
             );
         }
         let mut stage2 = stage2;
+        let supervision = supervision(jail, fork_only, delivery).map(|notify| {
+            let mut target = handoff_target + 1;
+            // SAFETY: F_GETFD only queries the fd.
+            while !jail.close_open_fds && unsafe { libc::fcntl(target, libc::F_GETFD) } >= 0 {
+                target += 1;
+            }
+            (notify, target)
+        });
+        if let (Some(s), Some((notify, report_fd))) = (stage2.seccomp.as_mut(), supervision) {
+            s.supervise = Some(jail_enter::Supervise { report_fd, notify });
+        }
         let (stage2_bytes, stage2_prepared) = match delivery {
             Delivery::None => (Vec::new(), None),
             Delivery::Preload => {
@@ -451,12 +471,23 @@ impl Plan {
             stage2_bytes,
             stage2_prepared,
             handoff_target,
+            supervision,
+            report_move: None,
             seccomp_label: jail.seccomp.as_ref().map(|s| s.label.clone()),
-            sigsys_note: crate::process::sigsys_note(
-                "the jailed program",
-                jail.seccomp.as_ref().map(|s| s.label.as_str()),
-            )
-            .into_bytes(),
+            // With a supervisor the launcher explains a seccomp kill itself.
+            sigsys_note: match supervision {
+                Some(_) => Vec::new(),
+                None => crate::process::sigsys_note(
+                    "the jailed program",
+                    jail.seccomp.as_ref().map(|s| s.label.as_str()),
+                )
+                .into_bytes(),
+            },
+            death_lines: if inner_fork {
+                crate::death::init_lines(jail.seccomp_strict)
+            } else {
+                Vec::new()
+            },
             stdio_pipes: [None; 3],
             close_in_parent: Vec::new(),
             hooks: jail.hooks.clone(),
@@ -553,6 +584,14 @@ impl Plan {
         }
         if self.delivery == Delivery::Preload {
             targets.push(self.handoff_target);
+        }
+        if let Some((_, report_fd)) = self.supervision {
+            self.report_move = Some(self.fd_moves.len());
+            self.fd_moves.push(FdMove {
+                source: -1,
+                target: report_fd,
+            });
+            targets.push(report_fd);
         }
         targets.sort_unstable();
         targets.dedup();
@@ -754,6 +793,52 @@ fn remounts(jail: &Jail) -> Result<Vec<(CString, libc::c_ulong)>, LaunchError> {
         .collect()
 }
 
+/// Which calls of the filter the launcher supervises, if it does: not in
+/// fork mode (the caller's child returns instead of waiting), not with the
+/// SIGSYS reporter, not for a program that notifies already, and not when
+/// the launcher itself runs under a filter (a jail in a jail), whose
+/// listener, if it has one, would make the kernel refuse a second.
+fn supervision(
+    jail: &Jail,
+    fork_only: bool,
+    delivery: Delivery,
+) -> Option<jail_enter::supervise::Notify> {
+    use jail_enter::supervise::Notify;
+    let s = jail.seccomp.as_ref()?;
+    if jail.seccomp_unsupervised || fork_only || s.log_failures || delivery == Delivery::None {
+        return None;
+    }
+    // SAFETY: PR_GET_SECCOMP takes no arguments.
+    if unsafe { libc::prctl(libc::PR_GET_SECCOMP) } != 0 || !may_take_fds() {
+        return None;
+    }
+    let logs = s
+        .program
+        .iter()
+        .any(|i| i.code == 0x06 && i.k == crate::seccomp::policy::ret::LOG);
+    let notify = if logs {
+        Notify::KillsAndLogs
+    } else {
+        Notify::Kills
+    };
+    jail_enter::supervise::supervised_program(&s.program, notify).map(|_| notify)
+}
+
+/// Whether Yama lets this process take an fd from its jailed child
+/// (pidfd_getfd needs ptrace access): scope 0 or 1 (descendants) always,
+/// scope 2 with CAP_SYS_PTRACE, scope 3 never.
+fn may_take_fds() -> bool {
+    let scope = std::fs::read_to_string("/proc/sys/kernel/yama/ptrace_scope")
+        .ok()
+        .and_then(|s| s.trim().parse::<u32>().ok())
+        .unwrap_or(0);
+    match scope {
+        0 | 1 => true,
+        2 => jail_enter::apply::current_caps().is_ok_and(|(eff, _, _)| eff & (1 << 19) != 0),
+        _ => false,
+    }
+}
+
 pub(crate) fn build_stage2(jail: &Jail) -> Result<Stage2, LaunchError> {
     let gid = jail.gid;
     let groups = match &jail.groups {
@@ -814,6 +899,7 @@ pub(crate) fn build_stage2(jail: &Jail) -> Result<Stage2, LaunchError> {
             tsync: s.tsync,
             allow_speculation: s.allow_speculation,
             log_names: s.log_failures.then(crate::log::syscall_names),
+            supervise: None,
         }),
         seccomp_strict: jail.seccomp_strict,
         // Only an id change clears it; stage 1 armed it already.

@@ -8,7 +8,7 @@
 //! is registered get the disposition the launcher had before: ignored,
 //! default, or its own handler.
 
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::sync::Once;
 
 const SLOTS: usize = 64;
@@ -22,6 +22,15 @@ static TARGETS: [AtomicI32; SLOTS] = [const { AtomicI32::new(0) }; SLOTS];
 static mut PREVIOUS: [Option<libc::sigaction>; NSIG] = [None; NSIG];
 
 static INSTALL: Once = Once::new();
+
+/// Bit N: signal N was forwarded to a jailed program.
+static FORWARDED: AtomicU64 = AtomicU64::new(0);
+
+/// Whether the launcher has forwarded `sig` to a jailed program, so a
+/// death by it can be told as the launcher's doing.
+pub fn was_forwarded(sig: libc::c_int) -> bool {
+    (0..64).contains(&sig) && FORWARDED.load(Ordering::Relaxed) & (1 << sig) != 0
+}
 
 fn forwardable(sig: libc::c_int) -> bool {
     !matches!(sig, libc::SIGKILL | libc::SIGSTOP | libc::SIGCHLD)
@@ -57,6 +66,9 @@ extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut li
                 // SAFETY: kill is async-signal-safe.
                 unsafe { libc::kill(pid, sig) };
                 forwarded = true;
+                if (0..64).contains(&sig) {
+                    FORWARDED.fetch_or(1 << sig, Ordering::Relaxed);
+                }
             }
         }
     }

@@ -19,6 +19,8 @@
 pub mod compile;
 mod constants_x86_64;
 pub mod disasm;
+pub mod explain;
+pub mod generate;
 pub mod interp;
 pub mod lexer;
 pub mod oracle;
@@ -308,6 +310,9 @@ pub struct CheckReport {
     pub action: Action,
     /// Which rule decided, and where it is written.
     pub rule: String,
+    /// The call decoded, the deciding rule and a suggested line, as a
+    /// jailed program's kill explanation gives them.
+    pub explanation: explain::Explanation,
     /// What the compiled program returns.
     pub program_ret: u32,
     /// Instructions the program executed.
@@ -328,6 +333,9 @@ impl fmt::Display for CheckReport {
             "{}\n  decided by: {}\n  BPF: {} instructions executed",
             self.action, self.rule, self.executed
         )?;
+        if let Some(s) = &self.explanation.suggestion {
+            write!(f, "\n  to allow it, add: {s}")?;
+        }
         if !self.consistent() {
             write!(
                 f,
@@ -345,11 +353,12 @@ pub fn check(
     program: &Program,
     data: &SeccompData,
 ) -> Result<CheckReport, InterpError> {
-    let d = policy.evaluate(data);
+    let explanation = explain::explain(policy, data);
     let v = interp::run(program.instructions(), data)?;
     Ok(CheckReport {
-        action: d.action,
-        rule: d.reason.to_string(),
+        action: explanation.action.unwrap_or(policy.default_action),
+        rule: explanation.decided_by.to_string(),
+        explanation,
         program_ret: v.ret,
         executed: v.executed,
     })

@@ -1,0 +1,250 @@
+//! minijail0 explains every death on stderr: a seccomp kill with the call,
+//! the deciding policy line (the same one `jail policy check` names) and a
+//! line to add; signal deaths with the signal and who sent it.
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin(name: &str) -> PathBuf {
+    match name {
+        "minijail0" => std::env::var_os("JAIL_TEST_MINIJAIL0")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_minijail0"))),
+        _ => PathBuf::from(env!("CARGO_BIN_EXE_jail")),
+    }
+}
+
+fn is_root(test: &str) -> bool {
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    if !root {
+        eprintln!("SKIP {test}: needs root");
+    }
+    root
+}
+
+fn run(name: &str, args: &[&str]) -> Output {
+    Command::new(bin(name))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A policy file in a fresh directory, removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(tag: &str) -> Scratch {
+        let dir =
+            std::env::temp_dir().join(format!("jail-cli-deaths-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+    fn file(&self, name: &str, body: &str) -> String {
+        let p = self.0.join(name);
+        std::fs::write(&p, body).unwrap();
+        p.to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// id's policy without getuid.
+fn id_policy_without_getuid() -> String {
+    let full = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/policies/id.policy"
+    ))
+    .unwrap();
+    full.lines()
+        .filter(|l| !l.starts_with("getuid:"))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+#[test]
+fn a_seccomp_kill_and_policy_check_name_the_same_rule() {
+    if !is_root("a_seccomp_kill_and_policy_check_name_the_same_rule") {
+        return;
+    }
+    let s = Scratch::new("kill");
+    let policy = s.file("id.policy", &id_policy_without_getuid());
+    let o = run("minijail0", &["-n", "-S", &policy, "--", "/usr/bin/id"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(253), "{err}");
+    let line = err
+        .lines()
+        .find(|l| l.contains("was killed by the seccomp policy"))
+        .unwrap_or_else(|| panic!("no kill line: {err}"));
+    assert!(
+        line.contains("getuid(...) (syscall 102 on x86_64)") || !cfg!(target_arch = "x86_64"),
+        "{line}"
+    );
+    assert!(line.ends_with("to allow it, add `getuid: 1`"), "{line}");
+    let check = run("jail", &["policy", "check", &policy, "getuid"]);
+    let check_out = text(&check.stdout);
+    let decided = check_out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("decided by: "))
+        .unwrap_or_else(|| panic!("{check_out}"));
+    assert!(
+        line.contains(&format!(": {decided};")),
+        "{line} vs {decided}"
+    );
+    assert!(check_out.contains("add: getuid: 1"), "{check_out}");
+    // The same under a pid namespace (the init in between) and in
+    // no-preload mode, where the filter goes on before execve.
+    let full = std::fs::read_to_string(&policy).unwrap();
+    let static_policy = s.file("static.policy", &format!("{full}execve: 1\n"));
+    for args in [
+        vec!["-n", "-p", "-S", &policy, "--", "/usr/bin/id"],
+        vec![
+            "-n",
+            "-T",
+            "static",
+            "-S",
+            &static_policy,
+            "--",
+            "/usr/bin/id",
+        ],
+    ] {
+        let o = run("minijail0", &args);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(253), "{args:?}: {err}");
+        assert!(
+            err.contains("was killed by the seccomp policy"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn signal_deaths_name_the_signal_and_the_sender() {
+    if !is_root("signal_deaths_name_the_signal_and_the_sender") {
+        return;
+    }
+    for pidns in [false, true] {
+        let mut args = vec!["--", "/bin/sh", "-c", "kill -SEGV $$"];
+        if pidns {
+            args.insert(0, "-p");
+        }
+        let o = run("minijail0", &args);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(128 + 11), "{err}");
+        assert!(
+            err.contains("killed by SIGSEGV (signal 11)"),
+            "-p {pidns}: {err}"
+        );
+    }
+    let o = run("minijail0", &["-s", "--", "/bin/true"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(128 + 9), "{err}");
+    assert!(
+        err.contains("SIGKILL (signal 9): seccomp strict mode (-s)"),
+        "{err}"
+    );
+}
+
+/// Start minijail0 on `sleep 30`, wait until `ready` finds its child,
+/// then send `signal` to `target(launcher pid, child pid)`.
+fn kill_while_sleeping(args: &[&str], signal: i32, target: fn(u32, u32) -> u32) -> Output {
+    let child = Command::new(bin("minijail0"))
+        .args(args)
+        .args(["--", "/bin/sleep", "30"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let launcher = child.id();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let jailed = loop {
+        let children =
+            std::fs::read_to_string(format!("/proc/{launcher}/task/{launcher}/children"))
+                .unwrap_or_default();
+        if let Some(pid) = children
+            .split_whitespace()
+            .next()
+            .and_then(|p| p.parse().ok())
+        {
+            let exe = std::fs::read_link(format!("/proc/{pid}/exe")).unwrap_or_default();
+            if exe.ends_with("sleep") || args.contains(&"-p") {
+                break pid;
+            }
+        }
+        assert!(Instant::now() < deadline, "the jailed sleep did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // Let sleep get past the preload.
+    std::thread::sleep(Duration::from_millis(200));
+    // SAFETY: signalling a process this test started.
+    unsafe { libc::kill(target(launcher, jailed) as i32, signal) };
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn forwarded_signals_and_init_teardown_say_so() {
+    if !is_root("forwarded_signals_and_init_teardown_say_so") {
+        return;
+    }
+    let o = kill_while_sleeping(&[], libc::SIGTERM, |launcher, _| launcher);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(128 + 15), "{err}");
+    assert!(
+        err.contains("killed by SIGTERM (signal 15), which the launcher received and forwarded"),
+        "{err}"
+    );
+    let o = kill_while_sleeping(&["-p"], libc::SIGKILL, |_, init| init);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(128 + 9), "{err}");
+    assert!(err.contains("the pid namespace's init was killed"), "{err}");
+}
+
+#[test]
+fn log_mode_summary_is_a_policy_fragment_that_makes_the_run_pass() {
+    if !is_root("log_mode_summary_is_a_policy_fragment_that_makes_the_run_pass") {
+        return;
+    }
+    let s = Scratch::new("summary");
+    let tiny = "read: 1\nwrite: 1\nexit_group: 1\n";
+    let policy = s.file("tiny.policy", tiny);
+    let ls = ["--", "/bin/ls", "-la", "/usr/share"];
+    let logged = run(
+        "minijail0",
+        &[&["-n", "-L", "-S", &policy][..], &ls].concat(),
+    );
+    let err = text(&logged.stderr);
+    assert_eq!(logged.status.code(), Some(0), "{err}");
+    assert!(err.contains("would have blocked"), "{err}");
+    let fragment: String = err
+        .lines()
+        .filter(|l| !l.starts_with("jail:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(
+        fragment.contains("\nopenat: arg2 in O_RDONLY|"),
+        "{fragment}"
+    );
+    assert!(
+        fragment.contains("\nmmap: arg2 in ~PROT_EXEC\n"),
+        "{fragment}"
+    );
+    // Without -L, the tiny policy kills; with the fragment appended, ls
+    // runs and prints the same.
+    let killed = run("minijail0", &[&["-n", "-S", &policy][..], &ls].concat());
+    assert_eq!(killed.status.code(), Some(253));
+    let grown = s.file("grown.policy", &format!("{tiny}{fragment}"));
+    let passed = run("minijail0", &[&["-n", "-S", &grown][..], &ls].concat());
+    assert_eq!(passed.status.code(), Some(0), "{}", text(&passed.stderr));
+    assert_eq!(text(&passed.stdout), text(&logged.stdout));
+}
