@@ -360,13 +360,11 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
     // The program runs: forwarding now ends when it is waited for.
     std::mem::forget(forwarding);
     let [stdin, stdout, stderr] = stdio;
-    Ok(Some(JailedProcess::new(
-        pid,
-        stdin,
-        stdout,
-        stderr,
-        plan.seccomp_label.clone(),
-    )))
+    let process = JailedProcess::new(pid, stdin, stdout, stderr, plan.seccomp_label.clone());
+    Ok(Some(match plan.pty_master.take() {
+        Some(master) => process.with_pty(crate::pty::Relay::new(master)),
+        None => process,
+    }))
 }
 
 impl Jail {

@@ -121,6 +121,10 @@ pub struct Plan {
     /// The launching thread's signal mask, saved while all signals are
     /// blocked around clone; the child restores it unless resetting.
     pub saved_sigmask: libc::sigset_t,
+    /// The pty's master, for the launcher's relay (`Jail::pty`).
+    pub pty_master: Option<std::os::fd::OwnedFd>,
+    /// The pty's slave: the program's std fds, and a pid namespace's init's.
+    pub pty_slave: libc::c_int,
 }
 
 // SAFETY: the raw pointers in Plan point into its own CStrings, which it owns
@@ -464,7 +468,12 @@ impl Plan {
             wait_for_parent: true,
             // SAFETY: an all-zero sigset_t is a valid (empty) set.
             saved_sigmask: unsafe { std::mem::zeroed() },
+            pty_master: None,
+            pty_slave: -1,
         };
+        if let Some(pair) = crate::pty::plan(jail, cmd, fork_only)? {
+            plan.attach_pty(pair);
+        }
         plan.plan_fds(jail, cmd)?;
         plan.shared_memory_child = !fork_only
             && plan.clone_flags == 0
@@ -477,7 +486,8 @@ impl Plan {
             && (plan.userns || !plan.cgroups.is_empty() || plan.pid_file.is_some());
         // A new session keeps the program from pushing input into the
         // caller's terminal (TIOCSTI) when any of its std fds is one.
-        plan.setsid = jail.setsid_always
+        plan.setsid = plan.pty_slave >= 0
+            || jail.setsid_always
             || jail.new_session
                 && (0..3).any(|target| {
                     let source = plan
@@ -489,6 +499,23 @@ impl Plan {
                     sys::is_tty(source)
                 });
         Ok(plan)
+    }
+
+    /// The pty's slave becomes the program's std fds (the caller's are
+    /// replaced, every other fd closed); the master stays for the relay.
+    fn attach_pty(&mut self, pair: crate::pty::Pair) {
+        use std::os::fd::IntoRawFd;
+        let slave = pair.slave.into_raw_fd();
+        self.close_in_parent.push(slave);
+        self.pty_slave = slave;
+        self.pty_master = Some(pair.master);
+        self.close_open_fds = true;
+        for target in 0..3 {
+            self.fd_moves.push(FdMove {
+                source: slave,
+                target,
+            });
+        }
     }
 
     /// Decide which fd goes where, and what survives.
