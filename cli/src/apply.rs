@@ -223,6 +223,7 @@ fn to_filter(
         log_failures: compile_options(o).traps_for_logging(),
         label: label.display().to_string(),
         policy: policy.map(std::sync::Arc::new),
+        record: false,
     }
 }
 

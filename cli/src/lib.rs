@@ -23,6 +23,7 @@ pub mod entry;
 pub mod error;
 pub mod getopt;
 pub mod options;
+pub mod record;
 pub mod table;
 pub mod values;
 

@@ -2,61 +2,19 @@
 //! the deciding policy line (the same one `jail policy check` names) and a
 //! line to add; signal deaths with the signal and who sent it.
 
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn bin(name: &str) -> PathBuf {
-    match name {
-        "minijail0" => std::env::var_os("JAIL_TEST_MINIJAIL0")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_minijail0"))),
-        _ => PathBuf::from(env!("CARGO_BIN_EXE_jail")),
-    }
-}
+mod common;
 
-fn is_root(test: &str) -> bool {
-    // SAFETY: geteuid has no preconditions.
-    let root = unsafe { libc::geteuid() } == 0;
-    if !root {
-        eprintln!("SKIP {test}: needs root");
-    }
-    root
-}
+use common::{bin, run, text};
+use jail_testkit::{require_root, TempDir};
 
-fn run(name: &str, args: &[&str]) -> Output {
-    Command::new(bin(name))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-/// A policy file in a fresh directory, removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Scratch {
-        let dir =
-            std::env::temp_dir().join(format!("jail-cli-deaths-{tag}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-    fn file(&self, name: &str, body: &str) -> String {
-        let p = self.0.join(name);
-        std::fs::write(&p, body).unwrap();
-        p.to_string_lossy().into_owned()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// Write `name` with `body` into `dir`; its path.
+fn file(dir: &TempDir, name: &str, body: &str) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, body).unwrap();
+    p.to_string_lossy().into_owned()
 }
 
 /// id's policy without getuid.
@@ -74,11 +32,9 @@ fn id_policy_without_getuid() -> String {
 
 #[test]
 fn a_seccomp_kill_and_policy_check_name_the_same_rule() {
-    if !is_root("a_seccomp_kill_and_policy_check_name_the_same_rule") {
-        return;
-    }
-    let s = Scratch::new("kill");
-    let policy = s.file("id.policy", &id_policy_without_getuid());
+    require_root!();
+    let s = TempDir::new("kill");
+    let policy = file(&s, "id.policy", &id_policy_without_getuid());
     let o = run("minijail0", &["-n", "-S", &policy, "--", "/usr/bin/id"]);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(253), "{err}");
@@ -105,7 +61,7 @@ fn a_seccomp_kill_and_policy_check_name_the_same_rule() {
     // The same under a pid namespace (the init in between) and in
     // no-preload mode, where the filter goes on before execve.
     let full = std::fs::read_to_string(&policy).unwrap();
-    let static_policy = s.file("static.policy", &format!("{full}execve: 1\n"));
+    let static_policy = file(&s, "static.policy", &format!("{full}execve: 1\n"));
     for args in [
         vec!["-n", "-p", "-S", &policy, "--", "/usr/bin/id"],
         vec![
@@ -130,9 +86,7 @@ fn a_seccomp_kill_and_policy_check_name_the_same_rule() {
 
 #[test]
 fn signal_deaths_name_the_signal_and_the_sender() {
-    if !is_root("signal_deaths_name_the_signal_and_the_sender") {
-        return;
-    }
+    require_root!();
     for pidns in [false, true] {
         let mut args = vec!["--", "/bin/sh", "-c", "kill -SEGV $$"];
         if pidns {
@@ -194,9 +148,7 @@ fn kill_while_sleeping(args: &[&str], signal: i32, target: fn(u32, u32) -> u32) 
 
 #[test]
 fn forwarded_signals_and_init_teardown_say_so() {
-    if !is_root("forwarded_signals_and_init_teardown_say_so") {
-        return;
-    }
+    require_root!();
     let o = kill_while_sleeping(&[], libc::SIGTERM, |launcher, _| launcher);
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(128 + 15), "{err}");
@@ -212,12 +164,10 @@ fn forwarded_signals_and_init_teardown_say_so() {
 
 #[test]
 fn log_mode_summary_is_a_policy_fragment_that_makes_the_run_pass() {
-    if !is_root("log_mode_summary_is_a_policy_fragment_that_makes_the_run_pass") {
-        return;
-    }
-    let s = Scratch::new("summary");
+    require_root!();
+    let s = TempDir::new("summary");
     let tiny = "read: 1\nwrite: 1\nexit_group: 1\n";
-    let policy = s.file("tiny.policy", tiny);
+    let policy = file(&s, "tiny.policy", tiny);
     let ls = ["--", "/bin/ls", "-la", "/usr/share"];
     let logged = run(
         "minijail0",
@@ -243,7 +193,7 @@ fn log_mode_summary_is_a_policy_fragment_that_makes_the_run_pass() {
     // runs and prints the same.
     let killed = run("minijail0", &[&["-n", "-S", &policy][..], &ls].concat());
     assert_eq!(killed.status.code(), Some(253));
-    let grown = s.file("grown.policy", &format!("{tiny}{fragment}"));
+    let grown = file(&s, "grown.policy", &format!("{tiny}{fragment}"));
     let passed = run("minijail0", &[&["-n", "-S", &grown][..], &ls].concat());
     assert_eq!(passed.status.code(), Some(0), "{}", text(&passed.stderr));
     assert_eq!(text(&passed.stdout), text(&logged.stdout));

@@ -189,6 +189,8 @@ pub struct SeccompFilter {
     /// The policy the program was compiled from, when there is one: a
     /// blocked call is then explained with the line that decided.
     pub policy: Option<std::sync::Arc<crate::seccomp::Policy>>,
+    /// Record every syscall instead of judging (see [`crate::record`]).
+    pub record: bool,
 }
 
 impl SeccompFilter {

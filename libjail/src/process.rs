@@ -26,6 +26,8 @@ pub(crate) struct DeathWatch {
     pub strict: bool,
     /// `-L`: print the calls the policy would have blocked, as policy lines.
     pub log_summary: bool,
+    /// Stage 2 was applied before execve (no-preload mode).
+    pub before_exec: bool,
 }
 
 /// A jailed program started by [`crate::Jail::spawn`].
@@ -175,6 +177,21 @@ impl JailedProcess {
         self.death = Some(death);
         self.status = Some(s);
         Ok(s)
+    }
+
+    /// Wait (at most `timeout`) until no process uses the supervised filter
+    /// any more, then return what the supervisor saw.
+    pub fn finish_supervision(
+        &mut self,
+        timeout: std::time::Duration,
+    ) -> Option<crate::supervise::Findings> {
+        self.watch.supervisor.as_mut().map(|s| s.finish(timeout))
+    }
+
+    /// Whether stage 2 was applied before execve (a static program or
+    /// `-T static`) rather than by the preload.
+    pub fn stage2_before_exec(&self) -> bool {
+        self.watch.before_exec
     }
 
     /// `-L`'s summary: what the policy would have blocked, as lines to

@@ -9,7 +9,8 @@ use jail::death::{Death, SignalCause};
 use jail::seccomp::explain::DecidedBy;
 use jail::seccomp::CompileOptions;
 use jail::{Command, Jail, Namespace, PreloadMode, SeccompFilter};
-use jail_tests::support::{is_root, make_reachable, TempDir};
+use jail_testkit::require_root;
+use jail_tests::support::{make_reachable, TempDir};
 
 /// A program that tampers with SIGSYS as told, then tries a blocked mkdir
 /// (or ioctl), in its main thread, a second thread or a child.
@@ -181,10 +182,7 @@ fn assert_mkdir_kill(death: &Death, v: &Victim, what: &str) {
 
 #[test]
 fn a_seccomp_kill_names_the_call_and_the_blocked_call_never_runs() {
-    if !is_root() {
-        eprintln!("SKIP a_seccomp_kill_names_the_call_and_the_blocked_call_never_runs: needs root");
-        return;
-    }
+    require_root!();
     let v = victim();
     let jail = jail_for(&v, false);
     // Taking SIGSYS over, ignoring or blocking it, or a second thread,
@@ -206,10 +204,7 @@ fn a_seccomp_kill_names_the_call_and_the_blocked_call_never_runs() {
 
 #[test]
 fn kills_are_explained_in_static_mode_under_a_pid_namespace_and_in_children() {
-    if !is_root() {
-        eprintln!("SKIP kills_are_explained_in_static_mode_under_a_pid_namespace_and_in_children: needs root");
-        return;
-    }
+    require_root!();
     let v = victim();
     let jail = jail_for(&v, false);
     // -T static: the filter goes on before execve; static glibc's start-up
@@ -251,10 +246,7 @@ fn kills_are_explained_in_static_mode_under_a_pid_namespace_and_in_children() {
 
 #[test]
 fn an_ioctl_is_decoded_and_the_rule_line_named() {
-    if !is_root() {
-        eprintln!("SKIP an_ioctl_is_decoded_and_the_rule_line_named: needs root");
-        return;
-    }
+    require_root!();
     let v = victim();
     let jail = jail_for(&v, false);
     let (status, _, death, _) = run_victim(&v, &jail, &v.dynamic, "ioctl", PreloadMode::Auto);
@@ -278,10 +270,7 @@ fn an_ioctl_is_decoded_and_the_rule_line_named() {
 
 #[test]
 fn other_signal_deaths_say_which_signal() {
-    if !is_root() {
-        eprintln!("SKIP other_signal_deaths_say_which_signal: needs root");
-        return;
-    }
+    require_root!();
     let v = victim();
     let jail = jail_for(&v, false);
     let (status, _, death, _) = run_victim(&v, &jail, &v.dynamic, "segv", PreloadMode::Auto);

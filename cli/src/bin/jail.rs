@@ -5,7 +5,13 @@
 //!   reads (native byte order);
 //! - `jail policy dump POLICY|FILE.bpf`: a readable listing;
 //! - `jail policy check POLICY SYSCALL [ARGS...]`: the verdict for one call
-//!   and the rule that decided it.
+//!   and the rule that decided it (the same words a killed program's
+//!   explanation uses);
+//! - `jail policy record -o FILE [minijail0 options] -- PROGRAM [ARGS...]`:
+//!   run the program in that jail, recording every syscall, and write a
+//!   policy for it (with `FILE.frequency`);
+//! - `jail policy generate STRACE_LOG...`: a policy from `strace -f` logs,
+//!   as upstream's generate_seccomp_policy.py.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,6 +62,38 @@ enum PolicyCommand {
         args: Vec<String>,
         #[command(flatten)]
         opts: PolicyOpts,
+    },
+    /// Run a program in a jail (minijail0's options) and write a policy
+    /// covering every syscall it made.
+    Record {
+        /// Where to write the policy (FILE.frequency goes beside it).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Merge with the policy already in FILE, widening its filters.
+        #[arg(long)]
+        append: bool,
+        /// Kill the program after this many seconds; what it did so far is
+        /// still written, marked incomplete.
+        #[arg(long, value_name = "SECONDS")]
+        timeout: Option<f64>,
+        /// minijail0 options, then `--`, the program and its arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
+        args: Vec<std::ffi::OsString>,
+    },
+    /// Write a policy from `strace -f` logs (upstream's generate_seccomp_policy.py).
+    Generate {
+        /// strace logs.
+        #[arg(required = true)]
+        logs: Vec<PathBuf>,
+        /// Write the policy here instead of to stdout.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Also write the frequency file here (the policy is then sorted by name).
+        #[arg(long)]
+        frequency: Option<PathBuf>,
+        /// The traces' architecture (default: this machine's).
+        #[arg(long)]
+        arch: Option<Arch>,
     },
 }
 
@@ -113,9 +151,36 @@ impl PolicyOpts {
     }
 }
 
-fn run(cli: Cli) -> Result<(), String> {
+fn run(cli: Cli) -> Result<u8, String> {
     let Command::Policy(cmd) = cli.command;
     match cmd {
+        PolicyCommand::Record {
+            output,
+            append,
+            timeout,
+            args,
+        } => {
+            let timeout = timeout
+                .map(|t| {
+                    std::time::Duration::try_from_secs_f64(t)
+                        .map_err(|_| format!("--timeout {t}: give a positive number of seconds"))
+                })
+                .transpose()?;
+            let status = jail_cli::record::record(&output, append, timeout, &args)?;
+            return Ok(status.clamp(0, 255) as u8);
+        }
+        PolicyCommand::Generate {
+            logs,
+            policy,
+            frequency,
+            arch,
+        } => {
+            let arch = match arch {
+                Some(a) => a,
+                None => Arch::try_native().map_err(|e| e.to_string())?,
+            };
+            jail_cli::record::generate(&logs, policy.as_deref(), frequency.as_deref(), arch)?;
+        }
         PolicyCommand::Compile {
             policy,
             output,
@@ -179,7 +244,7 @@ fn run(cli: Cli) -> Result<(), String> {
             }
         }
     }
-    Ok(())
+    Ok(0)
 }
 
 fn resolve_syscall(arch: Arch, s: &str) -> Result<i64, String> {
@@ -198,7 +263,7 @@ fn resolve_syscall(arch: Arch, s: &str) -> Result<i64, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(status),
         Err(e) => {
             eprintln!("jail: {e}");
             ExitCode::FAILURE

@@ -77,6 +77,7 @@ pub(crate) fn apply(state: &SeccompState, jail: &mut Jail) -> Result<(), String>
                 log_failures: options(state).traps_for_logging(),
                 label: state.label.clone(),
                 policy: state.policy.clone(),
+                record: false,
             });
             Ok(())
         }

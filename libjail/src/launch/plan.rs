@@ -294,6 +294,11 @@ impl Plan {
             }
             (notify, target)
         });
+        if jail.seccomp.as_ref().is_some_and(|s| s.record) && supervision.is_none() {
+            return Err(LaunchError::Invalid(
+                "cannot record syscalls here: the launcher must take the filter's listener, which it cannot in fork mode, under a seccomp filter of its own (a jail in a jail), or when Yama forbids it to ptrace its children (kernel.yama.ptrace_scope 2 without CAP_SYS_PTRACE, or 3)".into(),
+            ));
+        }
         if let (Some(s), Some((notify, report_fd))) = (stage2.seccomp.as_mut(), supervision) {
             s.supervise = Some(jail_enter::Supervise { report_fd, notify });
         }
@@ -939,7 +944,9 @@ fn supervision(
         .program
         .iter()
         .any(|i| i.code == 0x06 && i.k == crate::seccomp::policy::ret::LOG);
-    let notify = if logs {
+    let notify = if s.record {
+        Notify::Everything
+    } else if logs {
         Notify::KillsAndLogs
     } else {
         Notify::Kills

@@ -46,5 +46,6 @@ pub fn death_watch(jail: &Jail, plan: &Plan, supervisor: Option<Supervisor>) -> 
         log_summary: plan
             .supervision
             .is_some_and(|(n, _)| n == jail_enter::supervise::Notify::KillsAndLogs),
+        before_exec: plan.delivery == super::plan::Delivery::BeforeExec,
     }
 }

@@ -28,6 +28,7 @@ pub mod parser;
 pub mod policy;
 #[doc(hidden)]
 pub mod selfcheck;
+pub mod strace;
 pub mod tables;
 
 use std::fmt;
