@@ -360,13 +360,10 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
     // The program runs: forwarding now ends when it is waited for.
     std::mem::forget(forwarding);
     let [stdin, stdout, stderr] = stdio;
-    Ok(Some(JailedProcess::new(
-        pid,
-        stdin,
-        stdout,
-        stderr,
-        plan.seccomp_label.clone(),
-    )))
+    let watch = crate::cgroup::usage::Watch::new(plan.jail_cgroup.take(), &jail.resources);
+    Ok(Some(
+        JailedProcess::new(pid, stdin, stdout, stderr, plan.seccomp_label.clone()).watched(watch),
+    ))
 }
 
 impl Jail {

@@ -74,6 +74,8 @@ pub struct Plan {
 
     pub rlimits: Vec<crate::config::Rlimit>,
     pub cgroups: Vec<PathBuf>,
+    /// The jail's own cgroup, made before fork; removed if the launch fails.
+    pub jail_cgroup: Option<crate::cgroup::JailCgroup>,
     pub pid_file: Option<PathBuf>,
     /// Fork an init (new pid namespace without run-as-init, joined pid or
     /// new time namespace: those only apply to children).
@@ -434,6 +436,7 @@ impl Plan {
             remount_proc: jail.remount_proc,
             rlimits: jail.rlimits.clone(),
             cgroups: jail.cgroups.clone(),
+            jail_cgroup: None,
             pid_file: jail.pid_file.clone(),
             inner_fork,
             pdeathsig: jail.pdeathsig,
@@ -466,15 +469,22 @@ impl Plan {
             saved_sigmask: unsafe { std::mem::zeroed() },
         };
         plan.plan_fds(jail, cmd)?;
+        if jail.resources.wants_cgroup(pid_namespace) {
+            plan.jail_cgroup = Some(crate::cgroup::JailCgroup::create(&jail.resources)?);
+        }
         plan.shared_memory_child = !fork_only
             && plan.clone_flags == 0
             && !plan.userns
             && plan.cgroups.is_empty()
+            && plan.jail_cgroup.is_none()
             && plan.pid_file.is_none()
             && !plan.inner_fork
             && plan.hooks.is_empty();
         plan.wait_for_parent = !plan.shared_memory_child
-            && (plan.userns || !plan.cgroups.is_empty() || plan.pid_file.is_some());
+            && (plan.userns
+                || !plan.cgroups.is_empty()
+                || plan.jail_cgroup.is_some()
+                || plan.pid_file.is_some());
         // A new session keeps the program from pushing input into the
         // caller's terminal (TIOCSTI) when any of its std fds is one.
         plan.setsid = jail.setsid_always
