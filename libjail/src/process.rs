@@ -81,9 +81,6 @@ impl JailedProcess {
             return Ok(s);
         }
         self.stdin = None;
-        if let Some(watch) = &mut self.watch {
-            watch.wait_for_exit(self.pid);
-        }
         // Wait without reaping, stop forwarding signals to the pid, then
         // reap: the pid cannot be reused while a forward may still hit it.
         loop {

@@ -76,6 +76,42 @@ pub fn write_file(dir: &Path, name: &str, text: &str) -> Result<(), CgroupError>
     })
 }
 
+/// Kills every process of one jail's cgroup; holds only paths, so it
+/// can outlive the cgroup (writing to a removed one does nothing, and a
+/// jail cgroup's name is never reused).
+#[derive(Clone, Debug)]
+pub struct KillSwitch {
+    /// The v2 node, for cgroup.kill.
+    v2: Option<PathBuf>,
+    /// Any node, to list the processes.
+    any: PathBuf,
+}
+
+impl KillSwitch {
+    fn pids(&self) -> Vec<libc::pid_t> {
+        read_file(&self.any, "cgroup.procs")
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .collect()
+    }
+
+    /// SIGKILL every process in the cgroup. True when it was done at once
+    /// (v2 cgroup.kill); otherwise each listed process was signalled, and
+    /// one forked meanwhile needs another round (a killed process forks
+    /// nothing, so rounds end).
+    pub fn fire(&self) -> bool {
+        if self.v2.as_ref().is_some_and(|d| v2::kill(d)) {
+            return true;
+        }
+        for pid in self.pids() {
+            // SAFETY: SIGKILL to a process of the jail's own cgroup.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+        false
+    }
+}
+
 /// One directory of the jail's cgroup.
 #[derive(Debug)]
 struct Node {
@@ -354,42 +390,36 @@ impl JailCgroup {
         self.kill_on_drop = false;
     }
 
-    fn pids(&self) -> Vec<libc::pid_t> {
-        let Some(node) = self.nodes.first() else {
-            return Vec::new();
-        };
-        read_file(&node.dir, "cgroup.procs")
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|l| l.trim().parse().ok())
-            .collect()
+    /// What kills every process of the jail, for a watchdog thread.
+    pub fn kill_switch(&self) -> KillSwitch {
+        let v2 = self.nodes.iter().find(|n| n.version == Version::V2);
+        KillSwitch {
+            v2: v2.map(|n| n.dir.clone()),
+            any: self
+                .nodes
+                .first()
+                .map(|n| n.dir.clone())
+                .unwrap_or_default(),
+        }
     }
 
     /// Whether any process is left in the jail.
     pub fn populated(&self) -> bool {
         match self.nodes.iter().find(|n| n.version == Version::V2) {
             Some(n) => v2::populated(&n.dir).unwrap_or(false),
-            None => !self.pids().is_empty(),
+            None => !self.kill_switch().pids().is_empty(),
         }
     }
 
     /// SIGKILL every process in the jail and wait (up to 2 s) until they
     /// are gone.
     pub fn kill_all(&self) {
-        let killed_at_once = self
-            .nodes
-            .iter()
-            .find(|n| n.version == Version::V2)
-            .is_some_and(|n| v2::kill(&n.dir));
+        let switch = self.kill_switch();
+        let at_once = switch.fire();
         let deadline = Instant::now() + Duration::from_secs(2);
         while self.populated() && Instant::now() < deadline {
-            if !killed_at_once {
-                // A task forked after the listing is in the next one; a
-                // killed task forks nothing, so this ends.
-                for pid in self.pids() {
-                    // SAFETY: SIGKILL to a process of the jail's own cgroup.
-                    unsafe { libc::kill(pid, libc::SIGKILL) };
-                }
+            if !at_once {
+                switch.fire();
             }
             std::thread::sleep(Duration::from_micros(500));
         }

@@ -3,8 +3,11 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
+use super::group::KillSwitch;
 use super::{ByteSize, JailCgroup, Settings};
 use crate::status;
 
@@ -171,7 +174,7 @@ impl fmt::Display for Usage {
     }
 }
 
-/// What the launcher keeps for a running jail with resource settings.
+/// What the launcher keeps for a running jail.
 #[derive(Debug)]
 pub struct Watch {
     cgroup: Option<JailCgroup>,
@@ -179,58 +182,76 @@ pub struct Watch {
     memory_limit: Option<ByteSize>,
     pids_limit: Option<u64>,
     started: Instant,
-    timed_out: bool,
+    watchdog: Option<Watchdog>,
 }
 
-/// Wait up to `timeout` for process `pid` to exit (without reaping it);
-/// false on timeout.
-fn wait_exit_for(pid: libc::pid_t, timeout: Duration) -> bool {
-    let deadline = Instant::now() + timeout;
-    // SAFETY: pidfd_open takes a pid and flags; the fd is closed below.
-    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as libc::c_int;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            break;
-        }
-        if pidfd >= 0 {
-            let mut pfd = libc::pollfd {
-                fd: pidfd,
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            let ms = left.as_millis().clamp(1, i32::MAX as u128) as libc::c_int;
-            // SAFETY: one valid pollfd.
-            if unsafe { libc::poll(&mut pfd, 1, ms) } > 0 {
-                break;
+/// A thread that kills the whole jail at its time limit, whether or not
+/// anyone is in `wait` then (a caller may be reading the program's output
+/// first). It holds a pidfd, so a reaped and reused pid is never hit.
+#[derive(Debug)]
+struct Watchdog {
+    cancel: mpsc::Sender<()>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    fired: Arc<AtomicBool>,
+}
+
+impl Watchdog {
+    fn start(pid: libc::pid_t, deadline: Instant, switch: Option<KillSwitch>) -> Watchdog {
+        // SAFETY: pidfd_open takes a pid and flags; the thread owns the fd.
+        let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as libc::c_int;
+        let (cancel, cancelled) = mpsc::channel::<()>();
+        let fired = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&fired);
+        let kill = move || {
+            flag.store(true, Ordering::SeqCst);
+            if pidfd >= 0 {
+                // SAFETY: signalling the process the pidfd refers to.
+                unsafe { libc::syscall(libc::SYS_pidfd_send_signal, pidfd, libc::SIGKILL, 0, 0) };
             }
-        } else {
-            // No pidfds (before Linux 5.3): look every 10 ms.
-            // SAFETY: an all-zero siginfo is a valid out-buffer.
-            let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-            // SAFETY: waitid on our own child, not reaping it.
-            let rc = unsafe {
-                libc::waitid(
-                    libc::P_PID,
-                    pid as libc::id_t,
-                    &mut info,
-                    libc::WEXITED | libc::WNOWAIT | libc::WNOHANG,
-                )
-            };
-            // SAFETY: reading the pid out of a filled siginfo.
-            if rc != 0 || unsafe { info.si_pid() } == pid {
-                break;
+            if let Some(switch) = &switch {
+                switch.fire();
             }
-            std::thread::sleep(left.min(Duration::from_millis(10)));
+        };
+        let thread = std::thread::Builder::new()
+            .name("jail-time-limit".into())
+            .spawn(move || {
+                match cancelled.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                    Ok(()) => {}
+                    Err(mpsc::RecvTimeoutError::Timeout) => kill(),
+                    // The handle was dropped unwaited: the limit still holds.
+                    Err(mpsc::RecvTimeoutError::Disconnected) => {
+                        std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+                        kill();
+                    }
+                }
+                crate::sys::close(pidfd);
+            })
+            .ok();
+        Watchdog {
+            cancel,
+            thread,
+            fired,
         }
     }
-    crate::sys::close(pidfd);
-    !deadline.saturating_duration_since(Instant::now()).is_zero()
+
+    /// Stop the thread; whether it killed the jail.
+    fn stop(mut self) -> bool {
+        let _ = self.cancel.send(());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        self.fired.load(Ordering::SeqCst)
+    }
 }
 
 impl Watch {
-    /// Start watching a program that has just been started.
-    pub(crate) fn new(cgroup: Option<JailCgroup>, settings: &Settings) -> Watch {
+    /// Start watching program `pid`, which has just been started.
+    pub(crate) fn new(pid: libc::pid_t, cgroup: Option<JailCgroup>, settings: &Settings) -> Watch {
+        let started = Instant::now();
+        let watchdog = settings.time_limit.map(|limit| {
+            let switch = cgroup.as_ref().map(JailCgroup::kill_switch);
+            Watchdog::start(pid, started + limit, switch)
+        });
         Watch {
             cgroup: cgroup.map(|mut c| {
                 c.disarm();
@@ -239,8 +260,8 @@ impl Watch {
             time_limit: settings.time_limit,
             memory_limit: settings.limits.memory_max,
             pids_limit: settings.limits.pids_max,
-            started: Instant::now(),
-            timed_out: false,
+            started,
+            watchdog,
         }
     }
 
@@ -249,30 +270,11 @@ impl Watch {
         self.cgroup.as_ref()
     }
 
-    /// Return once `pid` has exited (it is not reaped); past the time
-    /// limit, kill the whole jail first.
-    pub(crate) fn wait_for_exit(&mut self, pid: libc::pid_t) {
-        let Some(limit) = self.time_limit else {
-            return;
-        };
-        let left = limit.saturating_sub(self.started.elapsed());
-        if !self.timed_out && !wait_exit_for(pid, left) {
-            self.timed_out = true;
-            match &self.cgroup {
-                Some(cg) => cg.kill_all(),
-                // A new pid namespace: its init takes every process with it.
-                // SAFETY: SIGKILL to our own unreaped child.
-                None => unsafe {
-                    libc::kill(pid, libc::SIGKILL);
-                },
-            }
-        }
-    }
-
     /// After the program was reaped with `wstatus` and `rusage`: read the
     /// cgroup, empty and remove it, say why it ended when a limit did it.
     pub(crate) fn finish(&mut self, wstatus: libc::c_int, rusage: &libc::rusage) -> Usage {
         let wall_time = self.started.elapsed();
+        let timed_out = self.watchdog.take().is_some_and(Watchdog::stop);
         let stats = self
             .cgroup
             .as_ref()
@@ -288,7 +290,7 @@ impl Watch {
         let pids_limit_hits = stats.pids_limit_hits.unwrap_or(0);
         let signal = libc::WIFSIGNALED(wstatus).then(|| libc::WTERMSIG(wstatus));
         let killed = status == status::SIGNAL_BASE + libc::SIGKILL;
-        let ended = if self.timed_out {
+        let ended = if timed_out && killed {
             Ending::TimeLimit
         } else if signal == Some(libc::SIGSYS) {
             Ending::Seccomp

@@ -360,7 +360,7 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
     // The program runs: forwarding now ends when it is waited for.
     std::mem::forget(forwarding);
     let [stdin, stdout, stderr] = stdio;
-    let watch = crate::cgroup::usage::Watch::new(plan.jail_cgroup.take(), &jail.resources);
+    let watch = crate::cgroup::usage::Watch::new(pid, plan.jail_cgroup.take(), &jail.resources);
     Ok(Some(
         JailedProcess::new(pid, stdin, stdout, stderr, plan.seccomp_label.clone()).watched(watch),
     ))
