@@ -79,6 +79,15 @@ fn skip(test: &str, why: &str) {
     eprintln!("SKIP {test}: {why}");
 }
 
+/// True (after the SKIP line) when not root: making cgroups needs it.
+fn lacks_root(test: &str) -> bool {
+    let lacks = !is_root();
+    if lacks {
+        skip(test, "needs root to make cgroups");
+    }
+    lacks
+}
+
 /// The hierarchy holding `controller`, if the host has one.
 fn hierarchy_of(controller: Controller) -> Option<hierarchy::Hierarchy> {
     let hs = hierarchy::discover().ok()?;
@@ -174,8 +183,8 @@ impl Drop for TestParent {
 #[test]
 fn a_memory_hog_is_oom_killed_at_the_limit_and_reported_as_such() {
     const TEST: &str = "a_memory_hog_is_oom_killed_at_the_limit_and_reported_as_such";
-    if !is_root() {
-        return skip(TEST, "needs root to make cgroups");
+    if lacks_root(TEST) {
+        return;
     }
     let mut jail = Jail::new();
     jail.memory_limit(ByteSize::mib(32));
@@ -210,8 +219,8 @@ fn a_memory_hog_is_oom_killed_at_the_limit_and_reported_as_such() {
 #[test]
 fn a_fork_bomb_stops_at_the_pids_limit_and_the_host_is_unaffected() {
     const TEST: &str = "a_fork_bomb_stops_at_the_pids_limit_and_the_host_is_unaffected";
-    if !is_root() {
-        return skip(TEST, "needs root to make cgroups");
+    if lacks_root(TEST) {
+        return;
     }
     let mut jail = Jail::new();
     jail.pids_limit(16);
@@ -237,8 +246,8 @@ fn a_fork_bomb_stops_at_the_pids_limit_and_the_host_is_unaffected() {
 #[test]
 fn a_cpu_limit_of_a_fifth_gives_about_a_fifth_of_a_cpu() {
     const TEST: &str = "a_cpu_limit_of_a_fifth_gives_about_a_fifth_of_a_cpu";
-    if !is_root() {
-        return skip(TEST, "needs root to make cgroups");
+    if lacks_root(TEST) {
+        return;
     }
     let cpus = |out: &Watched| -> f64 {
         out.stdout
@@ -272,8 +281,8 @@ fn a_cpu_limit_of_a_fifth_gives_about_a_fifth_of_a_cpu() {
 #[test]
 fn the_time_limit_kills_a_sleeping_program_and_all_its_children() {
     const TEST: &str = "the_time_limit_kills_a_sleeping_program_and_all_its_children";
-    if !is_root() {
-        return skip(TEST, "needs root to make cgroups");
+    if lacks_root(TEST) {
+        return;
     }
     let dir = TempDir::new("timelimit");
     let pids = dir.path().join("pids");
@@ -328,8 +337,8 @@ fn the_time_limit_kills_a_pid_namespace_without_a_cgroup() {
 #[test]
 fn a_program_under_its_limits_ends_normally_with_a_full_report() {
     const TEST: &str = "a_program_under_its_limits_ends_normally_with_a_full_report";
-    if !is_root() {
-        return skip(TEST, "needs root to make cgroups");
+    if lacks_root(TEST) {
+        return;
     }
     let mut jail = Jail::new();
     jail.memory_limit(ByteSize::mib(64))
@@ -369,8 +378,8 @@ fn a_program_under_its_limits_ends_normally_with_a_full_report() {
 #[test]
 fn v2_mechanics_on_the_unified_hierarchy() {
     const TEST: &str = "v2_mechanics_on_the_unified_hierarchy";
-    if !is_root() {
-        return skip(TEST, "needs root to make cgroups");
+    if lacks_root(TEST) {
+        return;
     }
     let Some(unified) = unified() else {
         return skip(TEST, "no cgroup v2 hierarchy is mounted");
@@ -410,8 +419,8 @@ fn v2_mechanics_on_the_unified_hierarchy() {
 #[test]
 fn a_fresh_cgroup_kills_what_the_program_left_running() {
     const TEST: &str = "a_fresh_cgroup_kills_what_the_program_left_running";
-    if !is_root() {
-        return skip(TEST, "needs root to make cgroups");
+    if lacks_root(TEST) {
+        return;
     }
     let dir = TempDir::new("leftover");
     let pid_file = dir.path().join("pid");
@@ -437,8 +446,8 @@ fn a_fresh_cgroup_kills_what_the_program_left_running() {
 #[test]
 fn a_failed_launch_leaves_no_cgroup() {
     const TEST: &str = "a_failed_launch_leaves_no_cgroup";
-    if !is_root() {
-        return skip(TEST, "needs root to make cgroups");
+    if lacks_root(TEST) {
+        return;
     }
     let Some(parent) = TestParent::new("failed", &[Controller::Pids]) else {
         return skip(TEST, "cannot make a test cgroup in the pids hierarchy");
@@ -478,8 +487,8 @@ fn a_failed_launch_leaves_no_cgroup() {
 #[test]
 fn cgroups_of_a_sigkilled_launcher_are_removed_by_the_next_launch() {
     const TEST: &str = "cgroups_of_a_sigkilled_launcher_are_removed_by_the_next_launch";
-    if !is_root() {
-        return skip(TEST, "needs root to make cgroups");
+    if lacks_root(TEST) {
+        return;
     }
     let Some(parent) = TestParent::new("sigkill", &[Controller::Pids]) else {
         return skip(TEST, "cannot make a test cgroup in the pids hierarchy");
@@ -550,8 +559,8 @@ fn cgroups_of_a_sigkilled_launcher_are_removed_by_the_next_launch() {
 #[test]
 fn joining_an_existing_cgroup_still_works_alongside() {
     const TEST: &str = "joining_an_existing_cgroup_still_works_alongside";
-    if !is_root() {
-        return skip(TEST, "needs root to make cgroups");
+    if lacks_root(TEST) {
+        return;
     }
     let Some(pids) = hierarchy_of(Controller::Pids).filter(|h| h.version == Version::V1) else {
         return skip(TEST, "no v1 pids hierarchy to join beside the memory one");
@@ -589,8 +598,8 @@ fn joining_an_existing_cgroup_still_works_alongside() {
 #[test]
 fn minijail0_reports_usage_as_json_and_text() {
     const TEST: &str = "minijail0_reports_usage_as_json_and_text";
-    if !is_root() {
-        return skip(TEST, "needs root to make cgroups");
+    if lacks_root(TEST) {
+        return;
     }
     let dir = TempDir::new("usagejson");
     let json = dir.path().join("usage.json");
