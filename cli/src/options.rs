@@ -179,6 +179,8 @@ pub struct Options {
     pub session_keyring: bool,
     pub elf_type: Option<PreloadMode>,
     pub new_sessions: bool,
+    /// `--pty`: the program on its own pty, relayed.
+    pub pty: bool,
     pub preserve_fds: Vec<i32>,
     pub preload_library: Option<PathBuf>,
     pub logging: Logging,
@@ -234,6 +236,7 @@ impl Default for Options {
             session_keyring: false,
             elf_type: None,
             new_sessions: true,
+            pty: false,
             preserve_fds: Vec::new(),
             preload_library: None,
             logging: Logging::Auto,
@@ -740,6 +743,7 @@ impl Builder {
             Opt::NoFsRestrictions => self.st.fs_rules_disabled = true,
             Opt::NoDefaultRuntime => o.default_runtime = false,
             Opt::NoNewSessions => o.new_sessions = false,
+            Opt::Pty => o.pty = true,
             Opt::PreserveFd => {
                 let fd = arg
                     .parse::<i32>()
@@ -826,18 +830,18 @@ impl Builder {
                 o.deny_setgroups = true;
             }
         }
-        if o.background {
-            let waits = [
-                (o.resources.time_limit.is_some(), Opt::TimeLimit),
-                (o.usage, Opt::Usage),
-                (o.usage_json.is_some(), Opt::UsageJson),
-            ];
-            if let Some((_, opt)) = waits.into_iter().find(|(set, _)| *set) {
-                return Err(bad(
-                    opt,
-                    "needs minijail0 to wait for the program, so it cannot be combined with -i",
-                ));
-            }
+        refuse_background_waits(o)?;
+        if o.pty && o.background {
+            return Err(bad(
+                Opt::Pty,
+                "cannot be combined with -i: minijail0 relays the pty until the program exits",
+            ));
+        }
+        if o.pty && !o.new_sessions {
+            return Err(bad(
+                Opt::Pty,
+                "cannot be combined with --no-new-sessions: the pty is the controlling terminal of a new session",
+            ));
         }
         if o.ambient && o.caps.is_none() {
             return Err(bad(
@@ -984,4 +988,20 @@ fn resource_option(o: &mut Options, opt: Opt, arg: &str) -> Result<(), String> {
         _ => unreachable!("only resource options come here"),
     }
     r.limits.check().map_err(|e| e.to_string())
+}
+
+/// Options that need minijail0 to wait for the program: not with -i.
+fn refuse_background_waits(o: &Options) -> Result<(), UsageError> {
+    let waits = [
+        (o.resources.time_limit.is_some(), Opt::TimeLimit),
+        (o.usage, Opt::Usage),
+        (o.usage_json.is_some(), Opt::UsageJson),
+    ];
+    match waits.into_iter().find(|(set, _)| *set) {
+        Some((_, opt)) if o.background => Err(bad(
+            opt,
+            "needs minijail0 to wait for the program, so it cannot be combined with -i",
+        )),
+        _ => Ok(()),
+    }
 }

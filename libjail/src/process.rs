@@ -27,6 +27,8 @@ pub struct JailedProcess {
     /// The jail's cgroup and time limit, while it runs.
     watch: Option<Box<crate::cgroup::usage::Watch>>,
     usage: Option<Box<crate::cgroup::Usage>>,
+    /// The relay of the program's pty, run by [`JailedProcess::wait`].
+    pty: Option<crate::pty::Relay>,
 }
 
 impl JailedProcess {
@@ -46,7 +48,13 @@ impl JailedProcess {
             status: None,
             watch: None,
             usage: None,
+            pty: None,
         }
+    }
+
+    pub(crate) fn with_pty(mut self, relay: crate::pty::Relay) -> JailedProcess {
+        self.pty = Some(relay);
+        self
     }
 
     pub(crate) fn watched(mut self, watch: crate::cgroup::usage::Watch) -> JailedProcess {
@@ -76,11 +84,16 @@ impl JailedProcess {
 
     /// Wait for the program and return its status as minijail reports it:
     /// the exit code, 128+N for signal N, 253 for a seccomp kill (SIGSYS).
+    /// With a pty ([`crate::Jail::pty`]) this relays the launcher's std
+    /// fds to and from the program's terminal until it exits.
     pub fn wait(&mut self) -> std::io::Result<i32> {
         if let Some(s) = self.status {
             return Ok(s);
         }
         self.stdin = None;
+        if let Some(relay) = self.pty.take() {
+            relay.run(self.pid)?;
+        }
         // Wait without reaping, stop forwarding signals to the pid, then
         // reap: the pid cannot be reused while a forward may still hit it.
         loop {

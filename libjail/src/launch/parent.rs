@@ -69,9 +69,12 @@ pub fn launch(
     // The program runs: forwarding now ends when it is waited for.
     std::mem::forget(forwarding);
     let watch = crate::cgroup::usage::Watch::new(pid, plan.jail_cgroup.take(), &jail.resources);
-    Ok(Some(
-        JailedProcess::new(pid, stdin, stdout, stderr, plan.seccomp_label.clone()).watched(watch),
-    ))
+    let process =
+        JailedProcess::new(pid, stdin, stdout, stderr, plan.seccomp_label.clone()).watched(watch);
+    Ok(Some(match plan.pty_master.take() {
+        Some(master) => process.with_pty(crate::pty::Relay::new(master)),
+        None => process,
+    }))
 }
 
 /// Signal forwarding to the child while the launch may still fail.
