@@ -16,6 +16,7 @@
 //! loader, or just before execve for static programs.
 
 pub mod caps;
+pub mod cgroup;
 pub mod config;
 pub mod death;
 pub mod hook;
@@ -33,6 +34,7 @@ pub mod suggest;
 pub mod supervise;
 mod sys;
 
+pub use cgroup::{ByteSize, Cpus, Ending, Usage};
 pub use config::{
     FsRule, Jail, MountSpec, Namespace, PreloadMode, Propagation, Rlimit, RlimitError,
     SeccompFilter, SupplementaryGroups,

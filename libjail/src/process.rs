@@ -40,9 +40,12 @@ pub struct JailedProcess {
     pub stdout: Option<File>,
     /// Read end of the program's stderr, when piped.
     pub stderr: Option<File>,
-    watch: DeathWatch,
+    death_watch: DeathWatch,
     status: Option<i32>,
     death: Option<Death>,
+    /// The jail's cgroup and time limit, while it runs.
+    watch: Option<Box<crate::cgroup::usage::Watch>>,
+    usage: Option<Box<crate::cgroup::Usage>>,
     /// The relay of the program's pty, run by [`JailedProcess::wait`].
     pty: Option<crate::pty::Relay>,
 }
@@ -53,16 +56,18 @@ impl JailedProcess {
         stdin: Option<File>,
         stdout: Option<File>,
         stderr: Option<File>,
-        watch: DeathWatch,
+        death_watch: DeathWatch,
     ) -> JailedProcess {
         JailedProcess {
             pid,
             stdin,
             stdout,
             stderr,
-            watch,
+            death_watch,
             status: None,
             death: None,
+            watch: None,
+            usage: None,
             pty: None,
         }
     }
@@ -82,7 +87,27 @@ impl JailedProcess {
     /// What the seccomp supervisor has seen so far: under `-L` the calls
     /// the policy would have blocked, with counts and argument values.
     pub fn seccomp_findings(&self) -> Option<crate::supervise::Findings> {
-        self.watch.supervisor.as_ref().map(|s| s.findings())
+        self.death_watch.supervisor.as_ref().map(|s| s.findings())
+    }
+
+    pub(crate) fn watched(mut self, watch: crate::cgroup::usage::Watch) -> JailedProcess {
+        self.watch = Some(Box::new(watch));
+        self
+    }
+
+    /// How the jail ended and what it used, once waited for (the figures
+    /// are the jail's cgroup's when it has one of its own, else rusage's).
+    pub fn usage(&self) -> Option<&crate::cgroup::Usage> {
+        self.usage.as_deref()
+    }
+
+    /// The directories of the jail's own cgroup while it runs.
+    pub fn cgroup_dirs(&self) -> Vec<std::path::PathBuf> {
+        self.watch
+            .as_ref()
+            .and_then(|w| w.cgroup())
+            .map(|c| c.dirs().map(|d| d.to_owned()).collect())
+            .unwrap_or_default()
     }
 
     /// The pid, as the launcher sees it (the init's, in a new pid namespace).
@@ -126,9 +151,11 @@ impl JailedProcess {
         }
         crate::launch::signals::unregister(self.pid);
         let mut wstatus = 0;
+        // SAFETY: an all-zero rusage is a valid out-buffer.
+        let mut rusage: libc::rusage = unsafe { std::mem::zeroed() };
         loop {
-            // SAFETY: waiting for our own child with a valid out-pointer.
-            if unsafe { libc::waitpid(self.pid, &mut wstatus, 0) } >= 0 {
+            // SAFETY: waiting for our own child with valid out-pointers.
+            if unsafe { libc::wait4(self.pid, &mut wstatus, 0, &mut rusage) } >= 0 {
                 break;
             }
             let e = std::io::Error::last_os_error();
@@ -136,9 +163,12 @@ impl JailedProcess {
                 return Err(e);
             }
         }
-        let findings = self.watch.supervisor.as_ref().map(|s| s.findings());
+        let findings = self.death_watch.supervisor.as_ref().map(|s| s.findings());
         if let Some(e) = findings.as_ref().and_then(|f| f.error.as_ref()) {
             crate::log::warn(e);
+        }
+        if let Some(mut watch) = self.watch.take() {
+            self.usage = Some(Box::new(watch.finish(wstatus, &rusage)));
         }
         // A kill of another process (a child of the program) is told, but
         // the status is the program's own.
@@ -154,7 +184,7 @@ impl JailedProcess {
             );
             let d = crate::death::Death::Seccomp {
                 kill: Some(Box::new(k)),
-                policy: self.watch.seccomp_label.clone(),
+                policy: self.death_watch.seccomp_label.clone(),
             };
             if let Some(line) = d.describe(&who) {
                 crate::log::warn(&line);
@@ -163,14 +193,14 @@ impl JailedProcess {
         let death = crate::death::classify(
             wstatus,
             kill,
-            self.watch.seccomp_label.clone(),
-            self.watch.init,
-            self.watch.strict,
+            self.death_watch.seccomp_label.clone(),
+            self.death_watch.init,
+            self.death_watch.strict,
         );
         if let Some(line) = death.describe(&format!("jailed process {}", self.pid)) {
             crate::log::warn(&line);
         }
-        if self.watch.log_summary {
+        if self.death_watch.log_summary {
             self.print_log_summary();
         }
         let s = death.status();
@@ -185,20 +215,23 @@ impl JailedProcess {
         &mut self,
         timeout: std::time::Duration,
     ) -> Option<crate::supervise::Findings> {
-        self.watch.supervisor.as_mut().map(|s| s.finish(timeout))
+        self.death_watch
+            .supervisor
+            .as_mut()
+            .map(|s| s.finish(timeout))
     }
 
     /// Whether stage 2 was applied before execve (a static program or
     /// `-T static`) rather than by the preload.
     pub fn stage2_before_exec(&self) -> bool {
-        self.watch.before_exec
+        self.death_watch.before_exec
     }
 
     /// `-L`'s summary: what the policy would have blocked, as lines to
     /// append to it. Processes the program left behind may still add to
     /// it; give them a moment to end.
     fn print_log_summary(&mut self) {
-        let Some(supervisor) = self.watch.supervisor.as_mut() else {
+        let Some(supervisor) = self.death_watch.supervisor.as_mut() else {
             return;
         };
         let findings = supervisor.finish(std::time::Duration::from_millis(200));
@@ -207,7 +240,7 @@ impl JailedProcess {
         };
         let calls = findings.calls_by_name(arch);
         let policy = self
-            .watch
+            .death_watch
             .seccomp_label
             .as_deref()
             .unwrap_or("(unlabelled)");
