@@ -88,6 +88,26 @@ int main(int argc, char **argv)
 		minijail_destroy(j);
 	}
 
+	/* The kill is explained on the library's log: the call, where the
+	 * policy decided, and the line to add. */
+	int logp[2];
+	CHECK_EQ(pipe(logp), 0);
+	minijail_log_to_fd(logp[1], 7);
+	j = minijail_new();
+	minijail_no_new_privs(j);
+	minijail_use_seccomp_filter(j);
+	minijail_parse_seccomp_filters(j, policy);
+	CHECK_EQ(run_helper(j, "getppid", buf, sizeof buf), MINIJAIL_ERR_JAIL);
+	minijail_destroy(j);
+	minijail_log_to_fd(2, 7);
+	close(logp[1]);
+	char logbuf[4096];
+	read_all(logp[0], logbuf, sizeof logbuf);
+	CHECK(strstr(logbuf, "was killed by the seccomp policy") != NULL);
+	CHECK(strstr(logbuf, "getppid(...)") != NULL);
+	CHECK(strstr(logbuf, "not listed in") != NULL);
+	CHECK(strstr(logbuf, "to allow it, add `getppid: 1`") != NULL);
+
 	/* Logging failures: unlisted calls are logged and allowed (the kernel
 	 * has SECCOMP_RET_LOG) or trapped and reported. */
 	j = minijail_new();
