@@ -3,12 +3,7 @@
 
 use std::ffi::CStr;
 
-pub type Errno = i32;
-
-/// The errno of the last failed libc call.
-pub fn errno() -> Errno {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
-}
+pub use jail_enter::fd::{errno, write_all, Errno, Fd};
 
 /// Map a libc return value (-1 on failure) to a Result.
 pub fn check(rc: libc::c_long) -> Result<libc::c_long, Errno> {
@@ -162,23 +157,6 @@ pub fn mount(
         )
     };
     check(rc.into()).map(drop)
-}
-
-/// Write all of `buf` to `fd`, retrying on EINTR and short writes.
-pub fn write_all(fd: libc::c_int, mut buf: &[u8]) -> Result<(), Errno> {
-    while !buf.is_empty() {
-        // SAFETY: buf is a live slice.
-        let n = unsafe { libc::write(fd, buf.as_ptr().cast(), buf.len()) };
-        if n < 0 {
-            let e = errno();
-            if e == libc::EINTR {
-                continue;
-            }
-            return Err(e);
-        }
-        buf = &buf[n as usize..];
-    }
-    Ok(())
 }
 
 /// Read into `buf` until full or end of file; returns the count read.

@@ -14,6 +14,7 @@
 pub mod apply;
 pub mod config;
 pub mod error;
+pub mod fd;
 pub mod landlock;
 pub mod report;
 mod sigsys;
