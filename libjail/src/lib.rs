@@ -34,7 +34,7 @@ pub use config::{
     SeccompFilter, SupplementaryGroups,
 };
 pub use jail_enter::{landlock, SockFilter};
-pub use launch::{Command, Environment, LaunchError, Stdio};
+pub use launch::{Command, Conflict, Environment, LaunchError, Stdio};
 pub use process::JailedProcess;
 
 /// The name of syscall `nr` on this architecture.

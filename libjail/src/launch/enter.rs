@@ -4,16 +4,11 @@
 
 use super::child;
 use super::command::Command;
-use super::error::LaunchError;
+use super::error::{describe_detail, LaunchError};
 use super::plan::Plan;
-use super::report::ChildStep;
+use super::report::{ChildFailure, ChildStep};
 use crate::config::{Jail, Namespace};
 use crate::hook::HookEvent;
-
-/// Why a step failed, for [`Jail::enter`]'s error.
-fn step_failed(step: ChildStep, errno: i32, detail: u64) -> LaunchError {
-    LaunchError::os(format!("{} (detail {detail})", step.describe()), errno)
-}
 
 impl Jail {
     /// Apply this jail to the calling process: join and create namespaces,
@@ -28,10 +23,19 @@ impl Jail {
     /// An error after the first step leaves the process partly jailed: the
     /// caller must exit, never run on (the C API aborts).
     pub fn enter(&self) -> Result<(), LaunchError> {
-        let refuse = |what: &str| {
-            Err(LaunchError::Invalid(format!(
-                "{what} cannot be applied to the running process; run a program in the jail instead (minijail_run / minijail_fork)"
-            )))
+        let refuse = |what| Err(LaunchError::NeedsNewProcess(what));
+        // Why a step failed, naming its item (the mount, the rlimit) as
+        // spawn does.
+        let step_failed = |step, errno, detail| {
+            let failure = ChildFailure {
+                step,
+                errno,
+                detail,
+            };
+            LaunchError::Enter {
+                detail: describe_detail(self, &failure),
+                failure,
+            }
         };
         if self.has_namespace(Namespace::Pid)
             || self.join_ns.iter().any(|(n, _)| *n == Namespace::Pid)

@@ -19,8 +19,8 @@ mod report;
 pub mod signals;
 
 pub use command::{Command, Environment, Stdio};
-pub use error::LaunchError;
-pub use idmap::{parse as parse_id_map, IdRange};
+pub use error::{Conflict, FdProblem, LaunchError, Protocol};
+pub use idmap::{parse as parse_id_map, IdMapError, IdRange};
 pub use parent::cgroup_procs_file;
 pub use plan::Delivery;
 pub use report::{ChildFailure, ChildStep};
