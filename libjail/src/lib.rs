@@ -15,18 +15,25 @@
 //! seccomp) runs in the preload library's constructor after the dynamic
 //! loader, or just before execve for static programs.
 
+// Unsafe code lives only in the modules that talk to the kernel (and the
+// C function pointers of hooks); everything else is checked safe Rust.
+#![deny(unsafe_code)]
+
 pub mod caps;
 pub mod config;
+#[allow(unsafe_code)]
 pub mod hook;
 pub mod ids;
 pub mod launch;
 pub mod log;
+#[allow(unsafe_code)]
 pub mod process;
 pub mod program;
 pub mod rlimit;
 pub mod seccomp;
 pub mod status;
 pub mod suggest;
+#[allow(unsafe_code)]
 mod sys;
 
 pub use config::{

@@ -20,6 +20,9 @@ impl Jail {
     /// uid/gid maps, cgroups, a pid file (use [`Jail::spawn`] or
     /// [`Jail::fork`]).
     ///
+    /// A process with more than one thread is refused: ids and capabilities
+    /// change per thread, so the other threads would keep their privileges.
+    ///
     /// An error after the first step leaves the process partly jailed: the
     /// caller must exit, never run on (the C API aborts).
     pub fn enter(&self) -> Result<(), LaunchError> {
@@ -53,6 +56,14 @@ impl Jail {
         }
         if self.pid_file.is_some() {
             return refuse("a pid file");
+        }
+        // Ids and capabilities are per thread (the stage-2 syscalls are raw,
+        // without glibc's broadcast to every thread): with other threads
+        // running, only this one would drop its privileges.
+        match jail_enter::single_threaded() {
+            Ok(true) => {}
+            Ok(false) => return Err(LaunchError::MultiThreaded),
+            Err(e) => return Err(LaunchError::os("counting this process's threads", e.raw_os_error().unwrap_or(0))),
         }
         let cmd = Command::new("");
         let mut plan = Plan::build(self, &cmd, true)?;

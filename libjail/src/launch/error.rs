@@ -123,6 +123,9 @@ pub enum LaunchError {
     /// [`Jail::enter`] was asked for something only a new process can get.
     #[error("{0} cannot be applied to the running process; run a program in the jail instead (minijail_run / minijail_fork)")]
     NeedsNewProcess(&'static str),
+    /// [`Jail::enter`] in a process with other threads.
+    #[error("the jail cannot be entered by a process with more than one thread: ids and capabilities change only in the calling thread; enter it before starting threads, or run a program in the jail (minijail_run / minijail_fork)")]
+    MultiThreaded,
     /// A step of [`Jail::enter`] failed; the process is partly jailed.
     #[error("entering the jail failed while {}{}: {}", .failure.step.describe(), .detail, std::io::Error::from_raw_os_error(.failure.errno))]
     Enter {

@@ -106,8 +106,7 @@ pub fn maps_inside_zero(text: &str) -> bool {
 /// Without explicit maps, the caller's own uid and gid become root inside,
 /// as upstream does for an unprivileged caller.
 pub fn maps_for(jail: &Jail) -> Result<(Option<String>, Option<String>, bool), LaunchError> {
-    // SAFETY: geteuid/getegid have no preconditions.
-    let (euid, egid) = unsafe { (libc::geteuid(), libc::getegid()) };
+    let (euid, egid) = crate::sys::effective_ids();
     let uid_map = match &jail.uid_map {
         Some(text) => to_kernel_text(&parse("uid map", text)?),
         None => format!("0 {euid} 1\n"),

@@ -123,10 +123,6 @@ pub struct Plan {
     pub saved_sigmask: libc::sigset_t,
 }
 
-// SAFETY: the raw pointers in Plan point into its own CStrings, which it owns
-// and never mutates after construction.
-unsafe impl Send for Plan {}
-
 impl Drop for Plan {
     fn drop(&mut self) {
         for fd in self.close_in_parent.drain(..) {
@@ -172,18 +168,14 @@ fn path_cstring(what: &'static str, p: &Path) -> Result<CString, LaunchError> {
 /// Open a namespace file and check it is a namespace of the expected kind.
 fn open_namespace(ns: Namespace, path: &Path) -> Result<libc::c_int, LaunchError> {
     let c = path_cstring("namespace path", path)?;
-    // SAFETY: c is NUL-terminated.
-    let fd = unsafe { libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
-    if fd < 0 {
-        return Err(LaunchError::path(
+    let fd = sys::open(&c, libc::O_RDONLY).map_err(|e| {
+        LaunchError::path(
             "namespace path",
             path,
-            std::io::Error::last_os_error().to_string(),
-        ));
-    }
-    // SAFETY: NS_GET_NSTYPE takes no argument and returns the CLONE_NEW* type.
-    let kind = unsafe { libc::ioctl(fd, libc::NS_GET_NSTYPE) };
-    if kind != ns.clone_flag() {
+            std::io::Error::from_raw_os_error(e).to_string(),
+        )
+    })?;
+    if sys::namespace_type(fd) != Ok(ns.clone_flag()) {
         sys::close(fd);
         return Err(LaunchError::path(
             "namespace path",
@@ -319,8 +311,7 @@ impl Plan {
             pid_file: jail.pid_file.clone(),
             inner_fork,
             pdeathsig: jail.pdeathsig,
-            // SAFETY: getpid has no preconditions.
-            parent_pid: unsafe { libc::getpid() },
+            parent_pid: sys::getpid(),
             setsid: false,
             reset_signal_mask: jail.reset_signal_mask,
             reset_signal_handlers: jail.reset_signal_handlers,
@@ -344,8 +335,7 @@ impl Plan {
             hooks: jail.hooks.clone(),
             shared_memory_child: false,
             wait_for_parent: true,
-            // SAFETY: an all-zero sigset_t is a valid (empty) set.
-            saved_sigmask: unsafe { std::mem::zeroed() },
+            saved_sigmask: sys::empty_sigset(),
         };
         plan.plan_fds(jail, cmd)?;
         plan.choose_child_mode(jail, fork_only);
@@ -393,12 +383,8 @@ impl Plan {
                     } else {
                         libc::O_WRONLY
                     };
-                    // SAFETY: a static NUL-terminated path.
-                    let null =
-                        unsafe { libc::open(c"/dev/null".as_ptr(), flags | libc::O_CLOEXEC) };
-                    if null < 0 {
-                        return Err(LaunchError::os("opening /dev/null", sys::errno()));
-                    }
+                    let null = sys::open(c"/dev/null", flags)
+                        .map_err(|e| LaunchError::os("opening /dev/null", e))?;
                     self.close_in_parent.push(null);
                     self.fd_moves.push(FdMove {
                         source: null,
@@ -428,8 +414,7 @@ impl Plan {
             if parent_fd < 0 || child_fd < 0 {
                 return refuse(FdProblem::Negative);
             }
-            // SAFETY: F_GETFD only queries the fd.
-            if unsafe { libc::fcntl(parent_fd, libc::F_GETFD) } < 0 {
+            if !sys::fd_is_open(parent_fd) {
                 return refuse(FdProblem::NotOpen);
             }
             if targets.contains(&child_fd) && child_fd > 2 {
@@ -600,8 +585,7 @@ fn handoff_target(jail: &Jail) -> libc::c_int {
         + 1;
     // Fds the program inherits (close_open_fds off) keep their numbers:
     // the handoff goes to the first number free of them.
-    // SAFETY: F_GETFD only queries the fd.
-    while !jail.close_open_fds && unsafe { libc::fcntl(target, libc::F_GETFD) } >= 0 {
+    while !jail.close_open_fds && sys::fd_is_open(target) {
         target += 1;
     }
     target
