@@ -29,6 +29,8 @@ pub mod log;
 #[allow(unsafe_code)]
 pub mod process;
 pub mod program;
+#[allow(unsafe_code)]
+pub mod pty;
 pub mod rlimit;
 pub mod seccomp;
 pub mod status;

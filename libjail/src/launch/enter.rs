@@ -63,7 +63,12 @@ impl Jail {
         match jail_enter::single_threaded() {
             Ok(true) => {}
             Ok(false) => return Err(LaunchError::MultiThreaded),
-            Err(e) => return Err(LaunchError::os("counting this process's threads", e.raw_os_error().unwrap_or(0))),
+            Err(e) => {
+                return Err(LaunchError::os(
+                    "counting this process's threads",
+                    e.raw_os_error().unwrap_or(0),
+                ))
+            }
         }
         let cmd = Command::new("");
         let mut plan = Plan::build(self, &cmd, true)?;

@@ -186,6 +186,12 @@ pub enum Conflict {
     /// A per-subtree remount of a relative path.
     #[error("remount {}: the path must be absolute", .0.display())]
     RemountNotAbsolute(PathBuf),
+    /// A pty in fork mode, which launches nothing to relay for.
+    #[error("a pty needs a launched program to relay for (spawn/run, minijail_run*), not fork")]
+    PtyInForkMode,
+    /// A pty with the program's std streams redirected.
+    #[error("with a pty the program's stdin, stdout and stderr are the pty: leave them inherited (no pipes, no /dev/null)")]
+    PtyWithRedirectedStdio,
     /// Landlock rules on a kernel without Landlock, not best effort.
     #[error("Landlock rules were given but this kernel has no Landlock ({}); pass best-effort to run without it", std::io::Error::from_raw_os_error(*.0))]
     NoLandlock(i32),
@@ -203,6 +209,9 @@ pub enum FdProblem {
     /// Two mappings onto one number.
     #[error("the target fd is the target of more than one mapping")]
     TargetTwice,
+    /// The caller's terminal, with a pty that must keep it from the program.
+    #[error("the fd is a terminal, and with a pty the caller's terminal must not reach the program; do not preserve it")]
+    TerminalWithPty,
 }
 
 impl FdProblem {
@@ -212,6 +221,9 @@ impl FdProblem {
             FdProblem::Negative => self.to_string(),
             FdProblem::NotOpen => format!("fd {parent} is not open in the launcher"),
             FdProblem::TargetTwice => format!("fd {child} is the target of more than one mapping"),
+            FdProblem::TerminalWithPty => format!(
+                "fd {parent} is a terminal, and with a pty the caller's terminal must not reach the program; do not preserve it"
+            ),
         }
     }
 }
