@@ -20,6 +20,8 @@
 #![deny(unsafe_code)]
 
 pub mod caps;
+#[allow(unsafe_code)]
+pub mod cgroup;
 pub mod config;
 #[allow(unsafe_code)]
 pub mod hook;
@@ -38,6 +40,7 @@ pub mod suggest;
 #[allow(unsafe_code)]
 mod sys;
 
+pub use cgroup::{ByteSize, Cpus, Ending, Usage};
 pub use config::{
     FsRule, Jail, MountSpec, Namespace, PreloadMode, Propagation, Rlimit, RlimitError,
     SeccompFilter, SupplementaryGroups,

@@ -90,6 +90,9 @@ pub enum LaunchError {
         /// What is wrong and what to do.
         reason: String,
     },
+    /// The jail's own cgroup cannot be made or limited.
+    #[error(transparent)]
+    Cgroup(#[from] crate::cgroup::CgroupError),
     /// Stage 2 (ids, capabilities, filters) cannot be prepared.
     #[error("stage 2 cannot be prepared: {0}")]
     Stage2(#[from] jail_enter::PrepareError),
