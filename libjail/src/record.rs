@@ -75,12 +75,10 @@ pub fn record(
     })?;
     let findings = child.finish_supervision(Duration::from_secs(2));
     if findings.as_ref().and_then(|f| f.program_pid).is_none() {
-        return Err(LaunchError::Invalid(
-            "the program ended before its recording filter was in place (or the launcher could not take the filter's listener: it must not run under a seccomp filter itself, and Yama must allow it to ptrace its children); nothing was recorded".into(),
-        ));
+        return Err(LaunchError::NothingRecorded);
     }
     let findings = findings.unwrap_or_default();
-    let arch = Arch::try_native().map_err(|e| LaunchError::Invalid(e.to_string()))?;
+    let arch = Arch::try_native().map_err(|_| LaunchError::CannotRecord)?;
     let mut calls = findings.calls_by_name(arch);
     for name in BASIC_SET {
         calls.entry(name.to_owned()).or_insert_with(|| Observed {
