@@ -30,7 +30,7 @@ pub mod suggest;
 mod sys;
 
 pub use config::{
-    FsRule, Jail, MountSpec, Namespace, PreloadMode, Propagation, Rlimit, RlimitError,
+    FsAccess, FsRule, Jail, MountSpec, Namespace, PreloadMode, Propagation, Rlimit, RlimitError,
     SeccompFilter, SupplementaryGroups,
 };
 pub use jail_enter::{landlock, SockFilter};
