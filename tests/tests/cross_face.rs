@@ -12,7 +12,7 @@ use std::process::Command as Process;
 use std::sync::OnceLock;
 
 use jail::{Command, Jail, Namespace, Propagation, SeccompFilter};
-use jail_tests::support::{is_root, probe, run, target_dir};
+use jail_tests::support::{probe, require_root, run, target_dir};
 
 const POLICY_SYSCALLS: &[&str] = &[
     "access",
@@ -240,18 +240,9 @@ fn args(list: &[&str], dir: &Path) -> Vec<String> {
         .collect()
 }
 
-macro_rules! root_only {
-    () => {
-        if !is_root() {
-            eprintln!("SKIP {}: needs root", module_path!());
-            return;
-        }
-    };
-}
-
 #[test]
 fn ids() {
-    root_only!();
+    require_root!();
     let v = family(
         "ids",
         &[],
@@ -265,7 +256,7 @@ fn ids() {
 
 #[test]
 fn caps() {
-    root_only!();
+    require_root!();
     let v = family(
         "caps",
         &[],
@@ -287,7 +278,7 @@ fn caps() {
 
 #[test]
 fn namespaces() {
-    root_only!();
+    require_root!();
     let v = family(
         "namespaces",
         &[],
@@ -312,7 +303,7 @@ fn namespaces() {
 
 #[test]
 fn mounts() {
-    root_only!();
+    require_root!();
     let v = family(
         "mounts",
         &[
@@ -383,7 +374,7 @@ fn mounts() {
 
 #[test]
 fn dev() {
-    root_only!();
+    require_root!();
     let v = family(
         "dev",
         &["/dev/null", "/dev/urandom"],
@@ -398,7 +389,7 @@ fn dev() {
 
 #[test]
 fn rlimits() {
-    root_only!();
+    require_root!();
     let v = family(
         "rlimits",
         &[],
@@ -413,7 +404,7 @@ fn rlimits() {
 
 #[test]
 fn landlock() {
-    root_only!();
+    require_root!();
     let v = family(
         "landlock",
         &[
@@ -447,7 +438,7 @@ fn landlock() {
 
 #[test]
 fn seccomp() {
-    root_only!();
+    require_root!();
     let v = family(
         "seccomp",
         &[],
@@ -464,7 +455,7 @@ fn seccomp() {
 
 #[test]
 fn env() {
-    root_only!();
+    require_root!();
     let v = family(
         "env",
         &[],
