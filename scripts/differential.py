@@ -26,6 +26,7 @@ import argparse
 import difflib
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -34,6 +35,10 @@ DEFAULT_PATHS = [
     "/", "/etc/passwd", "/etc", "/tmp", "/dev", "/dev/null", "/proc/self/status",
     "/usr/bin", "/var/tmp", "/root",
 ]
+
+# Made afresh before each run (a symlink "link" in it points to /): cases
+# that create mount destinations create them here.
+SCRATCH = "/tmp/jail-differential"
 
 # (name, minijail0 arguments). Each names the setting it exercises.
 CASES = [
@@ -56,7 +61,8 @@ CASES = [
     ("mounts -v -r", ["-v", "-r"]),
     ("mounts -b /sys", ["-v", "-b", "/sys,/sys"]),
     ("mounts -b writable", ["-v", "-b", "/tmp,/tmp,1"]),
-    ("mounts -b missing dest", ["-v", "-b", "/etc,/nonexistent-diff-dest"]),
+    ("mounts -b missing dest", ["-v", "-b", "/etc," + SCRATCH + "/made/etc"]),
+    ("mounts -b dest through a symlink", ["-v", "-b", "/etc," + SCRATCH + "/link/etc"]),
     ("mounts -k tmpfs", ["-v", "-k", "tmpfs,/tmp,tmpfs"]),
     ("mounts -k tmpfs data", ["-v", "-k", "tmpfs,/tmp,tmpfs,MS_NOSUID,size=1M"]),
     ("mounts -k bind file", ["-v", "-k", "/etc/hostname,/etc/hosts,none,MS_BIND"]),
@@ -110,7 +116,15 @@ def normalise(text, preloads):
     return lines
 
 
+def fresh_scratch():
+    shutil.rmtree(SCRATCH, ignore_errors=True)
+    os.makedirs(SCRATCH)
+    os.chmod(SCRATCH, 0o777)
+    os.symlink("/", os.path.join(SCRATCH, "link"))
+
+
 def run(cmd, as_nobody):
+    fresh_scratch()
     if as_nobody:
         cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
     p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
@@ -126,6 +140,7 @@ def compare(name, args, opts, out):
     preloads = [up_lib, os.path.join(os.path.dirname(opts.ours), "libjailpreload.so")]
     urc, uout, uerr = run(up, opts.as_nobody)
     orc, oout, oerr = run(ours, opts.as_nobody)
+    shutil.rmtree(SCRATCH, ignore_errors=True)
     ulines = normalise(uout, preloads)
     olines = normalise(oout, preloads)
     header = "== %s: minijail0 %s" % (name, " ".join(args))

@@ -77,7 +77,9 @@ fn create_steps(m: &MountSpec) -> Result<Vec<CreateStep>, LaunchError> {
     for (n, part) in parts.iter().enumerate() {
         let last = n + 1 == parts.len();
         steps.push(CreateStep {
-            parent: cstring("mount destination", &parent)?,
+            // "/." so that a symlink on the way is followed (inside the
+            // root), as for any directory above the destination.
+            parent: cstring("mount destination", &parent.join("."))?,
             name: cstring("mount destination", Path::new(part.as_os_str()))?,
             is_dir: !last || mount_point_is_dir(m),
         });
@@ -195,7 +197,7 @@ fn check_dest(
             what,
             dest,
             format!(
-                "cannot be resolved inside the root {}: {}; create it there first",
+                "cannot be resolved inside the root {}: {}; every directory on the way must be a directory",
                 root.display(),
                 std::io::Error::from_raw_os_error(e)
             ),
