@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 
 use jail::death::{Death, SignalCause};
 use jail::seccomp::explain::DecidedBy;
-use jail::seccomp::CompileOptions;
 use jail::{Command, Jail, Namespace, PreloadMode, SeccompFilter};
 use jail_testkit::require_root;
 use jail_tests::support::{make_reachable, TempDir};
@@ -135,10 +134,7 @@ fn victim() -> Victim {
 }
 
 fn jail_for(v: &Victim, tsync: bool) -> Jail {
-    let mut opts = CompileOptions::minijail_runtime(false, tsync);
-    opts.c_return_semantics = true;
-    let mut filter = SeccompFilter::from_policy_file(&v.policy, &opts).expect("policy compiles");
-    filter.tsync = tsync;
+    let filter = SeccompFilter::from_policy_file(&v.policy, false, tsync).expect("policy compiles");
     let mut jail = Jail::new();
     jail.no_new_privs().seccomp_filter(filter);
     jail

@@ -42,20 +42,12 @@ fn store(
     (program, policy): &(jail::seccomp::Program, jail::seccomp::Policy),
     label: String,
 ) {
+    let s = &m.seccomp;
+    let filter =
+        SeccompFilter::from_program(program, &options(s), s.tsync, s.allow_speculation, label);
+    m.seccomp.program = Some(filter.program);
+    m.seccomp.label = filter.label;
     m.seccomp.policy = Some(std::sync::Arc::new(policy.clone()));
-    m.seccomp.program = Some(
-        program
-            .instructions()
-            .iter()
-            .map(|i| SockFilter {
-                code: i.code,
-                jt: i.jt,
-                jf: i.jf,
-                k: i.k,
-            })
-            .collect(),
-    );
-    m.seccomp.label = label;
 }
 
 fn must_precede_filter(m: &Minijail, what: &str) {
