@@ -17,6 +17,7 @@
 
 pub mod caps;
 pub mod config;
+pub mod doctor;
 pub mod hook;
 pub mod ids;
 pub mod launch;

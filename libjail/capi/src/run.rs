@@ -54,7 +54,9 @@ unsafe fn c_list<'a>(list: *const *const c_char) -> Vec<&'a [u8]> {
 /// The negative errno for a launch error found before anything started.
 fn errno_of(e: &LaunchError) -> i32 {
     match e {
-        LaunchError::Os { source, .. } => -source.raw_os_error().unwrap_or(libc::EINVAL),
+        LaunchError::Os { source, .. } | LaunchError::Refused { source, .. } => {
+            -source.raw_os_error().unwrap_or(libc::EINVAL)
+        }
         LaunchError::PreloadNotFound(_) => -libc::ENOENT,
         LaunchError::Program(jail::program::ProgramError::Read { source, .. }) => {
             -source.raw_os_error().unwrap_or(libc::EIO)

@@ -36,10 +36,19 @@ pub enum LaunchError {
         what: String,
         source: std::io::Error,
     },
-    #[error("the jailed child failed while {}{}: {} (exit status {status})", .failure.step.describe(), .detail, std::io::Error::from_raw_os_error(.failure.errno))]
+    /// A call the host refused, with the cause when known (": ...").
+    #[error("{call}: {source}{hint}")]
+    Refused {
+        call: String,
+        source: std::io::Error,
+        hint: String,
+    },
+    #[error("the jailed child failed while {}{}: {}{} (exit status {status})", .failure.step.describe(), .detail, std::io::Error::from_raw_os_error(.failure.errno), .hint)]
     Child {
         failure: ChildFailure,
         detail: String,
+        /// The host's cause and its fix (": ..."), or empty.
+        hint: String,
         status: i32,
     },
     #[error("the jailed child died during setup with status {0} before reporting")]

@@ -187,6 +187,7 @@ fn child_failed(jail: &Jail, pid: libc::pid_t, failure: ChildFailure) -> LaunchE
     LaunchError::Child {
         failure,
         detail: describe_detail(jail, &failure),
+        hint: crate::doctor::child_failure_hint(jail, failure.step, failure.errno),
         status,
     }
 }
@@ -217,6 +218,10 @@ fn describe_detail(jail: &Jail, f: &ChildFailure) -> String {
             .map(|(_, p)| format!(" ({})", p.display()))
             .unwrap_or_default(),
         ChildStep::Stage2 => format!(" (step {})", f.detail),
+        ChildStep::Unshare => format!(
+            " (unshare({}))",
+            crate::doctor::cause::flag_names(crate::doctor::unshared_flags(jail))
+        ),
         ChildStep::Propagation => match index.checked_sub(1) {
             None => " (/)".to_owned(),
             Some(i) => jail
