@@ -198,12 +198,20 @@ pub fn kinds_of(flags: libc::c_int) -> Vec<Namespace> {
 /// A missing new-root directory (`-P`, `-C`, minimalistic-mountns's
 /// /var/empty).
 pub fn missing_root(path: &std::path::Path) -> Cause {
+    let fix = if path == std::path::Path::new(crate::config::DEFAULT_PIVOT_ROOT) {
+        format!(
+            "as root: mkdir -p {} (the minimalistic-mountns profile pivots to it; empty and root-owned)",
+            path.display()
+        )
+    } else {
+        format!(
+            "create the new root first: mkdir -p {} (with what the program needs inside)",
+            path.display()
+        )
+    };
     Cause {
         state: State::Missing,
         why: format!("{} is not an existing directory", path.display()),
-        fix: format!(
-            "create it as root: mkdir -p {} (an empty, root-owned directory will do)",
-            path.display()
-        ),
+        fix,
     }
 }
