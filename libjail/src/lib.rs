@@ -16,6 +16,7 @@
 //! loader, or just before execve for static programs.
 
 pub mod caps;
+pub mod cgroup;
 pub mod config;
 pub mod doctor;
 pub mod hook;
@@ -31,6 +32,7 @@ pub mod status;
 pub mod suggest;
 mod sys;
 
+pub use cgroup::{ByteSize, Cpus, Ending, Usage};
 pub use config::{
     FsRule, Jail, MountSpec, Namespace, PreloadMode, Propagation, Rlimit, RlimitError,
     SeccompFilter, SupplementaryGroups,
