@@ -25,6 +25,8 @@ pub mod cgroup;
 pub mod config;
 pub mod death;
 #[allow(unsafe_code)]
+pub mod doctor;
+#[allow(unsafe_code)]
 pub mod hook;
 pub mod ids;
 pub mod launch;
