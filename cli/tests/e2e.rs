@@ -228,6 +228,78 @@ fn minimalistic_mountns_profile_recipe() {
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
 }
 
+/// What a shell in the jail sees, with builtins only (a new root may hold
+/// no programs at all).
+const SEEN_FROM_INSIDE: &str = "while read l; do case $l in Uid*|CapEff*|NoNewPrivs*) echo $l;; esac; done < /proc/self/status; echo *";
+
+#[test]
+fn a_new_root_without_the_program_or_the_preload_keeps_the_whole_jail() {
+    if !is_root() {
+        return;
+    }
+    // As upstream: the program starts from the caller's filesystem and the
+    // preload enters the root, so an empty root with a /proc is enough.
+    let root = scratch("empty-root");
+    std::fs::create_dir_all(root.join("proc")).unwrap();
+    let root = root.to_str().unwrap();
+    for switch in ["-C", "-P"] {
+        let o = minijail0(&[
+            "-p",
+            switch,
+            root,
+            "-u",
+            "65534",
+            "-g",
+            "65534",
+            "-c",
+            "0",
+            "-n",
+            "--",
+            "/bin/sh",
+            "-c",
+            SEEN_FROM_INSIDE,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{switch}: {}", stderr(&o));
+        assert_eq!(
+            stdout(&o),
+            "Uid: 65534 65534 65534 65534\nCapEff: 0000000000000000\nNoNewPrivs: 1\nproc\n",
+            "{switch}: {}",
+            stderr(&o)
+        );
+        assert_eq!(stderr(&o), "", "{switch}");
+    }
+}
+
+#[test]
+fn a_preload_the_loader_skips_is_an_error_not_an_unjailed_program() {
+    let libc = ["/lib/x86_64-linux-gnu/libc.so.6", "/lib64/libc.so.6"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .expect("a libc.so.6");
+    // A library that loads but is not the preload: nothing acknowledges.
+    let o = minijail0(&[
+        &format!("--preload-library={libc}"),
+        "-n",
+        "--",
+        "/bin/true",
+    ]);
+    assert_eq!(o.status.code(), Some(252), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("started without acknowledging its jail"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    // Not a library at all: refused before execve.
+    let o = minijail0(&["--preload-library=/etc/passwd", "-n", "--", "/bin/true"]);
+    assert_eq!(o.status.code(), Some(252), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("opening the preload library") && stderr(&o).contains("/etc/passwd"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn usage_errors_start_nothing() {
     let marker = scratch("marker");

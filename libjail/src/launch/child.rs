@@ -14,9 +14,12 @@ pub struct ChildFds {
     pub sync_read: libc::c_int,
     pub status_write: libc::c_int,
     pub handoff_read: libc::c_int,
+    /// The acknowledgement pipe's write end, for stage 2 (-1 if none).
+    pub ack_write: libc::c_int,
     /// Parent-side ends the child must close (sync write, status read,
-    /// handoff write, stdio parent ends): holding them would keep pipes open.
-    pub parent_ends: [libc::c_int; 6],
+    /// handoff write, acknowledgement read, stdio parent ends): holding
+    /// them would keep pipes open.
+    pub parent_ends: [libc::c_int; 7],
 }
 
 /// Signal dispositions and mask for the program. Caught signals always go
@@ -100,17 +103,25 @@ fn close_below(next: &mut u32, keep: u32) -> Result<(), Errno> {
 fn setup_fds(
     plan: &mut Plan,
     handoff_read: libc::c_int,
+    ack_write: libc::c_int,
     status_write: libc::c_int,
 ) -> Result<(), Errno> {
     let moves = plan.fd_moves.len();
+    // The planned moves, then the handoff and acknowledgement pipes.
+    let source_of = |plan: &Plan, i: usize| match i.checked_sub(moves) {
+        None => plan.fd_moves[i].source,
+        Some(0) => handoff_read,
+        Some(_) => ack_write,
+    };
+    let target_of = |plan: &Plan, i: usize| match i.checked_sub(moves) {
+        None => plan.fd_moves[i].target,
+        Some(0) => plan.handoff_target,
+        Some(_) => plan.ack_target,
+    };
     // First lift every source above all targets, so no dup2 below can
     // clobber a source that another move still needs.
-    for i in 0..=moves {
-        let source = if i < moves {
-            plan.fd_moves[i].source
-        } else {
-            handoff_read
-        };
+    for i in 0..moves + 2 {
+        let source = source_of(plan, i);
         if source < 0 {
             plan.fd_scratch[i] = -1;
             continue;
@@ -119,12 +130,8 @@ fn setup_fds(
         let lifted = unsafe { libc::fcntl(source, libc::F_DUPFD_CLOEXEC, plan.fd_base) };
         plan.fd_scratch[i] = sys::check(lifted.into())? as libc::c_int;
     }
-    for i in 0..=moves {
-        let target = if i < moves {
-            plan.fd_moves[i].target
-        } else {
-            plan.handoff_target
-        };
+    for i in 0..moves + 2 {
+        let target = target_of(plan, i);
         let lifted = plan.fd_scratch[i];
         if lifted < 0 {
             continue;
@@ -317,12 +324,32 @@ fn finish(plan: &mut Plan, fds: &ChildFds) {
         let rc = unsafe { libc::setsid() };
         step(ChildStep::Setsid, sys::check(rc.into()).map(drop));
     }
+    // The loader only warns about a preload entry it cannot open and runs
+    // the program unjailed: check it opens here, where the program's view
+    // (joined or new mount namespace, mounts) is final.
+    if let Some(preload) = &plan.preload_check {
+        // SAFETY: a NUL-terminated path prepared before fork.
+        let fd = unsafe { libc::open(preload.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
+        if fd < 0 {
+            fail(status, ChildStep::Preload, sys::errno(), 0);
+        }
+        // Something else at that path (not an ELF object) is skipped too.
+        let mut magic = [0u8; 4];
+        let read = sys::read_full(fd, &mut magic);
+        sys::close(fd);
+        if !matches!(read, Ok(4)) || magic != *b"\x7fELF" {
+            fail(status, ChildStep::Preload, libc::ENOEXEC, 0);
+        }
+    }
     let handoff = if plan.delivery == Delivery::Preload {
         fds.handoff_read
     } else {
         -1
     };
-    step(ChildStep::Fds, setup_fds(plan, handoff, status));
+    step(
+        ChildStep::Fds,
+        setup_fds(plan, handoff, fds.ack_write, status),
+    );
     // Before stage 2, so a no-preload filter need not allow sigprocmask.
     step(ChildStep::SignalReset, restore_signal_mask(plan));
     report::setup_done(status);

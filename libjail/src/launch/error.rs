@@ -15,6 +15,8 @@ pub enum LaunchError {
     PrivilegedProgram(PathBuf),
     #[error("program '{0}' is not a dynamically linked program of this architecture, so the preload library cannot reach it; use no-preload mode (-T static)")]
     PreloadUnreachable(PathBuf),
+    #[error("program '{}' is dynamically linked and exists only inside the new root {}: with the preload the program is started from the caller's filesystem and the root is entered after the loader (as upstream minijail does); install it at that path outside the root too, or use no-preload mode (-T static)", .program.display(), .root.display())]
+    ProgramOnlyInRoot { program: PathBuf, root: PathBuf },
     #[error("capabilities for uid {0} in no-preload mode need ambient capabilities (--ambient): execve clears them for a non-root uid")]
     CapsNeedAmbient(u32),
     #[error("the preload library was not found (looked in: {0}); build it (cargo build) or set its path (--preload-library / minijail_set_preload_path)")]
@@ -44,6 +46,10 @@ pub enum LaunchError {
     },
     #[error("the jailed child died during setup with status {0} before reporting")]
     ChildDied(i32),
+    #[error("the jailed program started without acknowledging its jail (the dynamic loader skipped the preload library {}): it was killed; fix the preload path (--preload-library / minijail_set_preload_path) or use no-preload mode (-T static)", .preload.display())]
+    FailOpen { preload: PathBuf, status: i32 },
+    #[error("the preload library could not apply the jail (exit status {0}); the line before this one says why")]
+    PreloadFailed(i32),
 }
 
 impl LaunchError {
@@ -71,6 +77,8 @@ impl LaunchError {
     pub fn exit_status(&self) -> i32 {
         match self {
             LaunchError::Child { status, .. } | LaunchError::ChildDied(status) => *status,
+            LaunchError::FailOpen { .. } => crate::status::PRELOAD_FAILED,
+            LaunchError::PreloadFailed(status) => *status,
             LaunchError::Program(crate::program::ProgramError::NotFound(_))
             | LaunchError::Program(crate::program::ProgramError::NotInPath(_)) => {
                 crate::status::NO_COMMAND

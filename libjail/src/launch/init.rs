@@ -86,6 +86,7 @@ fn run_init(plan: &Plan, fds: &ChildFds, pid: libc::pid_t) -> ! {
     // handoff pipes, and init holding them would hide its end of file.
     sys::close(fds.status_write);
     sys::close(fds.handoff_read);
+    sys::close(fds.ack_write);
     let _ = sys::close_range(3, u32::MAX);
     // Every signal the C library lets a program handle (all but its own
     // two), blocked and taken in turn.

@@ -24,6 +24,7 @@ pub use report::{ChildFailure, ChildStep};
 
 use std::fs::File;
 use std::os::fd::FromRawFd;
+use std::os::unix::ffi::OsStrExt;
 
 use crate::config::Jail;
 use crate::process::JailedProcess;
@@ -37,21 +38,26 @@ struct LaunchPipes {
     sync: (libc::c_int, libc::c_int),
     status: (libc::c_int, libc::c_int),
     handoff: (libc::c_int, libc::c_int),
+    ack: (libc::c_int, libc::c_int),
 }
 
 impl LaunchPipes {
     /// The status pipe always; the sync pipe when the child waits for the
-    /// launcher's setup; the handoff pipe in preload mode. All numbered
-    /// `min_fd` or above, clear of the fds the child hands the program.
+    /// launcher's setup; the handoff pipe in preload mode; the
+    /// acknowledgement pipe when the launcher waits for stage 2. All
+    /// numbered `min_fd` or above, clear of the fds the child hands the
+    /// program.
     fn new(
         with_sync: bool,
         with_handoff: bool,
+        with_ack: bool,
         min_fd: libc::c_int,
     ) -> Result<LaunchPipes, LaunchError> {
         let mut p = LaunchPipes {
             sync: (-1, -1),
             status: (-1, -1),
             handoff: (-1, -1),
+            ack: (-1, -1),
         };
         if with_sync {
             p.sync = sys::pipe_at_or_above(min_fd).map_err(|e| LaunchError::os("pipe", e))?;
@@ -59,6 +65,9 @@ impl LaunchPipes {
         p.status = sys::pipe_at_or_above(min_fd).map_err(|e| LaunchError::os("pipe", e))?;
         if with_handoff {
             p.handoff = sys::pipe_at_or_above(min_fd).map_err(|e| LaunchError::os("pipe", e))?;
+        }
+        if with_ack {
+            p.ack = sys::pipe_at_or_above(min_fd).map_err(|e| LaunchError::os("pipe", e))?;
         }
         Ok(p)
     }
@@ -77,6 +86,8 @@ impl Drop for LaunchPipes {
             self.status.1,
             self.handoff.0,
             self.handoff.1,
+            self.ack.0,
+            self.ack.1,
         ] {
             sys::close(fd);
         }
@@ -94,15 +105,49 @@ fn abandon(pid: libc::pid_t) {
 }
 
 /// Reap a child that reported failure and build the error.
-fn child_failed(jail: &Jail, pid: libc::pid_t, failure: ChildFailure) -> LaunchError {
+fn child_failed(jail: &Jail, plan: &Plan, pid: libc::pid_t, failure: ChildFailure) -> LaunchError {
     let mut st = 0;
     // SAFETY: reaping our own child, which is exiting.
     while unsafe { libc::waitpid(pid, &mut st, 0) } < 0 && sys::errno() == libc::EINTR {}
+    let detail = match (failure.step, &plan.preload_check) {
+        (ChildStep::Preload, Some(path)) => format!(" ({})", path.to_string_lossy()),
+        _ => describe_detail(jail, &failure),
+    };
     LaunchError::Child {
         failure,
-        detail: describe_detail(jail, &failure),
+        detail,
         status: crate::status::from_wait_status(st),
     }
+}
+
+/// Wait for stage 2's acknowledgement after execve. End of file without
+/// it means the program runs (or ran) without its jail, or the preload
+/// failed: the program is killed and reaped either way.
+fn await_acknowledgement(
+    plan: &Plan,
+    pid: libc::pid_t,
+    ack_r: libc::c_int,
+) -> Result<(), LaunchError> {
+    let mut byte = [0u8; 1];
+    if matches!(sys::read_full(ack_r, &mut byte), Ok(1)) && byte[0] == jail_enter::APPLIED {
+        return Ok(());
+    }
+    // SAFETY: signalling and reaping our own child.
+    let status = unsafe {
+        libc::kill(pid, libc::SIGKILL);
+        let mut st = 0;
+        while libc::waitpid(pid, &mut st, 0) < 0 && sys::errno() == libc::EINTR {}
+        crate::status::from_wait_status(st)
+    };
+    if status == crate::status::PRELOAD_FAILED {
+        return Err(LaunchError::PreloadFailed(status));
+    }
+    let preload = plan
+        .preload_check
+        .as_deref()
+        .map(|p| std::path::PathBuf::from(std::ffi::OsStr::from_bytes(p.to_bytes())))
+        .unwrap_or_default();
+    Err(LaunchError::FailOpen { preload, status })
 }
 
 fn describe_detail(jail: &Jail, f: &ChildFailure) -> String {
@@ -198,23 +243,30 @@ fn clone_sharing_memory(plan: &mut Plan, fds: &ChildFds) -> Result<libc::pid_t, 
 /// Ok(None) is returned in the jailed child.
 fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProcess>, LaunchError> {
     let preload = plan.delivery == plan::Delivery::Preload;
-    let mut pipes = LaunchPipes::new(plan.wait_for_parent, preload, plan.fd_base)?;
+    let mut pipes = LaunchPipes::new(
+        plan.wait_for_parent,
+        preload,
+        plan.ack_target >= 0,
+        plan.fd_base,
+    )?;
     let handoff_sent = preload && parent::write_handoff_early(pipes.handoff.1, &plan.stage2_bytes)?;
     if handoff_sent {
         sys::close(LaunchPipes::take(&mut pipes.handoff.1));
     }
     let stdio_parent: Vec<libc::c_int> = plan.stdio_pipes.iter().flatten().map(|p| p.0).collect();
-    let mut parent_ends = [-1; 6];
+    let mut parent_ends = [-1; 7];
     parent_ends[0] = pipes.sync.1;
     parent_ends[1] = pipes.status.0;
     parent_ends[2] = pipes.handoff.1;
-    for (slot, fd) in parent_ends[3..].iter_mut().zip(&stdio_parent) {
+    parent_ends[3] = pipes.ack.0;
+    for (slot, fd) in parent_ends[4..].iter_mut().zip(&stdio_parent) {
         *slot = *fd;
     }
     let fds = ChildFds {
         sync_read: pipes.sync.0,
         status_write: pipes.status.1,
         handoff_read: pipes.handoff.0,
+        ack_write: pipes.ack.1,
         parent_ends,
     };
 
@@ -275,6 +327,7 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
         LaunchPipes::take(&mut pipes.sync.0),
         LaunchPipes::take(&mut pipes.status.1),
         LaunchPipes::take(&mut pipes.handoff.0),
+        LaunchPipes::take(&mut pipes.ack.1),
     ] {
         sys::close(fd);
     }
@@ -332,7 +385,7 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
     if let Some(record) = record {
         let record: &[u8; RECORD_LEN] = record.try_into().expect("RECORD_LEN bytes");
         match ChildFailure::decode(record) {
-            Some(failure) => return Err(child_failed(jail, pid, failure)),
+            Some(failure) => return Err(child_failed(jail, &plan, pid, failure)),
             None => {
                 abandon(pid);
                 return Err(LaunchError::Invalid(
@@ -356,6 +409,12 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
                 return Err(e);
             }
         }
+    }
+    if plan.ack_target >= 0 {
+        let ack_r = LaunchPipes::take(&mut pipes.ack.0);
+        let acknowledged = await_acknowledgement(&plan, pid, ack_r);
+        sys::close(ack_r);
+        acknowledged?;
     }
     // The program runs: forwarding now ends when it is waited for.
     std::mem::forget(forwarding);

@@ -62,8 +62,14 @@ pub struct Plan {
     /// the whole tree; empty when propagation is left unchanged.
     pub remounts: Vec<(CString, libc::c_ulong)>,
     pub root: CString,
+    /// Enter the root in the child (no-preload mode); with the preload,
+    /// stage 2 enters it after the loader (see [`jail_enter::NewRoot`]).
     pub chroot: bool,
     pub pivot_root: bool,
+    /// The preload library, opened by the child just before execve in the
+    /// view the loader will have: the loader only warns about an entry it
+    /// cannot open and runs the program unjailed.
+    pub preload_check: Option<CString>,
     pub mount_dev: bool,
     pub mounts: Vec<MountOp>,
     /// Scratch for the child: detached mount trees, one slot per mount.
@@ -99,6 +105,10 @@ pub struct Plan {
     pub stage2_prepared: Option<Prepared>,
     /// The fd number the handoff read end gets in the program.
     pub handoff_target: libc::c_int,
+    /// The fd number of the acknowledgement channel's write end in the
+    /// program (stage 2 writes [`jail_enter::APPLIED`] and closes it), or
+    /// -1 when the launcher does not wait for it.
+    pub ack_target: libc::c_int,
     pub seccomp_label: Option<String>,
     /// What the pid namespace's init prints when the program dies of
     /// SIGSYS (the launcher only sees init's exit status then).
@@ -229,16 +239,17 @@ impl Plan {
         let root_dir = jail.chroot.as_deref().or(jail.pivot_root.as_deref());
         check_landlock_paths(jail, root_dir)?;
         // The program.
-        let (program_path, linkage, privileged) = if fork_only {
-            (PathBuf::new(), Linkage::Unknown, false)
+        let (program_path, linkage, privileged, exec_from_caller) = if fork_only {
+            (PathBuf::new(), Linkage::Unknown, false, false)
         } else {
-            let view = super::mountplan::host_view(jail, root_dir);
-            let path = program::resolve(&cmd.program, &view)?;
-            let info = program::inspect(&path, &view)?;
-            (info.path, info.linkage, info.privileged)
+            let (info, from_caller) = choose_program(jail, cmd, root_dir)?;
+            (info.path, info.linkage, info.privileged, from_caller)
         };
 
-        let delivery = if !jail.needs_stage2() {
+        // A new root is entered by stage 2 in preload mode, so it needs one
+        // even when nothing else does: the program must see the same files
+        // whatever else the jail sets.
+        let delivery = if !jail.needs_stage2() && root_dir.is_none() {
             Delivery::None
         } else if fork_only {
             if cmd.preload == PreloadMode::Always {
@@ -267,6 +278,10 @@ impl Plan {
             }
         };
 
+        // With the preload, the program is exec'd from the caller's
+        // filesystem and stage 2 enters the new root first, as upstream.
+        let root_in_stage2 = delivery == Delivery::Preload && root_dir.is_some();
+        debug_assert!(root_dir.is_none() || exec_from_caller == root_in_stage2);
         if !jail.hooks.is_empty() && delivery == Delivery::Preload {
             return Err(LaunchError::Invalid(
                 "hooks run in the jailed child before execve, so they need the jail applied there: use no-preload mode (minijail_run_no_preload, -T static) or fork mode".into(),
@@ -274,7 +289,13 @@ impl Plan {
         }
 
         // Stage 2.
-        let stage2 = build_stage2(jail)?;
+        let mut stage2 = build_stage2(jail)?;
+        if root_in_stage2 {
+            stage2.new_root = root_dir.map(|dir| jail_enter::NewRoot {
+                path: dir.as_os_str().as_bytes().to_vec(),
+                pivot: jail.pivot_root.is_some(),
+            });
+        }
         if delivery == Delivery::BeforeExec {
             if let (Some(caps), Some(uid)) = (&stage2.caps, stage2.uid) {
                 if caps.mask != 0 && uid != 0 && !caps.ambient && !fork_only {
@@ -340,10 +361,25 @@ impl Plan {
         while !jail.close_open_fds && unsafe { libc::fcntl(handoff_target, libc::F_GETFD) } >= 0 {
             handoff_target += 1;
         }
+        // The channel on which stage 2 acknowledges it is applied, when the
+        // caller waits for that: the next fd number free of the others.
+        let ack_target = (delivery == Delivery::Preload && cmd.wait_until_jailed).then(|| {
+            let mut fd = handoff_target + 1;
+            // SAFETY: F_GETFD only queries the fd.
+            while !jail.close_open_fds && unsafe { libc::fcntl(fd, libc::F_GETFD) } >= 0 {
+                fd += 1;
+            }
+            fd
+        });
+        stage2.ack_fd = ack_target;
         let preload = match delivery {
             Delivery::Preload => Some(super::preload::locate(jail.preload_path.as_deref())?),
             _ => None,
         };
+        let preload_check = preload
+            .as_deref()
+            .map(|p| path_cstring("preload library path", p))
+            .transpose()?;
         if let Some(preload) = &preload {
             let mut value = preload.as_os_str().as_bytes().to_vec();
             if let Some(existing) = get_env(&env, "LD_PRELOAD").filter(|v| !v.is_empty()) {
@@ -361,7 +397,6 @@ impl Plan {
                 OsStr::new(&handoff_target.to_string()),
             );
         }
-        let mut stage2 = stage2;
         let (stage2_bytes, stage2_prepared) = match delivery {
             Delivery::None => (Vec::new(), None),
             Delivery::Preload => {
@@ -422,8 +457,9 @@ impl Plan {
             },
             remounts: remounts(jail)?,
             root: path_cstring("root", root)?,
-            chroot: jail.chroot.is_some(),
-            pivot_root: jail.pivot_root.is_some(),
+            chroot: jail.chroot.is_some() && !root_in_stage2,
+            pivot_root: jail.pivot_root.is_some() && !root_in_stage2,
+            preload_check: preload_check.clone(),
             mount_dev: jail.mount_dev,
             mount_trees: vec![-1; mounts.len()],
             mounts,
@@ -451,6 +487,7 @@ impl Plan {
             stage2_bytes,
             stage2_prepared,
             handoff_target,
+            ack_target: ack_target.unwrap_or(-1),
             seccomp_label: jail.seccomp.as_ref().map(|s| s.label.clone()),
             sigsys_note: crate::process::sigsys_note(
                 "the jailed program",
@@ -554,13 +591,59 @@ impl Plan {
         if self.delivery == Delivery::Preload {
             targets.push(self.handoff_target);
         }
+        if self.ack_target >= 0 {
+            targets.push(self.ack_target);
+        }
         targets.sort_unstable();
         targets.dedup();
         self.fd_base = targets.last().copied().unwrap_or(2) + 1;
         self.keep_fds = targets;
-        // One slot per move, plus the handoff pipe added at spawn time.
-        self.fd_scratch = vec![-1; self.fd_moves.len() + 1];
+        // One slot per move, plus the handoff and acknowledgement pipes
+        // added at spawn time.
+        self.fd_scratch = vec![-1; self.fd_moves.len() + 2];
         Ok(())
+    }
+}
+
+/// The program to exec and whether it is exec'd from the caller's
+/// filesystem rather than inside the new root. With a new root and the
+/// preload the program starts from the caller's filesystem and stage 2
+/// enters the root after the loader, as upstream minijail does (so the
+/// root need not hold the program, its libraries or the preload). A static
+/// program there, or one only inside the root, runs in no-preload mode,
+/// exec'd inside the root.
+fn choose_program(
+    jail: &Jail,
+    cmd: &Command,
+    root_dir: Option<&Path>,
+) -> Result<(program::ProgramInfo, bool), LaunchError> {
+    let in_root = || -> Result<program::ProgramInfo, LaunchError> {
+        let view = super::mountplan::host_view(jail, root_dir);
+        let path = program::resolve(&cmd.program, &view)?;
+        Ok(program::inspect(&path, &view)?)
+    };
+    let Some(root) = root_dir.filter(|_| cmd.preload != PreloadMode::Never) else {
+        return Ok((in_root()?, false));
+    };
+    let caller = program::HostView::host();
+    let found = program::resolve(&cmd.program, &caller).and_then(|p| program::inspect(&p, &caller));
+    match found {
+        Ok(info) if info.linkage.loads_preload() || cmd.preload == PreloadMode::Always => {
+            Ok((info, true))
+        }
+        Ok(_)
+        | Err(program::ProgramError::NotFound(_))
+        | Err(program::ProgramError::NotInPath(_)) => {
+            let info = in_root()?;
+            if info.linkage.loads_preload() && !info.privileged {
+                return Err(LaunchError::ProgramOnlyInRoot {
+                    program: cmd.program.clone(),
+                    root: root.to_owned(),
+                });
+            }
+            Ok((info, false))
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -821,5 +904,7 @@ pub(crate) fn build_stage2(jail: &Jail) -> Result<Stage2, LaunchError> {
             .pdeathsig
             .filter(|_| jail.uid.is_some() || gid.is_some()),
         preload_entry: None,
+        new_root: None,
+        ack_fd: None,
     })
 }

@@ -55,6 +55,7 @@ child_steps! {
     Setsid => "starting a new session (setsid)",
     Fds => "setting up file descriptors",
     Stage2 => "applying ids, capabilities and filters (no-preload mode)",
+    Preload => "opening the preload library in the program's view (the loader would skip it and run the program unjailed)",
     Exec => "execve",
     Hook => "running a caller hook (minijail_add_hook)",
 }
@@ -71,6 +72,7 @@ impl ChildStep {
             Propagation | MountDev | Mount | MountDestination | Chroot | PivotRoot | MountTmp
             | RemountProc => crate::status::MOUNT_FAILED,
             InitFork => crate::status::INIT_FAILED,
+            Preload => crate::status::PRELOAD_FAILED,
             Exec if errno == libc::ENOENT => crate::status::NO_COMMAND,
             Exec => crate::status::NO_ACCESS,
             _ => crate::status::JAIL_FAILED,
