@@ -63,29 +63,19 @@ fn jailed_in_root_without_the_preload(pivot: bool) {
 
 #[test]
 fn chroot_into_a_root_without_the_preload_applies_the_whole_jail() {
-    if !is_root() {
-        return eprintln!(
-            "SKIP chroot_into_a_root_without_the_preload_applies_the_whole_jail: needs root"
-        );
-    }
+    require_root!();
     jailed_in_root_without_the_preload(false);
 }
 
 #[test]
 fn pivot_root_into_a_root_without_the_preload_applies_the_whole_jail() {
-    if !is_root() {
-        return eprintln!(
-            "SKIP pivot_root_into_a_root_without_the_preload_applies_the_whole_jail: needs root"
-        );
-    }
+    require_root!();
     jailed_in_root_without_the_preload(true);
 }
 
 #[test]
 fn an_empty_root_is_enough_for_a_dynamic_program() {
-    if !is_root() {
-        return eprintln!("SKIP an_empty_root_is_enough_for_a_dynamic_program: needs root");
-    }
+    require_root!();
     for pivot in [false, true] {
         let root = TempDir::new("empty-root");
         std::fs::create_dir(root.path().join("proc")).unwrap();
@@ -148,11 +138,7 @@ impl Drop for NamespaceWithoutThePreload {
 
 #[test]
 fn a_joined_mount_namespace_without_the_preload_runs_nothing() {
-    if !is_root() {
-        return eprintln!(
-            "SKIP a_joined_mount_namespace_without_the_preload_runs_nothing: needs root"
-        );
-    }
+    require_root!();
     let host = HostSnapshot::take();
     let ns = NamespaceWithoutThePreload::start();
     let mut jail = Jail::new();
