@@ -54,6 +54,7 @@ child_steps! {
     InitFork => "forking the program from the pid namespace's init",
     Setsid => "starting a new session (setsid)",
     Fds => "setting up file descriptors",
+    ControllingTerminal => "making the pty the controlling terminal (TIOCSCTTY)",
     Stage2 => "applying ids, capabilities and filters (no-preload mode)",
     Preload => "opening the preload library in the program's view (the loader would skip it and run the program unjailed)",
     Exec => "execve",
