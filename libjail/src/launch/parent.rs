@@ -237,6 +237,7 @@ fn child_failed(jail: &Jail, plan: &Plan, pid: libc::pid_t, failure: ChildFailur
     LaunchError::Child {
         failure,
         detail,
+        hint: crate::doctor::child_failure_hint(jail, failure.step, failure.errno),
         status,
     }
 }
