@@ -326,7 +326,8 @@ fn help_and_syscall_list() {
 fn background_exits_once_started() {
     let tmp = TempDir::new("e2e");
     let marker = tmp.join("bg");
-    let script = format!("sleep 0.5; touch {}", marker.display());
+    // The program outlives minijail0 by seconds, a margin no load erases.
+    let script = format!("sleep 3; touch {}", marker.display());
     preload_built();
     let start = Instant::now();
     // Not output(): the program keeps the pipes open after minijail0 exits.
@@ -338,7 +339,11 @@ fn background_exits_once_started() {
         .status()
         .unwrap();
     assert_eq!(status.code(), Some(0));
-    assert!(start.elapsed() < Duration::from_millis(450));
+    assert!(
+        start.elapsed() < Duration::from_millis(2500),
+        "{:?}",
+        start.elapsed()
+    );
     assert!(!marker.exists());
     let deadline = Instant::now() + Duration::from_secs(10);
     while !marker.exists() && Instant::now() < deadline {
