@@ -139,8 +139,37 @@ fn kill_while_sleeping(args: &[&str], signal: i32, target: fn(u32, u32) -> u32) 
         assert!(Instant::now() < deadline, "the jailed sleep did not start");
         std::thread::sleep(Duration::from_millis(20));
     };
-    // Let sleep get past the preload.
-    std::thread::sleep(Duration::from_millis(200));
+    // Wait until sleep is past the preload and sleeping (its jail
+    // acknowledged), so the signal meets the program, not its start-up.
+    let sleeper = if args.contains(&"-p") {
+        loop {
+            let c = std::fs::read_to_string(format!("/proc/{jailed}/task/{jailed}/children"))
+                .unwrap_or_default();
+            if let Some(pid) = c
+                .split_whitespace()
+                .next()
+                .and_then(|p| p.parse::<u32>().ok())
+            {
+                break pid;
+            }
+            assert!(Instant::now() < deadline, "the jailed sleep did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    } else {
+        jailed
+    };
+    loop {
+        let call = std::fs::read_to_string(format!("/proc/{sleeper}/syscall")).unwrap_or_default();
+        let nr = call.split_whitespace().next().unwrap_or("");
+        if nr == libc::SYS_clock_nanosleep.to_string() || nr == libc::SYS_nanosleep.to_string() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the jailed sleep did not go to sleep"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     // SAFETY: signalling a process this test started.
     unsafe { libc::kill(target(launcher, jailed) as i32, signal) };
     child.wait_with_output().unwrap()
