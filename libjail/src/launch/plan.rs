@@ -212,8 +212,13 @@ fn base_env(cmd: &Command) -> Vec<OsString> {
     for (name, value) in &cmd.env_add {
         set_env(&mut env, name, value);
     }
+    env.retain(|e| env_name(e) != UPSTREAM_LOGGING_ENV);
     env
 }
+
+/// Upstream's launcher-to-preload logging variable: its preload removes it
+/// from every program it enters, so ours never passes it on either.
+const UPSTREAM_LOGGING_ENV: &[u8] = b"__MINIJAIL_LOGGING";
 
 fn env_name(entry: &OsStr) -> &[u8] {
     let b = entry.as_bytes();
@@ -311,7 +316,7 @@ impl Plan {
                     .map(|size| format!("size={size},mode=1777").into_bytes())
                     .as_deref(),
             )?,
-            remount_proc: jail.remount_proc,
+            remount_proc: jail.proc_mount(),
             rlimits: jail.rlimits.clone(),
             cgroups: jail.cgroups.clone(),
             jail_cgroup: None,
