@@ -279,12 +279,6 @@ fn finish(plan: &mut Plan, fds: &ChildFds) {
         let rc = unsafe { libc::setsid() };
         step(ChildStep::Setsid, sys::check(rc.into()).map(drop));
     }
-    // The loader only warns about a preload entry it cannot open and runs
-    // the program unjailed: check it opens here, where the program's view
-    // (joined or new mount namespace, mounts) is final.
-    if let Some(preload) = &plan.preload_check {
-        check_preload(preload, status);
-    }
     let handoff = if plan.delivery == Delivery::Preload {
         fds.handoff_read
     } else {
@@ -302,6 +296,12 @@ fn finish(plan: &mut Plan, fds: &ChildFds) {
             ChildStep::ControllingTerminal,
             sys::check(rc.into()).map(drop),
         );
+    }
+    // The loader only warns about a preload entry it cannot open and runs
+    // the program unjailed: check it opens here, where the program's view
+    // (joined or new mount namespace, mounts, inherited fds) is final.
+    if let Some(preload) = &plan.preload_check {
+        check_preload(preload, status);
     }
     // Before stage 2, so a no-preload filter need not allow sigprocmask.
     step(ChildStep::SignalReset, restore_signal_mask(plan));

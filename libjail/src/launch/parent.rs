@@ -12,7 +12,6 @@
 use std::fs::File;
 use std::io::Write;
 use std::os::fd::FromRawFd;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use super::channel::LaunchPipes;
@@ -219,19 +218,15 @@ fn await_acknowledgement(
     if status == crate::status::PRELOAD_FAILED {
         return Err(LaunchError::PreloadFailed(status));
     }
-    let preload = plan
-        .preload_check
-        .as_deref()
-        .map(|p| PathBuf::from(std::ffi::OsStr::from_bytes(p.to_bytes())))
-        .unwrap_or_default();
+    let preload = plan.preload_path.clone().unwrap_or_default();
     Err(LaunchError::FailOpen { preload, status })
 }
 
 /// Reap a child that reported failure and build the error.
 fn child_failed(jail: &Jail, plan: &Plan, pid: libc::pid_t, failure: ChildFailure) -> LaunchError {
     let status = reap(pid);
-    let detail = match (failure.step, &plan.preload_check) {
-        (ChildStep::Preload, Some(path)) => format!(" ({})", path.to_string_lossy()),
+    let detail = match (failure.step, &plan.preload_path) {
+        (ChildStep::Preload, Some(path)) => format!(" ({})", path.display()),
         _ => describe_detail(jail, &failure),
     };
     LaunchError::Child {

@@ -70,6 +70,12 @@ pub struct Plan {
     /// view the loader will have: the loader only warns about an entry it
     /// cannot open and runs the program unjailed.
     pub preload_check: Option<CString>,
+    /// The preload library's own path, for messages.
+    pub preload_path: Option<PathBuf>,
+    /// The preload library handed over as an fd, when its path cannot go
+    /// into LD_PRELOAD as it is ([`super::preload_library::loader_entry`]):
+    /// the open library and the fd number the program gets it at.
+    pub preload_fd: Option<(std::os::fd::OwnedFd, libc::c_int)>,
     pub mount_dev: bool,
     pub mounts: Vec<MountOp>,
     /// Scratch for the child: detached mount trees, one slot per mount.
@@ -289,15 +295,26 @@ impl Plan {
             )?),
             _ => None,
         };
-        let preload_check = preload
+        let loader = preload
             .as_deref()
-            .map(|p| path_cstring("preload library path", p))
+            .map(|p| {
+                let above = handoff_target.max(ack_target.unwrap_or(-1)) + 1;
+                super::preload_library::loader_entry(p, next_free_fd(jail, above))
+            })
+            .transpose()?;
+        let preload_check = loader
+            .as_ref()
+            .map(|l| path_cstring("preload library path", &l.entry))
             .transpose()?;
         let mut env = base_env(cmd);
-        if let Some(preload) = &preload {
-            add_preload_env(&mut env, preload, handoff_target);
+        if let Some(loader) = &loader {
+            add_preload_env(&mut env, &loader.entry, handoff_target);
         }
-        let (stage2_bytes, stage2_prepared) = encode_stage2(stage2, delivery, preload)?;
+        let (entry, preload_fd) = match loader {
+            Some(l) => (Some(l.entry), l.fd),
+            None => (None, None),
+        };
+        let (stage2_bytes, stage2_prepared) = encode_stage2(stage2, delivery, entry)?;
         let envp: Vec<CString> = env
             .into_iter()
             .map(|e| cstring("environment entry", &e.into_vec()))
@@ -332,6 +349,8 @@ impl Plan {
             chroot: jail.chroot.is_some() && !root_in_stage2,
             pivot_root: jail.pivot_root.is_some() && !root_in_stage2,
             preload_check,
+            preload_path: preload,
+            preload_fd,
             mount_dev: jail.mount_dev,
             mount_trees: vec![-1; mounts.len()],
             mounts,
@@ -502,6 +521,14 @@ impl Plan {
         }
         if self.ack_target >= 0 {
             targets.push(self.ack_target);
+        }
+        if let Some((fd, target)) = &self.preload_fd {
+            let source = std::os::fd::AsRawFd::as_raw_fd(fd);
+            self.fd_moves.push(FdMove {
+                source,
+                target: *target,
+            });
+            targets.push(*target);
         }
         targets.sort_unstable();
         targets.dedup();
