@@ -169,29 +169,58 @@ impl Drop for SignalsBlocked {
 }
 
 /// What the shared-memory child gets: pointers into the parent's frame,
-/// valid because the parent is suspended until the child execs or exits.
+/// valid until the child has exec'd or exited (the parent waits for that
+/// before it returns).
 struct SharedChild {
     plan: *mut Plan,
     fds: *const ChildFds,
 }
 
 extern "C" fn shared_child_main(arg: *mut libc::c_void) -> libc::c_int {
-    // SAFETY: `arg` is the SharedChild the parent passed; the parent is
-    // suspended (CLONE_VFORK) so nothing else touches the plan.
+    // SAFETY: `arg` is the SharedChild the parent passed. The parent is
+    // suspended (CLONE_VFORK), or reads only the plan's parent-side fields
+    // (maps, cgroups, pid file) and then waits for this child to exec.
     let shared = unsafe { &*(arg as *const SharedChild) };
     // SAFETY: as above.
     unsafe { child::run(&mut *shared.plan, &*shared.fds) }
 }
 
-/// Clone a child that shares our memory and suspends us until it execs or
-/// exits (what posix_spawn does): no page tables are copied, which is most
-/// of a plain fork's cost.
-fn clone_sharing_memory(plan: &mut Plan, fds: &ChildFds) -> Result<libc::pid_t, sys::Errno> {
-    let mut shared = SharedChild { plan, fds };
-    // SAFETY: `shared` outlives the child's use of it (clone_vfork returns
-    // only after execve or exit); the child only makes syscalls on the plan
-    // and never returns into our frames (child::run execs or exits).
-    unsafe { sys::clone_vfork(shared_child_main, (&mut shared as *mut SharedChild).cast()) }
+/// The stacks of a shared-memory launch: the child's, and the program's
+/// when the child forks a pid namespace's init. Kept until every process
+/// that may run on them has exec'd or exited.
+struct SharedStacks {
+    child: sys::GuardedStack,
+    program: Option<sys::GuardedStack>,
+}
+
+/// Clone a child that shares our memory (see [`sys::clone_vm`]): no page
+/// tables are copied, which is most of a plain fork's cost and grows with
+/// the caller's size. It suspends us until it execs (what posix_spawn
+/// does) unless the launcher has setup to do while it waits.
+///
+/// # Safety
+///
+/// `shared` (and what it points to) and `stacks` must outlive the child's
+/// use of them: until the status pipe's end of file (the child and the
+/// program exec'd or died) or until the child is reaped.
+unsafe fn clone_sharing_memory(
+    shared: &mut SharedChild,
+    clone_flags: libc::c_int,
+    vfork: bool,
+    stacks: &SharedStacks,
+) -> Result<libc::pid_t, sys::Errno> {
+    // SAFETY: the caller keeps `shared` and the stacks alive; the child
+    // only makes syscalls on the plan and never returns into our frames
+    // (child::run execs or exits).
+    unsafe {
+        sys::clone_vm(
+            clone_flags,
+            vfork,
+            &stacks.child,
+            shared_child_main,
+            (shared as *mut SharedChild).cast(),
+        )
+    }
 }
 
 /// Fork the child and run the launch protocol. `exec` false is fork mode:
@@ -211,18 +240,47 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
     for (slot, fd) in parent_ends[3..].iter_mut().zip(&stdio_parent) {
         *slot = *fd;
     }
+    let stacks = if plan.shared_memory_child {
+        let stack = || {
+            sys::GuardedStack::new().map_err(|e| LaunchError::os("mapping the child's stack", e))
+        };
+        Some(SharedStacks {
+            child: stack()?,
+            program: plan.inner_fork.then(stack).transpose()?,
+        })
+    } else {
+        None
+    };
     let fds = ChildFds {
         sync_read: pipes.sync.0,
         status_write: pipes.status.1,
         handoff_read: pipes.handoff.0,
         parent_ends,
+        program_stack: stacks
+            .as_ref()
+            .and_then(|s| s.program.as_ref())
+            .map_or(std::ptr::null(), |s| s as *const sys::GuardedStack),
     };
 
     // Block every signal around clone so no handler of the caller's runs
-    // in the child before it resets them; the child restores the mask.
-    let blocked = SignalsBlocked::new(&mut plan.saved_sigmask);
-    let cloned = if plan.shared_memory_child {
-        clone_sharing_memory(&mut plan, &fds)
+    // in the child before it resets them; the child restores the mask. A
+    // child sharing our memory shares this thread's errno too, so this
+    // thread takes no signal (whose handler might set errno) until the
+    // child has exec'd.
+    let mut blocked = Some(SignalsBlocked::new(&mut plan.saved_sigmask));
+    let caller_blocks_sigpipe =
+        // SAFETY: testing membership in a mask saved by pthread_sigmask.
+        unsafe { libc::sigismember(&plan.saved_sigmask, libc::SIGPIPE) } == 1;
+    let (clone_flags, vfork) = (plan.clone_flags, !plan.wait_for_parent);
+    let mut shared = SharedChild {
+        plan: &mut plan,
+        fds: &fds,
+    };
+    let cloned = if let Some(stacks) = &stacks {
+        // SAFETY: `shared`, `plan`, `fds` and `stacks` live in this frame
+        // until the end of file on the status pipe or until the child is
+        // reaped: every return below comes after one of those.
+        unsafe { clone_sharing_memory(&mut shared, clone_flags, vfork, stacks) }
     } else if !exec && plan.clone_flags == 0 {
         // Fork mode returns into the caller's code, which may use libc
         // functions that trust glibc's cached thread id (raise, recursive
@@ -237,9 +295,9 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
         // A fork-like child keeps every signal blocked through its setup
         // (and a pid namespace's init for good); it sets the program's
         // mask itself at the end.
-        std::mem::forget(blocked);
-    } else {
-        drop(blocked);
+        std::mem::forget(blocked.take());
+    } else if stacks.is_none() {
+        blocked = None;
     }
     let pid = cloned.map_err(|e| {
         LaunchError::os(
@@ -287,16 +345,17 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
         }
     }
 
-    // A shared-memory child has already exec'd (or failed) by now and
-    // waits for nothing, nor does a child the launcher has nothing to set
-    // up for; any other child waits for this release.
+    // A child with uid/gid maps, cgroups or a pid file to wait for waits
+    // for this release (one sharing our memory runs beside us: it makes no
+    // call until released, and after it this thread only reads the status
+    // pipe). Any other has exec'd or failed by now (vfork), or goes on.
     if plan.wait_for_parent {
         if let Err(e) = parent::setup_child(&plan, pid) {
             abandon(pid);
             return Err(e);
         }
         let sync_w = LaunchPipes::take(&mut pipes.sync.1);
-        let released = parent::write_no_sigpipe(sync_w, &[1]);
+        let released = parent::write_no_sigpipe(sync_w, &[1], Some(caller_blocks_sigpipe));
         sys::close(sync_w);
         if let Err(e) = released {
             abandon(pid);
@@ -310,6 +369,8 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
     let mut report = [0u8; 1 + RECORD_LEN];
     let got = sys::read_full(status_r, &mut report);
     sys::close(status_r);
+    // The child has exec'd or died: this thread's errno is its own again.
+    drop(blocked);
     let done = report[0] == report::SETUP_DONE;
     let record = match got {
         Ok(1) if done => None,
@@ -344,7 +405,7 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
 
     if preload && !handoff_sent {
         let handoff_w = LaunchPipes::take(&mut pipes.handoff.1);
-        let written = parent::write_no_sigpipe(handoff_w, &plan.stage2_bytes)
+        let written = parent::write_no_sigpipe(handoff_w, &plan.stage2_bytes, None)
             .map_err(|e| LaunchError::os("writing the handoff to the jailed program", e));
         sys::close(handoff_w);
         // A program that died before reading shows its fate in wait();

@@ -80,7 +80,14 @@ pub fn write_handoff_early(fd: libc::c_int, bytes: &[u8]) -> Result<bool, Launch
 /// Write to a pipe whose reader may be gone without letting SIGPIPE hit
 /// the caller's process: SIGPIPE is blocked in this thread for the write
 /// and a pending one is consumed. Returns the errno (EPIPE) instead.
-pub fn write_no_sigpipe(fd: libc::c_int, bytes: &[u8]) -> Result<(), sys::Errno> {
+/// `caller_blocks_sigpipe` says whether the caller's own mask blocks it
+/// when this thread's mask is not the caller's (every signal blocked
+/// around a launch; None: it is): a SIGPIPE it blocked stays pending.
+pub fn write_no_sigpipe(
+    fd: libc::c_int,
+    bytes: &[u8],
+    caller_blocks_sigpipe: Option<bool>,
+) -> Result<(), sys::Errno> {
     // SAFETY: sigset manipulation on local sets; pthread_sigmask affects
     // only the calling thread.
     unsafe {
@@ -90,7 +97,9 @@ pub fn write_no_sigpipe(fd: libc::c_int, bytes: &[u8]) -> Result<(), sys::Errno>
         libc::sigaddset(&mut pipe_set, libc::SIGPIPE);
         libc::pthread_sigmask(libc::SIG_BLOCK, &pipe_set, &mut old);
         let result = sys::write_all(fd, bytes);
-        if result == Err(libc::EPIPE) && libc::sigismember(&old, libc::SIGPIPE) == 0 {
+        let blocked_before =
+            caller_blocks_sigpipe.unwrap_or_else(|| libc::sigismember(&old, libc::SIGPIPE) == 1);
+        if result == Err(libc::EPIPE) && !blocked_before {
             let zero = libc::timespec {
                 tv_sec: 0,
                 tv_nsec: 0,

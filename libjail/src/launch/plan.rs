@@ -102,17 +102,20 @@ pub struct Plan {
     pub seccomp_label: Option<String>,
     /// What the pid namespace's init prints when the program dies of
     /// SIGSYS (the launcher only sees init's exit status then).
-    pub sigsys_note: Vec<u8>,
+    pub sigsys_note: CString,
+    /// The memfd holding jail-init's image when the launch forks an init
+    /// (see init.rs), else -1. Closed in the parent with the plan.
+    pub init_image: libc::c_int,
     /// Stdio pipe ends (parent side, child side), for Stdio::Piped.
     pub stdio_pipes: [Option<(libc::c_int, libc::c_int)>; 3],
     /// fds to close in the parent once the child has them.
     pub close_in_parent: Vec<libc::c_int>,
     /// Caller hooks run in the child (no-preload and fork modes only).
     pub hooks: Vec<crate::hook::Hook>,
-    /// The child needs nothing from the parent between clone and execve
-    /// (no new user/pid/time namespace, maps, cgroups, pid file, init or
-    /// hooks), so it can share the parent's memory and run vfork-style: no
-    /// page tables copied, and no sync round trip.
+    /// The child shares the parent's memory (CLONE_VM): every launch that
+    /// ends in execve, unless caller hooks run in it (they are the
+    /// caller's code and may count on a private copy). No page tables
+    /// are copied, so the cost does not grow with the caller's size.
     pub shared_memory_child: bool,
     /// The child waits on the sync pipe until the launcher has done its
     /// part (uid/gid maps, cgroups, pid file). With none of those to do the
@@ -452,11 +455,12 @@ impl Plan {
             stage2_prepared,
             handoff_target,
             seccomp_label: jail.seccomp.as_ref().map(|s| s.label.clone()),
-            sigsys_note: crate::process::sigsys_note(
+            sigsys_note: CString::new(crate::process::sigsys_note(
                 "the jailed program",
                 jail.seccomp.as_ref().map(|s| s.label.as_str()),
-            )
-            .into_bytes(),
+            ))
+            .unwrap_or_default(),
+            init_image: -1,
             stdio_pipes: [None; 3],
             close_in_parent: Vec::new(),
             hooks: jail.hooks.clone(),
@@ -466,15 +470,13 @@ impl Plan {
             saved_sigmask: unsafe { std::mem::zeroed() },
         };
         plan.plan_fds(jail, cmd)?;
-        plan.shared_memory_child = !fork_only
-            && plan.clone_flags == 0
-            && !plan.userns
-            && plan.cgroups.is_empty()
-            && plan.pid_file.is_none()
-            && !plan.inner_fork
-            && plan.hooks.is_empty();
-        plan.wait_for_parent = !plan.shared_memory_child
-            && (plan.userns || !plan.cgroups.is_empty() || plan.pid_file.is_some());
+        plan.shared_memory_child = !fork_only && plan.hooks.is_empty();
+        plan.wait_for_parent = plan.userns || !plan.cgroups.is_empty() || plan.pid_file.is_some();
+        if plan.inner_fork {
+            plan.init_image = super::init::image_fd()
+                .map_err(|e| LaunchError::os("making the memfd for the pid namespace's init", e))?;
+            plan.close_in_parent.push(plan.init_image);
+        }
         // A new session keeps the program from pushing input into the
         // caller's terminal (TIOCSTI) when any of its std fds is one.
         plan.setsid = jail.setsid_always

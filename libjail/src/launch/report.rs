@@ -57,6 +57,7 @@ child_steps! {
     Stage2 => "applying ids, capabilities and filters (no-preload mode)",
     Exec => "execve",
     Hook => "running a caller hook (minijail_add_hook)",
+    InitExec => "starting the pid namespace's init (jail-init from a memfd)",
 }
 
 impl ChildStep {
@@ -70,7 +71,7 @@ impl ChildStep {
         match self {
             Propagation | MountDev | Mount | MountDestination | Chroot | PivotRoot | MountTmp
             | RemountProc => crate::status::MOUNT_FAILED,
-            InitFork => crate::status::INIT_FAILED,
+            InitFork | InitExec => crate::status::INIT_FAILED,
             Exec if errno == libc::ENOENT => crate::status::NO_COMMAND,
             Exec => crate::status::NO_ACCESS,
             _ => crate::status::JAIL_FAILED,
@@ -138,7 +139,7 @@ mod tests {
 
     #[test]
     fn every_step_survives_the_record() {
-        assert_eq!(ChildStep::ALL.len(), ChildStep::Hook as usize);
+        assert_eq!(ChildStep::ALL.len(), ChildStep::InitExec as usize);
         for &step in ChildStep::ALL {
             let failure = ChildFailure {
                 step,
