@@ -167,12 +167,14 @@ pub fn build_jail(o: &Options) -> Result<Jail, UsageError> {
         j.new_session_keyring();
     }
     j.new_session(o.new_sessions);
+    j.pty(o.pty);
     for &fd in &o.preserve_fds {
         j.preserve_fd(fd, fd);
     }
     if let Some(p) = &o.preload_library {
         j.set_preload_path(p);
     }
+    j.set_resources(o.resources.clone());
     Ok(j)
 }
 

@@ -254,6 +254,8 @@ pub struct Jail {
     // Resources and process.
     pub(crate) rlimits: Vec<Rlimit>,
     pub(crate) cgroups: Vec<PathBuf>,
+    /// A cgroup of the jail's own, its limits, the time limit.
+    pub(crate) resources: crate::cgroup::Settings,
     pub(crate) pid_file: Option<PathBuf>,
     pub(crate) forward_signals: bool,
     pub(crate) pdeathsig: Option<i32>,
@@ -264,6 +266,7 @@ pub struct Jail {
     pub(crate) close_open_fds: bool,
     pub(crate) preload_path: Option<PathBuf>,
     pub(crate) setsid_always: bool,
+    pub(crate) pty: bool,
     pub(crate) hooks: Vec<crate::hook::Hook>,
 }
 
@@ -731,6 +734,17 @@ impl Jail {
     /// Use this preload library instead of the one found next to the launcher.
     pub fn set_preload_path(&mut self, path: &Path) -> &mut Self {
         self.preload_path = Some(path.to_owned());
+        self
+    }
+
+    /// Run the program on its own pty (`--pty`, `jail_set_pty`): the slave
+    /// is its std fds and controlling terminal in a new session, and
+    /// [`JailedProcess::wait`](crate::JailedProcess::wait) relays between
+    /// the launcher's std fds and the master (see [`crate::pty`]). Every fd
+    /// but the preserved ones is closed, and a preserved terminal is
+    /// refused, so the caller's terminal never reaches the program.
+    pub fn pty(&mut self, on: bool) -> &mut Self {
+        self.pty = on;
         self
     }
 

@@ -16,6 +16,7 @@
 //! loader, or just before execve for static programs.
 
 pub mod caps;
+pub mod cgroup;
 pub mod config;
 pub mod hook;
 pub mod ids;
@@ -23,12 +24,14 @@ pub mod launch;
 pub mod log;
 pub mod process;
 pub mod program;
+pub mod pty;
 pub mod rlimit;
 pub mod seccomp;
 pub mod status;
 pub mod suggest;
 mod sys;
 
+pub use cgroup::{ByteSize, Cpus, Ending, Usage};
 pub use config::{
     FsRule, Jail, MountSpec, Namespace, PreloadMode, Propagation, Rlimit, RlimitError,
     SeccompFilter, SupplementaryGroups,

@@ -25,25 +25,6 @@ macro_rules! setter {
     };
 }
 
-/// Setters returning an errno-style int.
-macro_rules! int_setter {
-    ($(#[$m:meta])* fn $name:ident($($arg:ident: $ty:ty),*) $body:expr) => {
-        $(#[$m])*
-        #[no_mangle]
-        pub unsafe extern "C" fn $name(j: *mut Minijail $(, $arg: $ty)*) -> i32 {
-            guard(stringify!($name), || {
-                if j.is_null() {
-                    return -libc::EINVAL;
-                }
-                // SAFETY: j is non-null and valid per the C API contract.
-                let m = unsafe { jail_mut(j, stringify!($name)) };
-                #[allow(clippy::redundant_closure_call)]
-                ($body)(m)
-            })
-        }
-    };
-}
-
 /// A path argument of an int setter, or -EINVAL for NULL.
 macro_rules! path_arg {
     ($p:expr) => {
@@ -614,3 +595,14 @@ pub unsafe extern "C" fn minijail_get_enable_default_runtime(j: *mut Minijail) -
 setter!(fn minijail_set_enable_default_runtime(enable: bool) |m: &mut Minijail| {
     m.default_runtime = enable;
 });
+
+// --- extensions of this implementation (not in upstream; prefix jail_) ---
+
+int_setter!(
+    /// `jail_set_pty`: run the program on its own pty (`Jail::pty`);
+    /// `minijail_wait` relays the caller's std fds until it exits.
+    fn jail_set_pty() |m: &mut Minijail| {
+        m.jail.pty(true);
+        0
+    }
+);

@@ -12,7 +12,8 @@
 
 use std::ffi::CStr;
 
-use super::child::ChildFds;
+use super::channel::ChildFds;
+use super::parent_death::arm_pdeathsig;
 use super::plan::Plan;
 use super::report::{fail, ChildStep};
 use crate::sys::{self, Errno};
@@ -80,7 +81,7 @@ fn program_starts(plan: &Plan, fds: &ChildFds, restore_ignored_sigchld: bool) {
     }
     // fork cleared the parent-death signal: the program dies with its
     // init (which dies with the launcher, or forwards its signal).
-    super::child::arm_pdeathsig(plan, fds.status_write);
+    arm_pdeathsig(plan, fds.status_write);
 }
 
 /// Set SIGCHLD's disposition; returns whether it was ignored.

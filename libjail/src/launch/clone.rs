@@ -1,0 +1,155 @@
+//! Making the child process: fork, clone with namespace flags, or a
+//! vfork-style clone sharing the launcher's memory, with every signal
+//! blocked around it.
+
+use super::channel::ChildFds;
+use super::child;
+use super::error::LaunchError;
+use super::plan::Plan;
+use crate::sys;
+
+/// All signals blocked in the calling thread; the old mask is restored on drop.
+struct SignalsBlocked {
+    old: libc::sigset_t,
+}
+
+impl SignalsBlocked {
+    fn new(save: &mut libc::sigset_t) -> SignalsBlocked {
+        // SAFETY: sigfillset initialises `all`; pthread_sigmask writes the
+        // old mask into a valid sigset_t.
+        unsafe {
+            let mut all: libc::sigset_t = std::mem::zeroed();
+            libc::sigfillset(&mut all);
+            libc::pthread_sigmask(libc::SIG_SETMASK, &all, save);
+        }
+        SignalsBlocked { old: *save }
+    }
+}
+
+impl Drop for SignalsBlocked {
+    fn drop(&mut self) {
+        // SAFETY: restoring a mask saved by pthread_sigmask.
+        unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &self.old, std::ptr::null_mut()) };
+    }
+}
+
+/// What the shared-memory child gets: pointers into the launcher's frame,
+/// valid until the child has exec'd or exited (the launcher waits for
+/// that before it returns).
+struct SharedChild {
+    plan: *mut Plan,
+    fds: *const ChildFds,
+}
+
+extern "C" fn shared_child_main(arg: *mut libc::c_void) -> libc::c_int {
+    // SAFETY: `arg` is the SharedChild the launcher passed. The launcher is
+    // suspended (CLONE_VFORK), or reads only the plan's parent-side fields
+    // (maps, cgroups, pid file) and then waits for this child to exec.
+    let shared = unsafe { &*(arg as *const SharedChild) };
+    // SAFETY: as above.
+    unsafe { child::run(&mut *shared.plan, &*shared.fds) }
+}
+
+/// What must outlive a child that shares the launcher's memory, and the
+/// launcher's signal mask while it may run: held by the launcher until
+/// the child's report says it exec'd, or until it is reaped.
+pub struct ChildLife {
+    /// Dropped (the caller's mask restored) by [`ChildLife::execed`].
+    blocked: Option<SignalsBlocked>,
+    /// The child's stack, and the program's when it forks an init.
+    _stacks: Vec<sys::GuardedStack>,
+    _shared: Option<Box<SharedChild>>,
+}
+
+impl ChildLife {
+    /// The child (and the program it forked) exec'd or died: this
+    /// thread's errno and signals are its own again.
+    pub fn execed(&mut self) {
+        self.blocked = None;
+    }
+}
+
+/// Clone a child that shares our memory (see [`sys::clone_vm`]): no page
+/// tables are copied, which is most of a plain fork's cost and grows with
+/// the caller's size. It suspends us until it execs (what posix_spawn
+/// does) unless the launcher has setup to do while it waits; then the
+/// child makes no call until released, and this thread, whose errno it
+/// shares, takes no signal until the child has exec'd.
+fn clone_sharing_memory(
+    plan: &mut Plan,
+    fds: &mut ChildFds,
+    life: &mut ChildLife,
+) -> Result<libc::pid_t, LaunchError> {
+    let stack =
+        || sys::GuardedStack::new().map_err(|e| LaunchError::os("mapping the child's stack", e));
+    life._stacks.push(stack()?);
+    if plan.inner_fork {
+        life._stacks.push(stack()?);
+        fds.program_stack = &life._stacks[1];
+    }
+    let vfork = !plan.wait_for_parent;
+    let shared = life._shared.insert(Box::new(SharedChild { plan, fds }));
+    // SAFETY: `life` keeps the stacks and `shared` alive, and the launcher
+    // keeps `plan` and `fds`, until the child and the program it forks
+    // have exec'd (end of file on the status pipe) or the child is reaped.
+    // The child only makes syscalls on the plan and never returns into
+    // our frames (child::run execs or exits).
+    unsafe {
+        sys::clone_vm(
+            plan.clone_flags,
+            vfork,
+            &life._stacks[0],
+            shared_child_main,
+            (&mut **shared as *mut SharedChild).cast(),
+        )
+    }
+    .map_err(clone_error)
+}
+
+fn clone_error(e: sys::Errno) -> LaunchError {
+    LaunchError::os(
+        "clone (creating the jailed process; new user or pid namespaces may need privilege)",
+        e,
+    )
+}
+
+/// Make the child: its pid in the launcher, 0 in a child that must go on
+/// with [`child::run`] or [`child::setup`]. The launcher keeps the
+/// [`ChildLife`] until the child's report is in.
+pub fn clone_child(
+    plan: &mut Plan,
+    fds: &mut ChildFds,
+    exec: bool,
+) -> Result<(libc::pid_t, ChildLife), LaunchError> {
+    // Block every signal around clone so no handler of the caller's runs
+    // in the child before it resets them; the child restores the mask.
+    let mut life = ChildLife {
+        blocked: Some(SignalsBlocked::new(&mut plan.saved_sigmask)),
+        _stacks: Vec::new(),
+        _shared: None,
+    };
+    if exec && plan.shared_memory_child {
+        let pid = clone_sharing_memory(plan, fds, &mut life)?;
+        return Ok((pid, life));
+    }
+    let cloned = if !exec && plan.clone_flags == 0 {
+        // Fork mode returns into the caller's code, which may use libc
+        // functions that trust glibc's cached thread id (raise, recursive
+        // mutexes): fork(3) keeps that cache right, raw clone does not.
+        // SAFETY: fork has no memory-safety preconditions; the child only
+        // makes syscalls until it returns to the caller, as documented.
+        sys::check(unsafe { libc::fork() }.into()).map(|pid| pid as libc::pid_t)
+    } else {
+        sys::clone_process(plan.clone_flags)
+    };
+    if cloned == Ok(0) {
+        // A fork-like child keeps every signal blocked through its setup
+        // (and a pid namespace's init for good); it sets the program's
+        // mask itself at the end.
+        std::mem::forget(life.blocked.take());
+    } else {
+        // A copy shares nothing with us: the caller's mask again.
+        life.execed();
+    }
+    Ok((cloned.map_err(clone_error)?, life))
+}
