@@ -152,6 +152,17 @@ pub fn fork_init(
 /// image cannot run, the program is killed and the launch fails: an init
 /// that kept the launcher's memory would outlive the launch.
 fn exec_init(plan: &Plan, fds: &ChildFds, pid: libc::pid_t) -> ! {
+    if plan.pty_slave >= 0 {
+        // With a pty, init leaves the caller's session and terminal too:
+        // a program that reached into init must not find them there.
+        // SAFETY: setsid and dup2 on fds init holds.
+        unsafe {
+            libc::setsid();
+            for fd in 0..3 {
+                libc::dup2(plan.pty_slave, fd);
+            }
+        }
+    }
     let mut digits = [0u8; 24];
     let pid_arg = decimal(pid as u64, &mut digits);
     let argv = [
