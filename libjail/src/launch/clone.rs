@@ -57,8 +57,8 @@ pub struct ChildLife {
     /// Dropped (the caller's mask restored) by [`ChildLife::execed`].
     blocked: Option<SignalsBlocked>,
     /// The child's stack, and the program's when it forks an init.
-    _stacks: Vec<sys::GuardedStack>,
-    _shared: Option<Box<SharedChild>>,
+    stacks: Vec<sys::GuardedStack>,
+    shared: Option<Box<SharedChild>>,
 }
 
 impl ChildLife {
@@ -82,13 +82,13 @@ fn clone_sharing_memory(
 ) -> Result<libc::pid_t, LaunchError> {
     let stack =
         || sys::GuardedStack::new().map_err(|e| LaunchError::os("mapping the child's stack", e));
-    life._stacks.push(stack()?);
+    life.stacks.push(stack()?);
     if plan.inner_fork {
-        life._stacks.push(stack()?);
-        fds.program_stack = &life._stacks[1];
+        life.stacks.push(stack()?);
+        fds.program_stack = &life.stacks[1];
     }
     let vfork = !plan.wait_for_parent;
-    let shared = life._shared.insert(Box::new(SharedChild { plan, fds }));
+    let shared = life.shared.insert(Box::new(SharedChild { plan, fds }));
     // SAFETY: `life` keeps the stacks and `shared` alive, and the launcher
     // keeps `plan` and `fds`, until the child and the program it forks
     // have exec'd (end of file on the status pipe) or the child is reaped.
@@ -98,7 +98,7 @@ fn clone_sharing_memory(
         sys::clone_vm(
             plan.clone_flags,
             vfork,
-            &life._stacks[0],
+            &life.stacks[0],
             shared_child_main,
             (&mut **shared as *mut SharedChild).cast(),
         )
@@ -125,8 +125,8 @@ pub fn clone_child(
     // in the child before it resets them; the child restores the mask.
     let mut life = ChildLife {
         blocked: Some(SignalsBlocked::new(&mut plan.saved_sigmask)),
-        _stacks: Vec::new(),
-        _shared: None,
+        stacks: Vec::new(),
+        shared: None,
     };
     if exec && plan.shared_memory_child {
         let pid = clone_sharing_memory(plan, fds, &mut life)?;
