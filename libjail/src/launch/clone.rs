@@ -87,7 +87,7 @@ fn clone_sharing_memory(
         life.stacks.push(stack()?);
         fds.program_stack = &life.stacks[1];
     }
-    let vfork = !plan.wait_for_parent;
+    let (vfork, flags) = (!plan.wait_for_parent, plan.clone_flags);
     let shared = life.shared.insert(Box::new(SharedChild { plan, fds }));
     // SAFETY: `life` keeps the stacks and `shared` alive, and the launcher
     // keeps `plan` and `fds`, until the child and the program it forks
@@ -96,21 +96,25 @@ fn clone_sharing_memory(
     // our frames (child::run execs or exits).
     unsafe {
         sys::clone_vm(
-            plan.clone_flags,
+            flags,
             vfork,
             &life.stacks[0],
             shared_child_main,
             (&mut **shared as *mut SharedChild).cast(),
         )
     }
-    .map_err(clone_error)
+    .map_err(|e| clone_error(flags, e))
 }
 
-fn clone_error(e: sys::Errno) -> LaunchError {
-    LaunchError::os(
-        "clone (creating the jailed process; new user or pid namespaces may need privilege)",
-        e,
-    )
+fn clone_error(flags: libc::c_int, e: sys::Errno) -> LaunchError {
+    LaunchError::Refused {
+        call: format!(
+            "clone({}) (creating the jailed process)",
+            crate::doctor::cause::flag_names(flags)
+        ),
+        source: std::io::Error::from_raw_os_error(e),
+        hint: crate::doctor::clone_failure_hint(flags, e),
+    }
 }
 
 /// Make the child: its pid in the launcher, 0 in a child that must go on
@@ -151,5 +155,5 @@ pub fn clone_child(
         // A copy shares nothing with us: the caller's mask again.
         life.execed();
     }
-    Ok((cloned.map_err(clone_error)?, life))
+    Ok((cloned.map_err(|e| clone_error(plan.clone_flags, e))?, life))
 }

@@ -30,6 +30,15 @@ pub enum LaunchError {
     /// architecture), and preload mode was asked for.
     #[error("program '{0}' is not a dynamically linked program of this architecture, so the preload library cannot reach it; use no-preload mode (-T static)")]
     PreloadUnreachable(PathBuf),
+    /// A dynamic program that exists only inside the new root: with the
+    /// preload it would be started from the caller's filesystem.
+    #[error("program '{}' is dynamically linked and exists only inside the new root {}: with the preload the program is started from the caller's filesystem and the root is entered after the loader (as upstream minijail does); install it at that path outside the root too, or use no-preload mode (-T static)", .program.display(), .root.display())]
+    ProgramOnlyInRoot {
+        /// The program as given.
+        program: PathBuf,
+        /// The new root.
+        root: PathBuf,
+    },
     /// Capabilities for this uid would be cleared by execve.
     #[error("capabilities for uid {0} in no-preload mode need ambient capabilities (--ambient): execve clears them for a non-root uid")]
     CapsNeedAmbient(u32),
@@ -107,13 +116,25 @@ pub enum LaunchError {
         /// The errno.
         source: std::io::Error,
     },
+    /// A call the host refused, with the cause when known (": ...").
+    #[error("{call}: {source}{hint}")]
+    Refused {
+        /// The call and what it was for.
+        call: String,
+        /// The errno.
+        source: std::io::Error,
+        /// The host's cause and its fix (": ..."), or empty.
+        hint: String,
+    },
     /// The jailed child reported a failed step and exited.
-    #[error("the jailed child failed while {}{}: {} (exit status {status})", .failure.step.describe(), .detail, std::io::Error::from_raw_os_error(.failure.errno))]
+    #[error("the jailed child failed while {}{}: {}{} (exit status {status})", .failure.step.describe(), .detail, std::io::Error::from_raw_os_error(.failure.errno), .hint)]
     Child {
         /// The step, errno and item.
         failure: ChildFailure,
         /// The item in words (" (/src on /dst)"), or empty.
         detail: String,
+        /// The host's cause and its fix (": ..."), or empty.
+        hint: String,
         /// minijail's exit status for it.
         status: i32,
     },
@@ -137,6 +158,18 @@ pub enum LaunchError {
         /// The item in words, or empty.
         detail: String,
     },
+    /// The program ran without stage 2's acknowledgement (the loader
+    /// skipped the preload): it was killed.
+    #[error("the jailed program started without acknowledging its jail (the dynamic loader skipped the preload library {}): it was killed; fix the preload path (--preload-library / minijail_set_preload_path) or use no-preload mode (-T static)", .preload.display())]
+    FailOpen {
+        /// The preload path the loader was given.
+        preload: PathBuf,
+        /// The program's status once killed.
+        status: i32,
+    },
+    /// The preload could not apply the jail and ended the program (252).
+    #[error("the preload library could not apply the jail (exit status {0}); the line before this one says why")]
+    PreloadFailed(i32),
 }
 
 /// Settings that cannot go together, or that this launch cannot apply.
@@ -266,7 +299,9 @@ impl LaunchError {
     /// call of the launcher or of a step in the child.
     pub fn errno(&self) -> Option<i32> {
         match self {
-            LaunchError::Os { source, .. } => source.raw_os_error(),
+            LaunchError::Os { source, .. } | LaunchError::Refused { source, .. } => {
+                source.raw_os_error()
+            }
             LaunchError::Child { failure, .. } | LaunchError::Enter { failure, .. } => {
                 Some(failure.errno)
             }
@@ -284,6 +319,8 @@ impl LaunchError {
     pub fn exit_status(&self) -> i32 {
         match self {
             LaunchError::Child { status, .. } | LaunchError::ChildDied(status) => *status,
+            LaunchError::FailOpen { .. } => crate::status::PRELOAD_FAILED,
+            LaunchError::PreloadFailed(status) => *status,
             LaunchError::Program(crate::program::ProgramError::NotFound(_))
             | LaunchError::Program(crate::program::ProgramError::NotInPath(_)) => {
                 crate::status::NO_COMMAND
@@ -324,6 +361,10 @@ pub(crate) fn describe_detail(jail: &Jail, f: &ChildFailure) -> String {
             .map(|(_, p)| format!(" ({})", p.display()))
             .unwrap_or_default(),
         ChildStep::Stage2 => format!(" (step {})", f.detail),
+        ChildStep::Unshare => format!(
+            " (unshare({}))",
+            crate::doctor::cause::flag_names(crate::doctor::unshared_flags(jail))
+        ),
         ChildStep::Propagation => match index.checked_sub(1) {
             None => " (/)".to_owned(),
             Some(i) => jail

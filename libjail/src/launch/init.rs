@@ -152,6 +152,12 @@ pub fn fork_init(
 /// image cannot run, the program is killed and the launch fails: an init
 /// that kept the launcher's memory would outlive the launch.
 fn exec_init(plan: &Plan, fds: &ChildFds, pid: libc::pid_t) -> ! {
+    // Init keeps nothing of the launch but the status pipe (close-on-exec,
+    // so the launcher's end of file comes once jail-init runs): the
+    // program holds the handoff and acknowledgement pipes, and init
+    // holding them would hide their end of file.
+    sys::close(fds.handoff_read);
+    sys::close(fds.ack_write);
     if plan.pty_slave >= 0 {
         // With a pty, init leaves the caller's session and terminal too:
         // a program that reached into init must not find them there.
