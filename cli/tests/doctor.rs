@@ -12,16 +12,24 @@ use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 
+/// `path` as one shell word (the checkout may live under a path with
+/// spaces).
+fn shell_word(path: &str) -> String {
+    format!("'{}'", path.replace('\'', "'\\''"))
+}
+
 fn jail() -> String {
-    env!("CARGO_BIN_EXE_jail").to_owned()
+    shell_word(env!("CARGO_BIN_EXE_jail"))
 }
 
 fn minijail0() -> String {
-    std::env::var_os("JAIL_TEST_MINIJAIL0")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_minijail0")))
-        .display()
-        .to_string()
+    shell_word(
+        &std::env::var_os("JAIL_TEST_MINIJAIL0")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_minijail0")))
+            .display()
+            .to_string(),
+    )
 }
 
 fn is_root() -> bool {
@@ -127,8 +135,7 @@ fn a_zero_user_namespace_limit_is_named_and_its_fix_works() {
     let mut sh = Shell::new(&["unshare", "-U", "-r", "-m"]);
     let (_, st) = sh.run("echo 0 > /proc/sys/user/max_user_namespaces");
     if st != 0 {
-        eprintln!("SKIP a_zero_user_namespace_limit_is_named_and_its_fix_works: cannot lower the limit in a user namespace here");
-        return;
+        jail_testkit::skip!("cannot lower the limit in a user namespace here");
     }
     let (report, st) = sh.run(&format!("{} doctor -U", jail()));
     assert_eq!(st, 1, "{report}");
@@ -187,17 +194,17 @@ fn an_unprivileged_caller_is_told_to_add_a_user_namespace() {
     } else {
         // Then the doctor says why, and the launch fails for that reason.
         assert_eq!(st, 1, "{report}");
-        eprintln!("SKIP an_unprivileged_caller_is_told_to_add_a_user_namespace (fix half): this host has no unprivileged user namespaces:\n{report}");
+        jail_testkit::skip_part!(
+            "fix half",
+            "this host has no unprivileged user namespaces:\n{report}"
+        );
     }
 }
 
 #[test]
 fn a_hidden_var_empty_is_named_and_its_fix_works() {
     if !is_root() {
-        eprintln!(
-            "SKIP a_hidden_var_empty_is_named_and_its_fix_works: mounting over /var needs root"
-        );
-        return;
+        jail_testkit::skip!("mounting over /var needs root");
     }
     let mut sh = Shell::new(&["unshare", "-m"]);
     let (out, st) = sh.run("mount --make-rprivate / && mount -t tmpfs doctor-test /var");
