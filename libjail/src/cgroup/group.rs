@@ -458,7 +458,9 @@ impl JailCgroup {
 
     /// Kill what is left and remove the cgroup.
     pub fn finish(mut self) {
-        self.kill_all();
+        if self.populated() {
+            self.kill_all();
+        }
         self.remove();
     }
 }
