@@ -171,6 +171,13 @@ fn prepare(plan: &mut Plan, fds: &ChildFds) {
     for &fd in &fds.parent_ends {
         sys::close(fd);
     }
+    // Into the jail's own cgroup first: every later step, the init and
+    // the program run inside it.
+    for (index, &fd) in plan.cgroup_procs.iter().enumerate() {
+        if let Err(e) = sys::write_all(fd, b"0") {
+            fail(status, ChildStep::JoinCgroup, e, index as u64);
+        }
+    }
     step(ChildStep::SignalReset, reset_signals(plan));
     arm_pdeathsig(plan, status);
 

@@ -219,6 +219,7 @@ fn describe_detail(jail: &Jail, f: &ChildFailure) -> String {
             .map(|(_, p)| format!(" ({})", p.display()))
             .unwrap_or_default(),
         ChildStep::Stage2 => format!(" (step {})", f.detail),
+        ChildStep::JoinCgroup => " (its cgroup.procs)".to_owned(),
         ChildStep::Propagation => match index.checked_sub(1) {
             None => " (/)".to_owned(),
             Some(i) => jail
@@ -270,9 +271,6 @@ fn setup_child(plan: &Plan, pid: libc::pid_t) -> Result<(), LaunchError> {
     }
     for cgroup in &plan.cgroups {
         write_file("cgroup", &cgroup_procs_file(cgroup), &pid.to_string())?;
-    }
-    if let Some(own) = &plan.jail_cgroup {
-        own.add(pid)?;
     }
     if let Some(path) = &plan.pid_file {
         std::fs::write(path, format!("{pid}\n"))

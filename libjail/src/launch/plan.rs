@@ -76,6 +76,9 @@ pub struct Plan {
     pub cgroups: Vec<PathBuf>,
     /// The jail's own cgroup, made before fork; removed if the launch fails.
     pub jail_cgroup: Option<crate::cgroup::JailCgroup>,
+    /// Its cgroup.procs files, open for the child to write "0" into (it
+    /// moves itself, so it needs no round trip through the launcher).
+    pub cgroup_procs: Vec<libc::c_int>,
     pub pid_file: Option<PathBuf>,
     /// Fork an init (new pid namespace without run-as-init, joined pid or
     /// new time namespace: those only apply to children).
@@ -325,6 +328,7 @@ impl Plan {
             rlimits: jail.rlimits.clone(),
             cgroups: jail.cgroups.clone(),
             jail_cgroup: None,
+            cgroup_procs: Vec::new(),
             pid_file: jail.pid_file.clone(),
             inner_fork,
             pdeathsig: jail.pdeathsig,
@@ -366,7 +370,9 @@ impl Plan {
             .resources
             .wants_cgroup(jail.has_namespace(Namespace::Pid))
         {
-            plan.jail_cgroup = Some(crate::cgroup::JailCgroup::create(&jail.resources)?);
+            let own = crate::cgroup::JailCgroup::create(&jail.resources)?;
+            plan.cgroup_procs = own.procs_fds();
+            plan.jail_cgroup = Some(own);
         }
         plan.choose_child_mode(jail, fork_only);
         Ok(plan)
@@ -380,15 +386,11 @@ impl Plan {
             && self.clone_flags == 0
             && !self.userns
             && self.cgroups.is_empty()
-            && self.jail_cgroup.is_none()
             && self.pid_file.is_none()
             && !self.inner_fork
             && self.hooks.is_empty();
         self.wait_for_parent = !self.shared_memory_child
-            && (self.userns
-                || !self.cgroups.is_empty()
-                || self.jail_cgroup.is_some()
-                || self.pid_file.is_some());
+            && (self.userns || !self.cgroups.is_empty() || self.pid_file.is_some());
         // A new session keeps the program from pushing input into the
         // caller's terminal (TIOCSTI) when any of its std fds is one.
         self.setsid = self.pty_slave >= 0

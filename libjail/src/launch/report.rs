@@ -58,6 +58,7 @@ child_steps! {
     Stage2 => "applying ids, capabilities and filters (no-preload mode)",
     Exec => "execve",
     Hook => "running a caller hook (minijail_add_hook)",
+    JoinCgroup => "moving itself into the jail's own cgroup",
 }
 
 impl ChildStep {
