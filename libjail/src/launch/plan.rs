@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use jail_enter::{Caps, Groups, Landlock, LandlockRule, Prepared, Seccomp, Stage2};
 
 use super::command::{Command, Environment, Stdio};
-use super::error::LaunchError;
+use super::error::{Conflict, FdProblem, LaunchError};
 use super::idmap;
 use crate::config::{Jail, Namespace, PreloadMode, Propagation, SupplementaryGroups};
 use crate::program::{self, Linkage};
@@ -132,10 +132,6 @@ pub struct Plan {
     pub pty_slave: libc::c_int,
 }
 
-// SAFETY: the raw pointers in Plan point into its own CStrings, which it owns
-// and never mutates after construction.
-unsafe impl Send for Plan {}
-
 impl Drop for Plan {
     fn drop(&mut self) {
         for fd in self.close_in_parent.drain(..) {
@@ -152,11 +148,9 @@ impl Drop for Plan {
 }
 
 fn cstring(what: &'static str, bytes: &[u8]) -> Result<CString, LaunchError> {
-    CString::new(bytes).map_err(|_| {
-        LaunchError::Invalid(format!(
-            "{what} {:?} contains a NUL byte",
-            String::from_utf8_lossy(bytes)
-        ))
+    CString::new(bytes).map_err(|_| LaunchError::NulByte {
+        what,
+        value: String::from_utf8_lossy(bytes).into_owned(),
     })
 }
 
@@ -183,18 +177,14 @@ fn path_cstring(what: &'static str, p: &Path) -> Result<CString, LaunchError> {
 /// Open a namespace file and check it is a namespace of the expected kind.
 fn open_namespace(ns: Namespace, path: &Path) -> Result<libc::c_int, LaunchError> {
     let c = path_cstring("namespace path", path)?;
-    // SAFETY: c is NUL-terminated.
-    let fd = unsafe { libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
-    if fd < 0 {
-        return Err(LaunchError::path(
+    let fd = sys::open(&c, libc::O_RDONLY).map_err(|e| {
+        LaunchError::path(
             "namespace path",
             path,
-            std::io::Error::last_os_error().to_string(),
-        ));
-    }
-    // SAFETY: NS_GET_NSTYPE takes no argument and returns the CLONE_NEW* type.
-    let kind = unsafe { libc::ioctl(fd, libc::NS_GET_NSTYPE) };
-    if kind != ns.clone_flag() {
+            std::io::Error::from_raw_os_error(e).to_string(),
+        )
+    })?;
+    if sys::namespace_type(fd) != Ok(ns.clone_flag()) {
         sys::close(fd);
         return Err(LaunchError::path(
             "namespace path",
@@ -332,8 +322,7 @@ impl Plan {
             pid_file: jail.pid_file.clone(),
             inner_fork,
             pdeathsig: jail.pdeathsig,
-            // SAFETY: getpid has no preconditions.
-            parent_pid: unsafe { libc::getpid() },
+            parent_pid: sys::getpid(),
             setsid: false,
             reset_signal_mask: jail.reset_signal_mask,
             reset_signal_handlers: jail.reset_signal_handlers,
@@ -357,8 +346,7 @@ impl Plan {
             hooks: jail.hooks.clone(),
             shared_memory_child: false,
             wait_for_parent: true,
-            // SAFETY: an all-zero sigset_t is a valid (empty) set.
-            saved_sigmask: unsafe { std::mem::zeroed() },
+            saved_sigmask: sys::empty_sigset(),
             pty_master: None,
             pty_slave: -1,
         };
@@ -437,12 +425,8 @@ impl Plan {
                     } else {
                         libc::O_WRONLY
                     };
-                    // SAFETY: a static NUL-terminated path.
-                    let null =
-                        unsafe { libc::open(c"/dev/null".as_ptr(), flags | libc::O_CLOEXEC) };
-                    if null < 0 {
-                        return Err(LaunchError::os("opening /dev/null", sys::errno()));
-                    }
+                    let null = sys::open(c"/dev/null", flags)
+                        .map_err(|e| LaunchError::os("opening /dev/null", e))?;
                     self.close_in_parent.push(null);
                     self.fd_moves.push(FdMove {
                         source: null,
@@ -462,21 +446,21 @@ impl Plan {
             targets.push(fd);
         }
         for &(parent_fd, child_fd) in &jail.preserved_fds {
+            let refuse = |problem| {
+                Err(LaunchError::PreserveFd {
+                    parent: parent_fd,
+                    child: child_fd,
+                    problem,
+                })
+            };
             if parent_fd < 0 || child_fd < 0 {
-                return Err(LaunchError::Invalid(format!(
-                    "preserve_fd({parent_fd}, {child_fd}): fd numbers must not be negative"
-                )));
+                return refuse(FdProblem::Negative);
             }
-            // SAFETY: F_GETFD only queries the fd.
-            if unsafe { libc::fcntl(parent_fd, libc::F_GETFD) } < 0 {
-                return Err(LaunchError::Invalid(format!(
-                    "preserve_fd({parent_fd}, {child_fd}): fd {parent_fd} is not open in the launcher"
-                )));
+            if !sys::fd_is_open(parent_fd) {
+                return refuse(FdProblem::NotOpen);
             }
             if targets.contains(&child_fd) && child_fd > 2 {
-                return Err(LaunchError::Invalid(format!(
-                    "preserve_fd: fd {child_fd} is the target of more than one mapping"
-                )));
+                return refuse(FdProblem::TargetTwice);
             }
             self.fd_moves.push(FdMove {
                 source: parent_fd,
@@ -543,9 +527,7 @@ fn choose_delivery(
         Delivery::None
     } else if fork_only {
         if cmd.preload == PreloadMode::Always {
-            return Err(LaunchError::Invalid(
-                "fork mode returns in the child without execve, so nothing can be preloaded: the jail is applied in the child; do not ask for preload mode".into(),
-            ));
+            return Err(Conflict::PreloadInForkMode.into());
         }
         Delivery::BeforeExec
     } else {
@@ -568,9 +550,7 @@ fn choose_delivery(
         }
     };
     if !jail.hooks.is_empty() && delivery == Delivery::Preload {
-        return Err(LaunchError::Invalid(
-            "hooks run in the jailed child before execve, so they need the jail applied there: use no-preload mode (minijail_run_no_preload, -T static) or fork mode".into(),
-        ));
+        return Err(Conflict::HooksNeedNoPreload.into());
     }
     Ok(delivery)
 }
@@ -647,8 +627,7 @@ fn handoff_target(jail: &Jail) -> libc::c_int {
         + 1;
     // Fds the program inherits (close_open_fds off) keep their numbers:
     // the handoff goes to the first number free of them.
-    // SAFETY: F_GETFD only queries the fd.
-    while !jail.close_open_fds && unsafe { libc::fcntl(target, libc::F_GETFD) } >= 0 {
+    while !jail.close_open_fds && sys::fd_is_open(target) {
         target += 1;
     }
     target
@@ -705,28 +684,21 @@ fn argv(cmd: &Command) -> Result<Vec<CString>, LaunchError> {
 fn validate_namespaces(jail: &Jail) -> Result<(), LaunchError> {
     for (kind, path) in &jail.join_ns {
         if jail.has_namespace(*kind) && !matches!(kind, Namespace::Mount) {
-            return Err(LaunchError::Invalid(format!(
-                "both a new {} namespace and joining the one at '{}' were asked: pick one",
-                kind.proc_name(),
-                path.display()
-            )));
+            return Err(Conflict::NewAndJoined {
+                namespace: *kind,
+                path: path.clone(),
+            }
+            .into());
         }
         if jail.join_ns.iter().filter(|(k, _)| k == kind).count() > 1 {
-            return Err(LaunchError::Invalid(format!(
-                "more than one {} namespace to join was given: pick one",
-                kind.proc_name()
-            )));
+            return Err(Conflict::JoinedTwice(*kind).into());
         }
     }
     if jail.hostname.is_some() && jail.join_ns.iter().any(|(k, _)| *k == Namespace::Uts) {
-        return Err(LaunchError::Invalid(
-            "a hostname needs a new UTS namespace, but an existing one is joined: setting it there would change that namespace for everyone in it".into(),
-        ));
+        return Err(Conflict::HostnameInJoinedUts.into());
     }
     if jail.run_as_init && jail.join_ns.iter().any(|(k, _)| *k == Namespace::Pid) {
-        return Err(LaunchError::Invalid(
-            "run-as-init needs a new pid namespace, but an existing one is joined".into(),
-        ));
+        return Err(Conflict::RunAsInitInJoinedPid.into());
     }
     Ok(())
 }
@@ -748,9 +720,7 @@ fn validate_filter_privilege(jail: &Jail) -> Result<(), LaunchError> {
     if sys_admin {
         return Ok(());
     }
-    Err(LaunchError::Invalid(
-        "a seccomp filter without no_new_privs needs CAP_SYS_ADMIN, which this process does not have: set no_new_privs (minijail0 -n, minijail_no_new_privs)".into(),
-    ))
+    Err(Conflict::FilterNeedsPrivilege.into())
 }
 
 /// Checks of the whole configuration that no single setter can make.
@@ -772,25 +742,21 @@ fn validate(jail: &Jail) -> Result<(), LaunchError> {
         }
     }
     if jail.chroot.is_some() && jail.pivot_root.is_some() {
-        return Err(LaunchError::Invalid(
-            "chroot (-C) and pivot_root (-P) cannot both be used: pick one".into(),
-        ));
+        return Err(Conflict::ChrootAndPivotRoot.into());
     }
     if let Some(h) = &jail.hostname {
         if h.is_empty() || h.len() > 64 {
-            return Err(LaunchError::Invalid(format!(
-                "hostname '{h}' must be 1 to 64 bytes long"
-            )));
+            return Err(LaunchError::Hostname(h.clone()));
         }
     }
     for r in &jail.rlimits {
         if r.cur > r.max {
-            return Err(LaunchError::Invalid(format!(
-                "rlimit {}: soft limit {} is above hard limit {}",
-                crate::rlimit::name(r.resource),
-                r.cur,
-                r.max
-            )));
+            return Err(crate::config::RlimitError::SoftAboveHard {
+                resource: crate::rlimit::name(r.resource),
+                cur: r.cur,
+                max: r.max,
+            }
+            .into());
         }
     }
     for c in &jail.cgroups {
@@ -803,19 +769,13 @@ fn validate(jail: &Jail) -> Result<(), LaunchError> {
         }
     }
     if jail.groups == SupplementaryGroups::InheritFromUser && jail.user_name.is_none() {
-        return Err(LaunchError::Invalid(
-            "inheriting the user's supplementary groups (-G) needs a user name (-u NAME)".into(),
-        ));
+        return Err(Conflict::InheritGroupsNeedsUser.into());
     }
     if matches!(jail.groups, SupplementaryGroups::Keep) && !jail.extra_groups.is_empty() {
-        return Err(LaunchError::Invalid(
-            "keeping the caller's supplementary groups (-y) cannot be combined with adding one (--add-suppl-group)".into(),
-        ));
+        return Err(Conflict::KeepGroupsWithAdded.into());
     }
     if jail.has_namespace(Namespace::Time) && jail.run_as_init {
-        return Err(LaunchError::Invalid(
-            "a new time namespace applies to children only, so it cannot be combined with run-as-init".into(),
-        ));
+        return Err(Conflict::TimeNamespaceWithRunAsInit.into());
     }
     if jail.propagation == Propagation::Unchanged && !jail.mounts.is_empty() {
         // Allowed, as upstream: the caller chose to keep propagation.
@@ -844,15 +804,11 @@ fn check_landlock_paths(jail: &Jail, root: Option<&Path>) -> Result<(), LaunchEr
         }
         let host = view.host_path(&rule.path);
         if let Err(e) = std::fs::metadata(&host) {
-            let seen_as = if host == rule.path {
-                String::new()
-            } else {
-                format!(" (on the host: {})", host.display())
-            };
-            return Err(LaunchError::Invalid(format!(
-                "Landlock path {}{seen_as}: {e}; rules need an existing file or directory",
-                rule.path.display()
-            )));
+            return Err(LaunchError::LandlockPath {
+                path: rule.path.clone(),
+                host: (host != rule.path).then_some(host),
+                errno: e,
+            });
         }
     }
     Ok(())
@@ -867,10 +823,7 @@ fn remounts(jail: &Jail) -> Result<Vec<(CString, libc::c_ulong)>, LaunchError> {
         return Ok(Vec::new());
     }
     if !jail.has_namespace(Namespace::Mount) {
-        return Err(LaunchError::Invalid(format!(
-            "remount {} needs a new mount namespace (Namespace::Mount, minijail_namespace_vfs)",
-            jail.remounts[0].0.display()
-        )));
+        return Err(Conflict::RemountNeedsMountNamespace(jail.remounts[0].0.clone()).into());
     }
     if jail.propagation == Propagation::Unchanged {
         return Ok(Vec::new());
@@ -881,10 +834,7 @@ fn remounts(jail: &Jail) -> Result<Vec<(CString, libc::c_ulong)>, LaunchError> {
         .iter()
         .map(|(path, mode)| {
             if !path.is_absolute() {
-                return Err(LaunchError::Invalid(format!(
-                    "remount {}: the path must be absolute",
-                    path.display()
-                )));
+                return Err(Conflict::RemountNotAbsolute(path.clone()).into());
             }
             Ok((path_cstring("remount path", path)?, mode.ms_flag()))
         })
@@ -927,10 +877,7 @@ pub(crate) fn build_stage2(jail: &Jail) -> Result<Stage2, LaunchError> {
     }) = &landlock
     {
         if let Err(errno) = jail_enter::landlock::kernel_abi() {
-            return Err(LaunchError::Invalid(format!(
-                "Landlock rules were given but this kernel has no Landlock ({}); pass best-effort to run without it",
-                std::io::Error::from_raw_os_error(errno)
-            )));
+            return Err(Conflict::NoLandlock(errno).into());
         }
     }
     Ok(Stage2 {
