@@ -1,3 +1,9 @@
+//! What making and removing a jail's cgroup costs by itself, in-process:
+//! `JailCgroup::create` with three limits (memory, pids, CPU), then its
+//! statistics and removal, 30 times; prints the mean of each part. Run as
+//! root: `cargo run --release -p jail --example cgroup_cost`. The launch
+//! as a whole is measured by scripts/bench-cgroup.sh.
+
 fn main() {
     use jail::cgroup::*;
     let mut s = Settings::default();
