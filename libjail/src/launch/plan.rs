@@ -117,17 +117,18 @@ pub struct Plan {
     pub seccomp_label: Option<String>,
     /// What the pid namespace's init prints when the program dies of
     /// SIGSYS (the launcher only sees init's exit status then).
-    pub sigsys_note: Vec<u8>,
+    pub sigsys_note: CString,
+    /// The memfd holding jail-init's image when the launch forks an init
+    /// (see init.rs), else -1. Closed in the parent with the plan.
+    pub init_image: libc::c_int,
     /// Stdio pipe ends (parent side, child side), for Stdio::Piped.
     pub stdio_pipes: [Option<(libc::c_int, libc::c_int)>; 3],
     /// fds to close in the parent once the child has them.
     pub close_in_parent: Vec<libc::c_int>,
     /// Caller hooks run in the child (no-preload and fork modes only).
     pub hooks: Vec<crate::hook::Hook>,
-    /// The child needs nothing from the parent between clone and execve
-    /// (no new user/pid/time namespace, maps, cgroups, pid file, init or
-    /// hooks), so it can share the parent's memory and run vfork-style: no
-    /// page tables copied, and no sync round trip.
+    /// The child shares the parent's memory (CLONE_VM; see
+    /// `choose_child_mode`), vfork-style unless it waits for the parent.
     pub shared_memory_child: bool,
     /// The child waits on the sync pipe until the launcher has done its
     /// part (uid/gid maps, cgroups, pid file). With none of those to do the
@@ -367,11 +368,12 @@ impl Plan {
             handoff_target,
             ack_target: ack_target.unwrap_or(-1),
             seccomp_label: jail.seccomp.as_ref().map(|s| s.label.clone()),
-            sigsys_note: crate::process::sigsys_note(
+            sigsys_note: CString::new(crate::process::sigsys_note(
                 "the jailed program",
                 jail.seccomp.as_ref().map(|s| s.label.as_str()),
-            )
-            .into_bytes(),
+            ))
+            .unwrap_or_default(),
+            init_image: -1,
             stdio_pipes: [None; 3],
             close_in_parent: Vec::new(),
             hooks: jail.hooks.clone(),
@@ -394,6 +396,11 @@ impl Plan {
             plan.jail_cgroup = Some(own);
         }
         plan.choose_child_mode(jail, fork_only);
+        if plan.inner_fork {
+            plan.init_image = super::init::image_fd()
+                .map_err(|e| LaunchError::os("making the memfd for the pid namespace's init", e))?;
+            plan.close_in_parent.push(plan.init_image);
+        }
         Ok(plan)
     }
 
@@ -401,15 +408,13 @@ impl Plan {
     /// nothing from it, waiting for it only when it has something to do,
     /// in a new session when it should.
     fn choose_child_mode(&mut self, jail: &Jail, fork_only: bool) {
-        self.shared_memory_child = !fork_only
-            && self.clone_flags == 0
-            && !self.userns
-            && self.cgroups.is_empty()
-            && self.pid_file.is_none()
-            && !self.inner_fork
-            && self.hooks.is_empty();
-        self.wait_for_parent = !self.shared_memory_child
-            && (self.userns || !self.cgroups.is_empty() || self.pid_file.is_some());
+        // Every launch that ends in execve shares the launcher's memory
+        // (no page tables copied: the cost does not grow with the caller's
+        // size), unless caller hooks run in the child: they are the
+        // caller's code and may count on a private copy, as upstream's do.
+        self.shared_memory_child = !fork_only && self.hooks.is_empty();
+        // The child moves itself into the jail's own cgroup: no wait for it.
+        self.wait_for_parent = self.userns || !self.cgroups.is_empty() || self.pid_file.is_some();
         // A new session keeps the program from pushing input into the
         // caller's terminal (TIOCSTI) when any of its std fds is one.
         self.setsid = self.pty_slave >= 0
