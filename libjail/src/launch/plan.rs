@@ -252,6 +252,7 @@ impl Plan {
     /// Validate `jail` for `cmd` and prepare everything.
     pub fn build(jail: &Jail, cmd: &Command, fork_only: bool) -> Result<Plan, LaunchError> {
         validate(jail)?;
+        warn_user_without_group(jail);
         let root_dir = jail.chroot.as_deref().or(jail.pivot_root.as_deref());
         check_landlock_paths(jail, root_dir)?;
         let program = resolve_program(jail, cmd, fork_only, root_dir)?;
@@ -771,6 +772,20 @@ fn argv(cmd: &Command) -> Result<Vec<CString>, LaunchError> {
         .chain(cmd.args.iter())
         .map(|a| cstring("argument", a.as_bytes()))
         .collect()
+}
+
+/// A user by name without a group keeps the launcher's gid, as upstream
+/// (root's group when run as root): say so once, naming the fix.
+fn warn_user_without_group(jail: &Jail) {
+    let (Some(name), Some(user_gid), None) = (&jail.user_name, jail.user_gid, jail.gid) else {
+        return;
+    };
+    let (_, gid) = sys::effective_ids();
+    if gid != user_gid {
+        crate::log::warn(&format!(
+            "user '{name}' runs with gid {gid}, not its group {user_gid}: a user name does not change the gid (as upstream minijail); give the group too (-g {user_gid}, minijail_change_gid, Jail::change_gid)"
+        ));
+    }
 }
 
 /// Namespace settings that contradict each other.
