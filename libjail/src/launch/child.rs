@@ -188,6 +188,13 @@ fn prepare(plan: &mut Plan, fds: &ChildFds) {
         }
     }
     sys::close(fds.sync_read);
+    // Into the jail's own cgroup before any other step: the init, the
+    // program and a new cgroup namespace are all inside it.
+    for (index, &fd) in plan.cgroup_procs.iter().enumerate() {
+        if let Err(e) = sys::write_all(fd, b"0") {
+            fail(status, ChildStep::JoinCgroup, e, index as u64);
+        }
+    }
     step(ChildStep::SignalReset, reset_signals(plan));
     arm_pdeathsig(plan, status);
 

@@ -288,9 +288,6 @@ fn setup_child(plan: &Plan, pid: libc::pid_t) -> Result<(), LaunchError> {
     for cgroup in &plan.cgroups {
         write_file("cgroup", &cgroup_procs_file(cgroup), &pid.to_string())?;
     }
-    if let Some(own) = &plan.jail_cgroup {
-        own.add(pid)?;
-    }
     if let Some(path) = &plan.pid_file {
         std::fs::write(path, format!("{pid}\n"))
             .map_err(|e| LaunchError::path("pid file", path, e.to_string()))?;

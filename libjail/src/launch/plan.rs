@@ -88,6 +88,9 @@ pub struct Plan {
     pub cgroups: Vec<PathBuf>,
     /// The jail's own cgroup, made before fork; removed if the launch fails.
     pub jail_cgroup: Option<crate::cgroup::JailCgroup>,
+    /// Its cgroup.procs files, open for the child to write "0" into (it
+    /// moves itself, so it needs no round trip through the launcher).
+    pub cgroup_procs: Vec<libc::c_int>,
     pub pid_file: Option<PathBuf>,
     /// Fork an init (new pid namespace without run-as-init, joined pid or
     /// new time namespace: those only apply to children).
@@ -366,6 +369,7 @@ impl Plan {
             rlimits: jail.rlimits.clone(),
             cgroups: jail.cgroups.clone(),
             jail_cgroup: None,
+            cgroup_procs: Vec::new(),
             pid_file: jail.pid_file.clone(),
             inner_fork,
             pdeathsig: jail.pdeathsig,
@@ -407,7 +411,9 @@ impl Plan {
             .resources
             .wants_cgroup(jail.has_namespace(Namespace::Pid))
         {
-            plan.jail_cgroup = Some(crate::cgroup::JailCgroup::create(&jail.resources)?);
+            let own = crate::cgroup::JailCgroup::create(&jail.resources)?;
+            plan.cgroup_procs = own.procs_fds();
+            plan.jail_cgroup = Some(own);
         }
         plan.choose_child_mode(jail, fork_only);
         if plan.inner_fork {
@@ -427,10 +433,8 @@ impl Plan {
         // size), unless caller hooks run in the child: they are the
         // caller's code and may count on a private copy, as upstream's do.
         self.shared_memory_child = !fork_only && self.hooks.is_empty();
-        self.wait_for_parent = self.userns
-            || !self.cgroups.is_empty()
-            || self.jail_cgroup.is_some()
-            || self.pid_file.is_some();
+        // The child moves itself into the jail's own cgroup: no wait for it.
+        self.wait_for_parent = self.userns || !self.cgroups.is_empty() || self.pid_file.is_some();
         // A new session keeps the program from pushing input into the
         // caller's terminal (TIOCSTI) when any of its std fds is one.
         self.setsid = self.pty_slave >= 0

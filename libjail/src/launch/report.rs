@@ -60,6 +60,7 @@ child_steps! {
     Exec => "execve",
     Hook => "running a caller hook (minijail_add_hook)",
     InitExec => "starting the pid namespace's init (jail-init from a memfd)",
+    JoinCgroup => "moving itself into the jail's own cgroup",
 }
 
 impl ChildStep {
@@ -180,7 +181,7 @@ mod tests {
 
     #[test]
     fn every_step_survives_the_record() {
-        assert_eq!(ChildStep::ALL.len(), ChildStep::InitExec as usize);
+        assert_eq!(ChildStep::ALL.len(), ChildStep::JoinCgroup as usize);
         for &step in ChildStep::ALL {
             let failure = ChildFailure {
                 step,
