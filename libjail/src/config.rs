@@ -393,8 +393,11 @@ impl Jail {
         self
     }
 
-    /// Run as this user, by name; also sets the gid to the user's primary
-    /// group unless one is set, as upstream's `minijail_change_user` does.
+    /// Run as this user, by name. As upstream's `minijail_change_user`, the
+    /// gid does not change: without [`Jail::change_gid`] or
+    /// [`Jail::change_group`] the program keeps the launcher's group (root's,
+    /// when run as root), and the launch warns once. The user's primary
+    /// group is used for its supplementary groups ([`Jail::inherit_usergroups`]).
     pub fn change_user(&mut self, name: &str) -> Result<&mut Self, crate::ids::IdError> {
         let user = crate::ids::user_by_name(name)?;
         self.uid = Some(user.uid);

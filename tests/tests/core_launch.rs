@@ -322,3 +322,32 @@ fn seccomp_strict_mode_kills_on_the_first_other_syscall() {
     let out = run_probe(&jail, &["exit", "0"]);
     assert_eq!(out.status, 128 + libc::SIGKILL, "{out:?}");
 }
+
+/// ld.so splits LD_PRELOAD at spaces and colons: a preload library whose
+/// path holds one would be skipped with a warning and the program would run
+/// unjailed. It is handed over as an fd instead, and the jail applies.
+#[test]
+fn a_preload_path_with_a_space_or_colon_still_applies_the_jail() {
+    let dir = TempDir::new("preload path");
+    for name in ["with space", "with:colon"] {
+        let sub = dir.join(name);
+        std::fs::create_dir_all(&sub).unwrap();
+        make_reachable(&sub);
+        let library = sub.join("lib jail preload.so");
+        std::fs::copy(preload_library(), &library).unwrap();
+        let mut jail = Jail::new();
+        jail.set_preload_path(&library).no_new_privs();
+        let out = run_probe(&jail, &["status"]);
+        assert_eq!(out.status, 0, "{name}: {out:?}");
+        assert!(
+            !out.stderr.contains("cannot be preloaded"),
+            "{name}: {out:?}"
+        );
+        // Stage 2 ran (no_new_privs is its), and left no trace: no
+        // LD_PRELOAD entry, no handoff variable, no extra fd.
+        assert_eq!(out.field("NoNewPrivs"), Some("1"), "{name}: {out:?}");
+        assert_eq!(out.field("LD_PRELOAD"), Some(""), "{name}: {out:?}");
+        assert_eq!(out.field("handoff_var"), Some("false"), "{name}: {out:?}");
+        assert_eq!(out.field("fds"), Some("0,1,2"), "{name}: {out:?}");
+    }
+}

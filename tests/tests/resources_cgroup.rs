@@ -76,7 +76,7 @@ fn alive(pid: libc::pid_t) -> bool {
 }
 
 fn skip(test: &str, why: &str) {
-    eprintln!("SKIP {test}: {why}");
+    jail_testkit::skip(test, why);
 }
 
 /// True (after the SKIP line) when not root: making cgroups needs it.
