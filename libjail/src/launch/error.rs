@@ -107,13 +107,25 @@ pub enum LaunchError {
         /// The errno.
         source: std::io::Error,
     },
+    /// A call the host refused, with the cause when known (": ...").
+    #[error("{call}: {source}{hint}")]
+    Refused {
+        /// The call and what it was for.
+        call: String,
+        /// The errno.
+        source: std::io::Error,
+        /// The host's cause and its fix (": ..."), or empty.
+        hint: String,
+    },
     /// The jailed child reported a failed step and exited.
-    #[error("the jailed child failed while {}{}: {} (exit status {status})", .failure.step.describe(), .detail, std::io::Error::from_raw_os_error(.failure.errno))]
+    #[error("the jailed child failed while {}{}: {}{} (exit status {status})", .failure.step.describe(), .detail, std::io::Error::from_raw_os_error(.failure.errno), .hint)]
     Child {
         /// The step, errno and item.
         failure: ChildFailure,
         /// The item in words (" (/src on /dst)"), or empty.
         detail: String,
+        /// The host's cause and its fix (": ..."), or empty.
+        hint: String,
         /// minijail's exit status for it.
         status: i32,
     },
@@ -266,7 +278,9 @@ impl LaunchError {
     /// call of the launcher or of a step in the child.
     pub fn errno(&self) -> Option<i32> {
         match self {
-            LaunchError::Os { source, .. } => source.raw_os_error(),
+            LaunchError::Os { source, .. } | LaunchError::Refused { source, .. } => {
+                source.raw_os_error()
+            }
             LaunchError::Child { failure, .. } | LaunchError::Enter { failure, .. } => {
                 Some(failure.errno)
             }
@@ -324,6 +338,10 @@ pub(crate) fn describe_detail(jail: &Jail, f: &ChildFailure) -> String {
             .map(|(_, p)| format!(" ({})", p.display()))
             .unwrap_or_default(),
         ChildStep::Stage2 => format!(" (step {})", f.detail),
+        ChildStep::Unshare => format!(
+            " (unshare({}))",
+            crate::doctor::cause::flag_names(crate::doctor::unshared_flags(jail))
+        ),
         ChildStep::Propagation => match index.checked_sub(1) {
             None => " (/)".to_owned(),
             Some(i) => jail

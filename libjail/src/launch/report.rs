@@ -38,7 +38,7 @@ child_steps! {
     SignalReset => "resetting signal mask and handlers",
     UserNamespaceIds => "becoming root in the new user namespace",
     JoinNamespace => "joining a namespace (setns)",
-    Unshare => "creating namespaces (unshare)",
+    Unshare => "creating namespaces",
     Hostname => "setting the hostname",
     Loopback => "bringing up loopback in the new net namespace",
     SessionKeyring => "joining a new session keyring",
