@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 /// Why a program cannot be run.
 #[derive(Debug, thiserror::Error)]
 pub enum ProgramError {
-    #[error("program '{0}' does not exist: check the path (it is resolved inside the jail's root when one is set)")]
+    #[error("program '{0}' does not exist: check the path (with a new root, a dynamic program starts from the caller's filesystem and a static one from inside the root)")]
     NotFound(PathBuf),
     #[error("program '{0}' is not found in PATH: give a full path")]
     NotInPath(String),

@@ -6,11 +6,13 @@
 //! 4. [`setup_child`] (uid/gid maps, cgroups, pid file) while the child
 //!    waits, then [`release_child`];
 //! 5. [`await_exec`]: the child's report, execve or the step that failed;
-//! 6. [`send_handoff_late`] when it did not fit before.
+//! 6. [`send_handoff_late`] when it did not fit before;
+//! 7. [`await_acknowledgement`] when the caller waits for the jail.
 
 use std::fs::File;
 use std::io::Write;
 use std::os::fd::FromRawFd;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use super::channel::LaunchPipes;
@@ -18,7 +20,7 @@ use super::child;
 use super::clone::clone_child;
 use super::error::{describe_detail, LaunchError, Protocol};
 use super::plan::{Delivery, Plan};
-use super::report::{self, ChildFailure, Report};
+use super::report::{self, ChildFailure, ChildStep, Report};
 use super::signals;
 use crate::config::Jail;
 use crate::process::JailedProcess;
@@ -62,9 +64,12 @@ pub fn launch(
         }
         release_child(&mut pipes, pid)?;
     }
-    await_exec(jail, &mut pipes, pid)?;
+    await_exec(jail, &plan, &mut pipes, pid)?;
     if plan.delivery == Delivery::Preload && !handoff_sent {
         send_handoff_late(&plan, &mut pipes, pid)?;
+    }
+    if plan.ack_target >= 0 {
+        await_acknowledgement(&plan, &mut pipes, pid)?;
     }
     // The program runs: forwarding now ends when it is waited for.
     std::mem::forget(forwarding);
@@ -96,7 +101,12 @@ impl Drop for Forwarding {
 /// The pipes this launch needs, numbered clear of the program's fds.
 fn open_pipes(plan: &Plan) -> Result<LaunchPipes, LaunchError> {
     let preload = plan.delivery == Delivery::Preload;
-    LaunchPipes::new(plan.wait_for_parent, preload, plan.fd_base)
+    LaunchPipes::new(
+        plan.wait_for_parent,
+        preload,
+        plan.ack_target >= 0,
+        plan.fd_base,
+    )
 }
 
 /// The launcher's ends of the stdio pipes, as files; the child's ends
@@ -125,10 +135,15 @@ fn release_child(pipes: &mut LaunchPipes, pid: libc::pid_t) -> Result<(), Launch
 }
 
 /// Child → parent: read the report and turn a failure into the error.
-fn await_exec(jail: &Jail, pipes: &mut LaunchPipes, pid: libc::pid_t) -> Result<(), LaunchError> {
+fn await_exec(
+    jail: &Jail,
+    plan: &Plan,
+    pipes: &mut LaunchPipes,
+    pid: libc::pid_t,
+) -> Result<(), LaunchError> {
     match report::receive(LaunchPipes::take(&mut pipes.status.0)) {
         Report::Execed => Ok(()),
-        Report::Failed(failure) => Err(child_failed(jail, pid, failure)),
+        Report::Failed(failure) => Err(child_failed(jail, plan, pid, failure)),
         Report::Died => {
             // Died during setup, before it could say how far it got.
             Err(LaunchError::ChildDied(reap(pid)))
@@ -183,12 +198,45 @@ fn abandon(pid: libc::pid_t) {
     reap(pid);
 }
 
-/// Reap a child that reported failure and build the error.
-fn child_failed(jail: &Jail, pid: libc::pid_t, failure: ChildFailure) -> LaunchError {
+/// Program → parent: stage 2's acknowledgement. End of file without it
+/// means the program runs (or ran) without its jail, or the preload
+/// failed: the program is killed and reaped either way.
+fn await_acknowledgement(
+    plan: &Plan,
+    pipes: &mut LaunchPipes,
+    pid: libc::pid_t,
+) -> Result<(), LaunchError> {
+    let ack_r = LaunchPipes::take(&mut pipes.ack.0);
+    let mut byte = [0u8; 1];
+    let got = sys::read_full(ack_r, &mut byte);
+    sys::close(ack_r);
+    if got == Ok(1) && byte[0] == jail_enter::APPLIED {
+        return Ok(());
+    }
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(pid, libc::SIGKILL) };
     let status = reap(pid);
+    if status == crate::status::PRELOAD_FAILED {
+        return Err(LaunchError::PreloadFailed(status));
+    }
+    let preload = plan
+        .preload_check
+        .as_deref()
+        .map(|p| PathBuf::from(std::ffi::OsStr::from_bytes(p.to_bytes())))
+        .unwrap_or_default();
+    Err(LaunchError::FailOpen { preload, status })
+}
+
+/// Reap a child that reported failure and build the error.
+fn child_failed(jail: &Jail, plan: &Plan, pid: libc::pid_t, failure: ChildFailure) -> LaunchError {
+    let status = reap(pid);
+    let detail = match (failure.step, &plan.preload_check) {
+        (ChildStep::Preload, Some(path)) => format!(" ({})", path.to_string_lossy()),
+        _ => describe_detail(jail, &failure),
+    };
     LaunchError::Child {
         failure,
-        detail: describe_detail(jail, &failure),
+        detail,
         hint: crate::doctor::child_failure_hint(jail, failure.step, failure.errno),
         status,
     }
