@@ -51,7 +51,7 @@ fn run_watched(jail: &Jail, program: &str, args: &[&str]) -> Watched {
         .unwrap()
         .read_to_string(&mut stdout)
         .ok();
-    let status = child.wait().expect("wait");
+    let status = child.wait().expect("wait").minijail_status();
     let stderr = reader.join().unwrap();
     for d in &dirs {
         assert!(!d.exists(), "{} is removed when the jail ends", d.display());
