@@ -76,7 +76,7 @@ pub fn record(
             .map(|w| format!("; INCOMPLETE: {w}"))
             .unwrap_or_default()
     );
-    Ok(recording.status)
+    Ok(recording.status.minijail_status())
 }
 
 /// `jail policy generate`: a policy from strace logs, as upstream's

@@ -121,7 +121,8 @@ fn kill_while_sleeping(args: &[&str], signal: i32, target: fn(u32, u32) -> u32) 
         .spawn()
         .unwrap();
     let launcher = child.id();
-    let deadline = Instant::now() + Duration::from_secs(10);
+    // A bound for a stuck launch only, never reached on a working one.
+    let deadline = Instant::now() + Duration::from_secs(120);
     let jailed = loop {
         let children =
             std::fs::read_to_string(format!("/proc/{launcher}/task/{launcher}/children"))
@@ -183,6 +184,17 @@ fn forwarded_signals_and_init_teardown_say_so() {
     assert_eq!(o.status.code(), Some(128 + 15), "{err}");
     assert!(
         err.contains("killed by SIGTERM (signal 15), which the launcher received and forwarded"),
+        "{err}"
+    );
+    // Under -p the launcher forwards to init, which forwards to the
+    // program and says so (the launcher only sees init exit 128+N).
+    let o = kill_while_sleeping(&["-p"], libc::SIGTERM, |launcher, _| launcher);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(128 + 15), "{err}");
+    assert!(
+        err.contains(
+            "the jailed program was killed by SIGTERM (signal 15), which the pid namespace's init received and forwarded"
+        ),
         "{err}"
     );
     let o = kill_while_sleeping(&["-p"], libc::SIGKILL, |_, init| init);

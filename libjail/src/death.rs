@@ -4,6 +4,8 @@
 //! core dump and, when known, who sent it (the launcher forwarding its own
 //! signal, the pid namespace's teardown, seccomp strict mode).
 
+use std::ffi::CString;
+
 use crate::supervise::SeccompKill;
 
 /// The signal's name (`SIGSEGV`), or `SIGRTMIN+N`, or `signal N`.
@@ -56,6 +58,8 @@ pub enum SignalCause {
     Unknown,
     /// The launcher forwarded a signal it received to the program.
     Forwarded,
+    /// The pid namespace's init forwarded a signal it received.
+    ForwardedByInit,
     /// Seccomp strict mode (`-s`) kills with SIGKILL on any other syscall.
     StrictMode,
     /// The pid namespace's init was killed, and the kernel then killed
@@ -102,9 +106,14 @@ impl Death {
                 kill: Some(kill),
                 policy,
             } => Some(format!(
-                "{who} was killed by the seccomp policy {}: {}",
+                "{who} was killed by the seccomp policy {}: {}{}",
                 policy.as_deref().unwrap_or("(unlabelled)"),
-                kill.explanation
+                kill.explanation,
+                if kill.signal == libc::SIGKILL {
+                    " (it had taken SIGSYS over, so SIGKILL ended it)"
+                } else {
+                    ""
+                }
             )),
             Death::Seccomp { kill: None, policy } => Some(format!(
                 "{who} was killed by SIGSYS: a syscall was blocked by the seccomp policy {}",
@@ -119,44 +128,103 @@ impl Death {
     }
 }
 
-/// `WHO was killed by SIGSEGV (signal 11), core dumped` and the cause.
-pub fn signal_line(who: &str, signal: i32, core_dumped: bool, cause: SignalCause) -> String {
-    let core = if core_dumped { ", core dumped" } else { "" };
-    let why = match cause {
+/// What a core dump adds to a signal death's line.
+const CORE_DUMPED: &str = ", core dumped";
+
+/// `SIGSEGV (signal 11)`.
+fn signal_with_number(signal: i32) -> String {
+    format!("{} (signal {signal})", signal_name(signal))
+}
+
+/// What a cause adds to a signal death's line.
+fn cause_text(cause: SignalCause) -> &'static str {
+    match cause {
         SignalCause::Unknown => "",
         SignalCause::Forwarded => ", which the launcher received and forwarded",
+        SignalCause::ForwardedByInit => {
+            ", which the pid namespace's init received and forwarded"
+        }
         SignalCause::StrictMode => {
             ": seccomp strict mode (-s) allows only read, write, _exit and sigreturn, and kills on any other syscall"
         }
         SignalCause::InitTeardown => {
             ": the pid namespace's init was killed, so the kernel killed every process in the namespace"
         }
-    };
+    }
+}
+
+/// `WHO was killed by SIGSEGV (signal 11), core dumped` and the cause.
+pub fn signal_line(who: &str, signal: i32, core_dumped: bool, cause: SignalCause) -> String {
+    let core = if core_dumped { CORE_DUMPED } else { "" };
     format!(
-        "{who} was killed by {} (signal {signal}){core}{why}",
-        signal_name(signal)
+        "{who} was killed by {}{core}{}",
+        signal_with_number(signal),
+        cause_text(cause)
     )
 }
 
-/// The lines a pid namespace's init prints for its program's signal
-/// death, made before fork (init must not allocate): index
-/// `signal * 4 + core_dumped + 2 * forwarded`.
-pub fn init_lines(strict: bool) -> Vec<Vec<u8>> {
-    let mut lines = Vec::with_capacity(65 * 4);
-    for signal in 0..65 {
-        for variant in 0..4 {
-            let core = variant & 1 != 0;
-            let cause = match (variant & 2 != 0, strict && signal == libc::SIGKILL) {
-                (true, _) => SignalCause::Forwarded,
-                (false, true) => SignalCause::StrictMode,
-                _ => SignalCause::Unknown,
-            };
-            let mut line = signal_line("jail: the jailed program", signal, core, cause);
-            line.push('\n');
-            lines.push(line.into_bytes());
+/// The pieces jail-init (libjail/init/jail_init.c) builds its program's
+/// signal death line from, in this order after the pid and the SIGSYS
+/// note in its argv: `PREFIX NAMES CORE FORWARDED STRICT`. NAMES holds
+/// line N = `SIGxxx (signal N)` for N in 0..=64, newline-separated;
+/// STRICT is empty without strict mode. The line is `PREFIX NAMES[N]
+/// [CORE] [FORWARDED | STRICT for SIGKILL]`, as [`signal_line`] makes it.
+/// Made once per process (init may not allocate) and kept for its life.
+#[derive(Debug)]
+pub struct InitDeathText {
+    /// `jail: the jailed program was killed by `.
+    pub prefix: CString,
+    /// The signals' names with their numbers, one a line.
+    pub names: CString,
+    /// What a core dump adds.
+    pub core: CString,
+    /// What init's forwarding of the signal adds.
+    pub forwarded: CString,
+    /// What strict mode adds to a SIGKILL, or empty.
+    pub strict: CString,
+}
+
+impl InitDeathText {
+    /// The texts for a jail with or without strict mode.
+    pub fn get(strict: bool) -> &'static InitDeathText {
+        static TEXT: std::sync::OnceLock<[InitDeathText; 2]> = std::sync::OnceLock::new();
+        let text = TEXT.get_or_init(|| [InitDeathText::new(false), InitDeathText::new(true)]);
+        &text[usize::from(strict)]
+    }
+
+    fn new(strict: bool) -> InitDeathText {
+        let c = |s: &str| CString::new(s).expect("no NUL in the death texts");
+        let names: Vec<String> = (0..65).map(signal_with_number).collect();
+        InitDeathText {
+            prefix: c("jail: the jailed program was killed by "),
+            names: c(&names.join("\n")),
+            core: c(CORE_DUMPED),
+            forwarded: c(cause_text(SignalCause::ForwardedByInit)),
+            strict: c(if strict {
+                cause_text(SignalCause::StrictMode)
+            } else {
+                ""
+            }),
         }
     }
-    lines
+
+    /// The line jail-init writes, as it composes it (for tests).
+    pub fn line(&self, signal: i32, core_dumped: bool, forwarded: bool) -> String {
+        let s = |c: &CString| c.to_str().expect("ASCII").to_owned();
+        let names = s(&self.names);
+        let name = names.split('\n').nth(signal as usize).unwrap_or("");
+        let core = if core_dumped {
+            s(&self.core)
+        } else {
+            String::new()
+        };
+        let why = match (forwarded, signal == libc::SIGKILL) {
+            (true, _) => s(&self.forwarded),
+            (false, true) => s(&self.strict),
+            _ => String::new(),
+        };
+        format!("{}{name}{core}{why}", s(&self.prefix))
+    }
 }
 
 /// Classify a wait status of the launcher's own child. `init`: the child
@@ -213,14 +281,30 @@ mod tests {
         );
         assert!(signal_line("p", 15, false, SignalCause::Forwarded).contains("forwarded"));
         assert_eq!(signal_name(34), "SIGRTMIN+2");
-        let lines = init_lines(true);
-        let strict = String::from_utf8(lines[9 * 4].clone()).unwrap();
-        assert!(
-            strict.contains("SIGKILL (signal 9): seccomp strict mode"),
-            "{strict}"
+        let strict = InitDeathText::get(true).line(9, false, false);
+        assert_eq!(
+            strict,
+            signal_line(
+                "jail: the jailed program",
+                9,
+                false,
+                SignalCause::StrictMode
+            )
         );
-        let forwarded = String::from_utf8(lines[15 * 4 + 2].clone()).unwrap();
-        assert!(forwarded.contains("SIGTERM") && forwarded.contains("forwarded"));
+        let forwarded = InitDeathText::get(false).line(15, true, true);
+        assert_eq!(
+            forwarded,
+            signal_line(
+                "jail: the jailed program",
+                15,
+                true,
+                SignalCause::ForwardedByInit
+            )
+        );
+        assert_eq!(
+            InitDeathText::get(false).line(9, false, false),
+            "jail: the jailed program was killed by SIGKILL (signal 9)"
+        );
         assert_eq!(Death::Exited(3).status(), 3);
         assert_eq!(
             classify(libc::SIGSYS, None, None, false, false).status(),

@@ -25,12 +25,12 @@ use crate::{Command, Jail, LaunchError, SeccompFilter, SockFilter};
 pub const BASIC_SET: [&str; 4] = ["restart_syscall", "exit", "exit_group", "rt_sigreturn"];
 
 /// What a recorded run saw.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Recording {
     /// The syscalls, by name.
     pub calls: BTreeMap<String, Observed>,
-    /// The program's status as minijail reports it.
-    pub status: i32,
+    /// How the program ended.
+    pub status: crate::ExitStatus,
     /// Why the recording may miss calls (the program was killed, or timed
     /// out); None when it ended by itself.
     pub incomplete: Option<String>,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use jail::death::{Death, SignalCause};
 use jail::seccomp::explain::DecidedBy;
-use jail::{Command, Jail, Namespace, PreloadMode, SeccompFilter};
+use jail::{Command, ExitStatus, Jail, Namespace, PreloadMode, SeccompFilter};
 use jail_testkit::require_root;
 use jail_tests::support::{make_reachable, TempDir};
 
@@ -148,7 +148,7 @@ fn run_victim(
     program: &Path,
     mode: &str,
     preload: PreloadMode,
-) -> (i32, String, Death, bool) {
+) -> (ExitStatus, String, Death, bool) {
     let target = v.dir.path().join(format!("made-{mode}"));
     let mut cmd = Command::new(program);
     cmd.args([mode, target.to_str().unwrap()])
@@ -157,6 +157,19 @@ fn run_victim(
     let status = child.wait().expect("wait");
     let death = child.death().expect("a death after wait").clone();
     (status, String::new(), death, target.exists())
+}
+
+/// The status tells a seccomp kill (253 to minijail), and names the call.
+fn assert_seccomp_status(status: ExitStatus, name: &str, what: &str) {
+    assert!(status.seccomp_killed(), "{what}: {status:?}");
+    assert_eq!(status.minijail_status(), 253, "{what}");
+    assert_eq!(status.code(), None, "{what}: killed, not exited");
+    assert_eq!(status.jail_failure(), None, "{what}");
+    assert_eq!(
+        status.seccomp_call().and_then(|c| c.name()),
+        Some(name),
+        "{what}"
+    );
 }
 
 fn assert_mkdir_kill(death: &Death, v: &Victim, what: &str) {
@@ -185,7 +198,7 @@ fn a_seccomp_kill_names_the_call_and_the_blocked_call_never_runs() {
     // changes nothing: status 253, no directory, the same explanation.
     for mode in ["plain", "handler", "ignore", "block", "thread"] {
         let (status, _, death, made) = run_victim(&v, &jail, &v.dynamic, mode, PreloadMode::Auto);
-        assert_eq!(status, 253, "{mode}: {death:?}");
+        assert_seccomp_status(status, "mkdir", mode);
         assert!(!made, "{mode}: the blocked mkdir ran");
         assert_mkdir_kill(&death, &v, mode);
     }
@@ -206,8 +219,8 @@ fn kills_are_explained_in_static_mode_under_a_pid_namespace_and_in_children() {
     // -T static: the filter goes on before execve; static glibc's start-up
     // calls are then the first to be judged, so allow them and watch mkdir.
     let (status, _, death, made) = run_victim(&v, &jail, &v.static_, "handler", PreloadMode::Never);
-    assert_eq!(status, 253, "{death:?}");
-    assert!(!made);
+    assert_seccomp_status(status, "mkdir", "static");
+    assert!(!made, "{death:?}");
     assert_mkdir_kill(&death, &v, "static");
     // Under a pid namespace's init (-p), in preload and static mode.
     let mut pid_jail = jail_for(&v, true);
@@ -217,7 +230,7 @@ fn kills_are_explained_in_static_mode_under_a_pid_namespace_and_in_children() {
         (&v.static_, PreloadMode::Never),
     ] {
         let (status, _, death, made) = run_victim(&v, &pid_jail, program, "block", mode);
-        assert_eq!(status, 253, "-p {mode:?}: {death:?}");
+        assert_seccomp_status(status, "mkdir", &format!("-p {mode:?}: {death:?}"));
         assert!(!made);
         assert_mkdir_kill(&death, &v, "-p");
     }
@@ -230,7 +243,9 @@ fn kills_are_explained_in_static_mode_under_a_pid_namespace_and_in_children() {
     let mut child = jail.spawn(&cmd).expect("spawn");
     let mut out = String::new();
     std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
-    assert_eq!(child.wait().unwrap(), 0);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(!status.seccomp_killed(), "the program itself lived");
     assert_eq!(out.trim(), format!("child={}", libc::SIGSYS));
     assert!(!target.exists());
     assert_eq!(child.death(), Some(&Death::Exited(0)));
@@ -246,7 +261,7 @@ fn an_ioctl_is_decoded_and_the_rule_line_named() {
     let v = victim();
     let jail = jail_for(&v, false);
     let (status, _, death, _) = run_victim(&v, &jail, &v.dynamic, "ioctl", PreloadMode::Auto);
-    assert_eq!(status, 253);
+    assert_seccomp_status(status, "ioctl", "ioctl");
     let Death::Seccomp { kill: Some(k), .. } = &death else {
         panic!("{death:?}")
     };
@@ -270,7 +285,9 @@ fn other_signal_deaths_say_which_signal() {
     let v = victim();
     let jail = jail_for(&v, false);
     let (status, _, death, _) = run_victim(&v, &jail, &v.dynamic, "segv", PreloadMode::Auto);
-    assert_eq!(status, 128 + libc::SIGSEGV);
+    assert_eq!(status.signal(), Some(libc::SIGSEGV));
+    assert_eq!(status.minijail_status(), 128 + libc::SIGSEGV);
+    assert!(!status.seccomp_killed());
     assert!(
         matches!(
             death,
@@ -292,7 +309,9 @@ fn other_signal_deaths_say_which_signal() {
     let mut cmd = Command::new("/bin/true");
     cmd.preload_mode(PreloadMode::Auto);
     let mut child = strict.spawn(&cmd).expect("spawn");
-    assert_eq!(child.wait().unwrap(), 128 + libc::SIGKILL);
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(libc::SIGKILL));
+    assert!(!status.seccomp_killed(), "strict mode is not the filter");
     let line = child.death().unwrap().describe("p").unwrap();
     assert!(line.contains("strict mode"), "{line}");
 }

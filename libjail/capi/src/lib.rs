@@ -54,7 +54,7 @@ pub(crate) enum Child {
     #[default]
     None,
     /// A jailed program.
-    Running(JailedProcess),
+    Running(Box<JailedProcess>),
     /// A launch that failed in the jail's setup or at execve: a stand-in
     /// process that exits with minijail's status for the failure, so the
     /// caller sees a real pid and learns the fate through `minijail_wait`,

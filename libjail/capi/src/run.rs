@@ -191,7 +191,7 @@ fn run(m: &mut Minijail, cfg: RunConfig<'_>) -> i32 {
                 cfg.pstderr_fd,
                 process.stderr.take().map_or(-1, |f| f.into_raw_fd()),
             );
-            m.child = Child::Running(process);
+            m.child = Child::Running(Box::new(process));
             0
         }
         Err(e) => {
@@ -428,7 +428,7 @@ pub unsafe extern "C" fn minijail_fork(j: *mut Minijail) -> libc::pid_t {
             Ok(None) => 0,
             Ok(Some(process)) => {
                 let pid = process.pid();
-                m.child = Child::Running(process);
+                m.child = Child::Running(Box::new(process));
                 pid
             }
             Err(e @ (LaunchError::Child { .. } | LaunchError::ChildDied(_))) => {
@@ -488,7 +488,7 @@ fn wait(m: &mut Minijail) -> i32 {
         Child::Running(process) => match process.wait() {
             Ok(status) => {
                 m.usage = process.usage().cloned().map(Box::new);
-                (process.pid(), status)
+                (process.pid(), status.minijail_status())
             }
             Err(e) => return -e.raw_os_error().unwrap_or(libc::ECHILD),
         },

@@ -17,6 +17,7 @@ mod fs;
 mod idmap;
 #[allow(unsafe_code)]
 mod init;
+mod jail_command;
 mod mountplan;
 #[allow(unsafe_code)]
 mod parent;
@@ -33,6 +34,7 @@ mod supervision;
 pub use command::{Command, Environment, Stdio};
 pub use error::{Conflict, FdProblem, LaunchError, Protocol};
 pub use idmap::{parse as parse_id_map, IdMapError, IdRange};
+pub use jail_command::JailCommand;
 pub use parent::cgroup_procs_file;
 pub use plan::Delivery;
 pub use report::{ChildFailure, ChildStep};
@@ -102,16 +104,4 @@ impl Jail {
         let plan = Plan::build(self, &cmd, true)?;
         launch(self, plan, false)
     }
-}
-
-/// Run a program in a jail and wait for it: the exit status minijail
-/// would report.
-pub fn run_and_wait(jail: &Jail, cmd: &Command) -> Result<i32, LaunchError> {
-    let mut child = jail.spawn(cmd)?;
-    child.wait().map_err(|e| {
-        LaunchError::os(
-            "waiting for the jailed program",
-            e.raw_os_error().unwrap_or(0),
-        )
-    })
 }
