@@ -22,9 +22,11 @@ use crate::seccomp::generate::Observed;
 use crate::seccomp::{Action, Policy, SeccompData};
 use crate::sys;
 
-const NOTIF_RECV: libc::c_ulong = 0xc050_2100;
-const NOTIF_SEND: libc::c_ulong = 0xc018_2101;
-const NOTIF_ID_VALID: libc::c_ulong = 0x4008_2102;
+// The request's type is the C library's (unsigned long in glibc, int in
+// musl); the kernel reads the low 32 bits either way.
+const NOTIF_RECV: libc::Ioctl = 0xc050_2100_u32 as libc::Ioctl;
+const NOTIF_SEND: libc::Ioctl = 0xc018_2101_u32 as libc::Ioctl;
+const NOTIF_ID_VALID: libc::Ioctl = 0x4008_2102_u32 as libc::Ioctl;
 const FLAG_CONTINUE: u32 = 1;
 
 #[repr(C)]
