@@ -298,7 +298,7 @@ pub struct FsRule {
 
 /// All of a jail's settings. Build with the setters, launch with
 /// [`Jail::run`](crate::Jail::run) and friends.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Jail {
     // Identity.
     pub(crate) uid: Option<u32>,
@@ -374,18 +374,70 @@ impl Jail {
     /// with the safe defaults of the Rust API (other fds closed, signal mask
     /// and handlers reset, a new session when a std fd is a terminal).
     pub fn new() -> Jail {
+        // Every field named, so a new setting must choose its default here
+        // (Default is this too: a derived one would keep the caller's fds).
         Jail {
+            uid: Default::default(),
+            gid: Default::default(),
+            user_name: Default::default(),
+            user_gid: Default::default(),
+            groups: Default::default(),
+            extra_groups: Default::default(),
+            caps: Default::default(),
+            ambient_caps: Default::default(),
+            securebits_skip_mask: Default::default(),
+            capbset_drop: Default::default(),
+            no_new_privs: Default::default(),
+            seccomp: Default::default(),
+            seccomp_strict: Default::default(),
+            fs_rules: Default::default(),
             landlock_abi: 2,
+            landlock_best_effort: Default::default(),
+            new_ns: Default::default(),
+            join_ns: Default::default(),
+            hostname: Default::default(),
+            uid_map: Default::default(),
+            gid_map: Default::default(),
+            deny_setgroups: Default::default(),
+            default_id_maps: true,
             net_loopback: true,
+            run_as_init: Default::default(),
+            new_session_keyring: Default::default(),
+            propagation: Default::default(),
+            remounts: Default::default(),
+            mounts: Default::default(),
+            mount_dev: Default::default(),
+            mount_tmp: Default::default(),
+            remount_proc: Default::default(),
+            chroot: Default::default(),
+            pivot_root: Default::default(),
+            rlimits: Default::default(),
+            cgroups: Default::default(),
+            resources: Default::default(),
+            pid_file: Default::default(),
+            forward_signals: Default::default(),
+            pdeathsig: Default::default(),
             new_session: true,
             reset_signal_mask: true,
             reset_signal_handlers: true,
+            preserved_fds: Default::default(),
             close_open_fds: true,
-            default_id_maps: true,
-            ..Jail::default()
+            preload_path: Default::default(),
+            setsid_always: Default::default(),
+            pty: Default::default(),
+            hooks: Default::default(),
         }
     }
+}
 
+impl Default for Jail {
+    /// The same jail as [`Jail::new`].
+    fn default() -> Jail {
+        Jail::new()
+    }
+}
+
+impl Jail {
     // --- identity ---
 
     /// Run as this uid (`-u 1000`).
@@ -897,7 +949,15 @@ impl Jail {
 
     /// Run `func(payload)` in the jailed child at `event` (no-preload and
     /// fork modes only).
-    pub fn add_hook(
+    ///
+    /// # Safety
+    ///
+    /// `func` is called with `payload` in the child, between fork and
+    /// execve, where it may only make async-signal-safe calls (no
+    /// allocation, no locks: the child may share the caller's memory), and
+    /// `payload` must stay valid until every launch of this jail returns.
+    #[allow(unsafe_code)]
+    pub unsafe fn add_hook(
         &mut self,
         event: crate::hook::HookEvent,
         func: crate::hook::HookFn,
