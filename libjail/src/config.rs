@@ -319,6 +319,13 @@ pub struct Jail {
     pub(crate) fs_rules: Vec<FsRule>,
     pub(crate) landlock_abi: u32,
     pub(crate) landlock_best_effort: bool,
+    /// `minijail_disable_fs_restrictions`: no rule is kept from now on.
+    pub(crate) fs_restrictions_off: bool,
+    /// The jail is upstream's minimalistic-mountns profile (its Landlock
+    /// rules follow from its mounts, [`Jail::add_minimalistic_mountns_fs_rules`]).
+    pub(crate) minimalistic_mountns: bool,
+    /// `--enable-profile-fs-restrictions` turned off (upstream has it on).
+    pub(crate) profile_fs_restrictions_off: bool,
     // Namespaces.
     pub(crate) new_ns: Vec<Namespace>,
     pub(crate) join_ns: Vec<(Namespace, PathBuf)>,
@@ -386,6 +393,9 @@ impl Jail {
             fs_rules: Default::default(),
             landlock_abi: 2,
             landlock_best_effort: Default::default(),
+            fs_restrictions_off: false,
+            minimalistic_mountns: false,
+            profile_fs_restrictions_off: false,
             new_ns: Default::default(),
             join_ns: Default::default(),
             hostname: Default::default(),
@@ -540,6 +550,9 @@ impl Jail {
 
     /// Add a Landlock rule allowing `access` beneath `path`.
     pub fn add_fs_rule(&mut self, path: &Path, access: u64) -> &mut Self {
+        if self.fs_restrictions_off {
+            return self;
+        }
         self.fs_rules.push(FsRule {
             path: path.to_owned(),
             access,
@@ -637,36 +650,6 @@ impl Jail {
     pub fn namespace_pids_rw_proc(&mut self) -> &mut Self {
         self.remount_proc.get_or_insert(false);
         self.namespace(Namespace::Pid)
-    }
-
-    /// Apply upstream's `minimalistic-mountns` profile
-    /// (`--profile minimalistic-mountns`, or `-nodev` with `nodev`): a new
-    /// mount namespace whose root is an empty directory (/var/empty) with
-    /// the host's / bound read-only onto it, /proc bound read-only and then
-    /// a fresh read-only /proc, a tmpfs /tmp (64 MiB unless a size was
-    /// set), and unless `nodev` a minimal /dev with /dev/log bound in;
-    /// then pivot_root into it.
-    pub fn profile_minimalistic_mountns(&mut self, nodev: bool) -> &mut Self {
-        self.profile_minimalistic_mountns_at(Path::new(DEFAULT_PIVOT_ROOT), nodev)
-    }
-
-    /// [`Jail::profile_minimalistic_mountns`] with another empty directory
-    /// as the new root.
-    pub fn profile_minimalistic_mountns_at(&mut self, root: &Path, nodev: bool) -> &mut Self {
-        self.namespace(Namespace::Mount);
-        self.bind(Path::new("/"), Path::new("/"), false);
-        self.bind(Path::new("/proc"), Path::new("/proc"), false);
-        if !nodev {
-            if Path::new("/dev/log").exists() {
-                self.bind(Path::new("/dev/log"), Path::new("/dev/log"), false);
-            }
-            self.mount_dev();
-        }
-        if self.mount_tmp.is_none() {
-            self.mount_tmp(DEFAULT_TMP_SIZE);
-        }
-        self.remount_proc_readonly();
-        self.enter_pivot_root(root)
     }
 
     /// True if a new namespace of this kind is requested.
@@ -996,7 +979,12 @@ impl Jail {
         &self.hooks
     }
 
-    /// The mounts, in order.
+    /// The Landlock rules, in the order given.
+    pub fn fs_rules(&self) -> &[FsRule] {
+        &self.fs_rules
+    }
+
+    /// The mounts, in the order given.
     pub fn mounts(&self) -> &[MountSpec] {
         &self.mounts
     }
