@@ -400,6 +400,7 @@ impl Jail {
             no_new_privs: Default::default(),
             seccomp: Default::default(),
             seccomp_strict: Default::default(),
+            seccomp_unsupervised: false,
             fs_rules: Default::default(),
             landlock_abi: 2,
             landlock_best_effort: Default::default(),
