@@ -217,17 +217,13 @@ fn to_filter(o: &Options, program: &jail::seccomp::Program, label: &Path) -> jai
 
 fn compile_policy(o: &Options, path: &Path) -> Result<jail::SeccompFilter, UsageError> {
     let program = jail::seccomp::compile_file(path, &compile_options(o))
-        .map_err(|e| bad(Opt::SeccompPolicy, e.to_string()))?;
+        .map_err(|e| bad(Opt::SeccompPolicy, e.to_string()).with_excerpt(e.excerpt()))?;
     Ok(to_filter(o, &program, path))
 }
 
 fn load_binary(o: &Options, path: &Path) -> Result<jail::SeccompFilter, UsageError> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        bad(
-            Opt::SeccompBpfBinary,
-            format!("cannot read '{}': {e}", path.display()),
-        )
-    })?;
+    let bytes =
+        jail::input_file::read(path).map_err(|e| bad(Opt::SeccompBpfBinary, e.to_string()))?;
     let program = jail::seccomp::Program::from_bytes(&bytes)
         .map_err(|e| bad(Opt::SeccompBpfBinary, format!("'{}': {e}", path.display())))?;
     Ok(to_filter(o, &program, path))

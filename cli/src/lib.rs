@@ -38,7 +38,7 @@ pub fn run(args: &[OsString]) -> i32 {
     let action = match options::parse(args) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("{PROG}: {e}");
+            eprint!("{}", e.user_message());
             return 1;
         }
     };
@@ -54,16 +54,21 @@ pub fn run(args: &[OsString]) -> i32 {
             match written {
                 Ok(()) => 0,
                 Err(e) => {
-                    eprintln!(
-                        "{PROG}: --gen-config: cannot write '{}': {e}; give a new, writable file name",
+                    say(&format!(
+                        "--gen-config: cannot write '{}': {e}; give a new, writable file name",
                         path.display()
-                    );
+                    ));
                     1
                 }
             }
         }
         Action::Run { options, program } => launch(&options, &program),
     }
+}
+
+/// One line on stderr, `minijail0: message`, control characters escaped.
+fn say(message: &str) {
+    eprint!("{}", jail::log::user_message(PROG, message, None));
 }
 
 fn print(text: &str) -> i32 {
@@ -79,7 +84,7 @@ pub fn launch(o: &options::Options, program: &[OsString]) -> i32 {
     let jail = match apply::build_jail(o) {
         Ok(j) => j,
         Err(e) => {
-            eprintln!("{PROG}: {e}");
+            eprint!("{}", e.user_message());
             return 1;
         }
     };
@@ -87,7 +92,7 @@ pub fn launch(o: &options::Options, program: &[OsString]) -> i32 {
     let mut child = match jail.spawn(&cmd) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("{PROG}: {e}");
+            say(&e.to_string());
             return e.exit_status();
         }
     };
@@ -97,10 +102,10 @@ pub fn launch(o: &options::Options, program: &[OsString]) -> i32 {
     match child.wait() {
         Ok(status) => status,
         Err(e) => {
-            eprintln!(
-                "{PROG}: waiting for the jailed program (pid {}) failed: {e}",
+            say(&format!(
+                "waiting for the jailed program (pid {}) failed: {e}",
                 child.pid()
-            );
+            ));
             jail::status::JAIL_FAILED
         }
     }

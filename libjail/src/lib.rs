@@ -19,6 +19,7 @@ pub mod caps;
 pub mod config;
 pub mod hook;
 pub mod ids;
+pub mod input_file;
 pub mod launch;
 pub mod log;
 pub mod process;

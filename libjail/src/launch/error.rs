@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use super::report::ChildFailure;
+use crate::log::Escaped;
 
 /// Why a jailed program was not started.
 #[derive(Debug, thiserror::Error)]
@@ -11,17 +12,17 @@ pub enum LaunchError {
     Program(#[from] crate::program::ProgramError),
     #[error(transparent)]
     Id(#[from] crate::ids::IdError),
-    #[error("program '{0}' is setuid, setgid or has file capabilities: the loader would ignore LD_PRELOAD and the jail would not apply; use no-preload mode (-T static) or run another program")]
+    #[error("program '{}' is setuid, setgid or has file capabilities: the loader would ignore LD_PRELOAD and the jail would not apply; use no-preload mode (-T static) or run another program", Escaped(.0))]
     PrivilegedProgram(PathBuf),
-    #[error("program '{0}' is not a dynamically linked program of this architecture, so the preload library cannot reach it; use no-preload mode (-T static)")]
+    #[error("program '{}' is not a dynamically linked program of this architecture, so the preload library cannot reach it; use no-preload mode (-T static)", Escaped(.0))]
     PreloadUnreachable(PathBuf),
     #[error("capabilities for uid {0} in no-preload mode need ambient capabilities (--ambient): execve clears them for a non-root uid")]
     CapsNeedAmbient(u32),
     #[error("the preload library was not found (looked in: {0}); build it (cargo build) or set its path (--preload-library / minijail_set_preload_path)")]
     PreloadNotFound(String),
-    #[error("invalid setting: {0}")]
+    #[error("invalid setting: {}", Escaped(.0))]
     Invalid(String),
-    #[error("{what} '{path}': {reason}")]
+    #[error("{what} '{}': {}", Escaped(.path), Escaped(.reason))]
     Path {
         what: &'static str,
         path: PathBuf,
@@ -54,6 +55,26 @@ impl LaunchError {
         }
     }
 
+    /// clone(2) of the jailed process failed: say what the errno means
+    /// for the namespaces asked (`flags`).
+    pub(crate) fn clone_failed(errno: i32, flags: libc::c_int) -> LaunchError {
+        let new_ns = flags & (libc::CLONE_NEWUSER | libc::CLONE_NEWPID) != 0;
+        let why = match errno {
+            libc::EAGAIN => "the process limit is reached (RLIMIT_NPROC of this uid, or a pids cgroup): wait for processes to end or raise the limit",
+            libc::ENOMEM => "out of memory",
+            libc::ENOSPC => "the limit on nested or total namespaces is reached (/proc/sys/user/max_*_namespaces)",
+            libc::EPERM | libc::EINVAL if new_ns => "creating a pid namespace needs CAP_SYS_ADMIN unless a new user namespace is made too (-U); user namespaces may be disabled for unprivileged users",
+            libc::EUSERS => "the user namespace nesting limit is reached",
+            _ => "",
+        };
+        let what = if why.is_empty() {
+            "clone (creating the jailed process)".to_owned()
+        } else {
+            format!("clone (creating the jailed process: {why})")
+        };
+        LaunchError::os(what, errno)
+    }
+
     pub(crate) fn path(
         what: &'static str,
         path: impl Into<PathBuf>,
@@ -75,9 +96,10 @@ impl LaunchError {
             | LaunchError::Program(crate::program::ProgramError::NotInPath(_)) => {
                 crate::status::NO_COMMAND
             }
-            LaunchError::Program(crate::program::ProgramError::NotExecutable(_)) => {
-                crate::status::NO_ACCESS
-            }
+            LaunchError::Program(
+                crate::program::ProgramError::NotExecutable(_)
+                | crate::program::ProgramError::NotAFile(..),
+            ) => crate::status::NO_ACCESS,
             _ => 1,
         }
     }

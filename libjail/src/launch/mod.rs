@@ -241,12 +241,7 @@ fn launch(jail: &Jail, mut plan: Plan, exec: bool) -> Result<Option<JailedProces
     } else {
         drop(blocked);
     }
-    let pid = cloned.map_err(|e| {
-        LaunchError::os(
-            "clone (creating the jailed process; new user or pid namespaces may need privilege)",
-            e,
-        )
-    })?;
+    let pid = cloned.map_err(|e| LaunchError::clone_failed(e, plan.clone_flags))?;
     if pid == 0 {
         if exec {
             child::run(&mut plan, &fds);

@@ -135,15 +135,24 @@ fn check_dest(
             "is a symlink; mount destinations must not be symlinks (they could point out of the jail): mount on the real path",
         )),
         Ok(_) => Ok(()),
-        Err(e) => Err(LaunchError::path(
-            what,
-            dest,
-            format!(
-                "cannot be resolved inside the root {}: {}; create it there first",
-                root.display(),
-                std::io::Error::from_raw_os_error(e)
-            ),
-        )),
+        Err(e) => {
+            let todo = match e {
+                libc::ENOENT => "; create it there first",
+                libc::ENOTDIR => "; a component of the path is not a directory",
+                libc::EACCES => "; this process may not search a directory on the way",
+                libc::ELOOP => "; the path has too many symlinks",
+                _ => "",
+            };
+            Err(LaunchError::path(
+                what,
+                dest,
+                format!(
+                    "cannot be resolved inside the root {}: {}{todo}",
+                    root.display(),
+                    std::io::Error::from_raw_os_error(e)
+                ),
+            ))
+        }
     }
 }
 
