@@ -13,7 +13,7 @@
 //! per line (split at the first `=`, both sides trimmed), a trailing `\`
 //! joins the next line, blank lines and lines starting with `#` are skipped.
 
-use crate::getopt::Entry;
+use crate::entry::Entry;
 
 /// The first line of every config file.
 pub const DIRECTIVE: &str = "% minijail-config-file v0";

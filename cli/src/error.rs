@@ -2,7 +2,7 @@
 //! accepted. minijail0 prints them as `minijail0: <error>` and exits 1
 //! without starting anything.
 
-use crate::getopt::Origin;
+use crate::entry::Origin;
 use crate::table::OptSpec;
 
 /// A bad command line or config file.

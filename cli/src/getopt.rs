@@ -9,32 +9,12 @@
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::config_file;
+pub use crate::entry::{Entry, Origin};
 use crate::error::UsageError;
 use crate::table::{self, Arg, Opt, OptSpec};
-
-/// Where an option came from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Origin {
-    CommandLine,
-    Config { file: PathBuf, line: usize },
-}
-
-/// One option as given.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Entry {
-    pub opt: Opt,
-    pub arg: Option<String>,
-    pub origin: Origin,
-}
-
-impl Entry {
-    pub fn spec(&self) -> &'static OptSpec {
-        table::spec(self.opt)
-    }
-}
 
 /// The scanned command line.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

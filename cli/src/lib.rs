@@ -19,6 +19,7 @@ pub mod apply;
 pub mod arena;
 pub mod config_file;
 pub mod docs;
+pub mod entry;
 pub mod error;
 pub mod getopt;
 pub mod options;

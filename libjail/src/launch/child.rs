@@ -2,22 +2,14 @@
 //! plan prepared before fork; failures go to the parent as a record on the
 //! status pipe and end the child with minijail's exit status.
 
+use super::channel::ChildFds;
 use super::fs;
 use super::init;
+use super::parent_death::arm_pdeathsig;
 use super::plan::{Delivery, Plan};
-use super::report::{self, fail, ChildStep};
+use super::report::{self, fail, ChildStep, StepError};
 use crate::hook::HookEvent;
 use crate::sys::{self, Errno};
-
-/// The fds the child got from the launch (parent ends are closed first).
-pub struct ChildFds {
-    pub sync_read: libc::c_int,
-    pub status_write: libc::c_int,
-    pub handoff_read: libc::c_int,
-    /// Parent-side ends the child must close (sync write, status read,
-    /// handoff write, stdio parent ends): holding them would keep pipes open.
-    pub parent_ends: [libc::c_int; 6],
-}
 
 /// Signal dispositions and mask for the program. Caught signals always go
 /// back to SIG_DFL first: the parent's handlers must never run in the child
@@ -152,40 +144,6 @@ fn setup_fds(
     Ok(())
 }
 
-/// Whether the launcher has died. In a new pid namespace getppid() is 0
-/// while the launcher lives (it is outside the namespace), so ask the
-/// status pipe instead: the launcher holds its only read end, and a pipe
-/// whose readers are all gone polls as POLLERR.
-fn launcher_gone(plan: &Plan, status_write: libc::c_int) -> bool {
-    if plan.clone_flags & libc::CLONE_NEWPID == 0 {
-        // SAFETY: getppid has no preconditions.
-        return unsafe { libc::getppid() } != plan.parent_pid;
-    }
-    let mut pfd = libc::pollfd {
-        fd: status_write,
-        events: 0,
-        revents: 0,
-    };
-    // SAFETY: poll on one valid pollfd, without waiting.
-    unsafe { libc::poll(&mut pfd, 1, 0) == 1 && pfd.revents & libc::POLLERR != 0 }
-}
-
-/// Arm the parent-death signal, if asked, and exit if the launcher died
-/// before it was armed (it is re-armed after credentials change, which
-/// clears it).
-pub fn arm_pdeathsig(plan: &Plan, status: libc::c_int) {
-    let Some(sig) = plan.pdeathsig else { return };
-    // SAFETY: prctl with integer arguments.
-    let armed = unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, sig as libc::c_ulong, 0, 0, 0) };
-    if let Err(e) = sys::check(armed.into()) {
-        fail(status, ChildStep::ParentDeathSignal, e, 0);
-    }
-    if launcher_gone(plan, status) {
-        // SAFETY: exiting the child.
-        unsafe { libc::_exit(crate::status::JAIL_FAILED) };
-    }
-}
-
 /// Stage 1 (and stage 2 in no-preload mode), up to but not including
 /// execve. Returns only in the process that becomes the program; any
 /// failure reports to the parent and exits. (Fork mode: the program's
@@ -257,7 +215,7 @@ fn prepare(plan: &mut Plan, fds: &ChildFds) {
 /// forked child and [`Jail::enter`](crate::Jail::enter): join and create
 /// namespaces, hostname, loopback, session keyring, mounts and root,
 /// rlimits. Syscalls only.
-pub(crate) fn isolate(plan: &mut Plan) -> Result<(), fs::StepError> {
+pub(crate) fn isolate(plan: &mut Plan) -> Result<(), StepError> {
     let check = |step: ChildStep, rc: libc::c_long| match sys::check(rc) {
         Ok(_) => Ok(()),
         Err(e) => Err((step, e, 0)),

@@ -18,12 +18,10 @@
 
 use std::ffi::CStr;
 
-use super::plan::{MountOp, Plan};
-use super::report::ChildStep;
-use crate::sys::{self, Errno, MountAttr};
-
-/// A failed step, its errno and which item (mount index) it was.
-pub type StepError = (ChildStep, Errno, u64);
+use super::mountplan::MountOp;
+use super::plan::Plan;
+use super::report::{ChildStep, StepError};
+use crate::sys::{self, Errno};
 
 struct Fd(libc::c_int);
 
@@ -127,9 +125,6 @@ const DEV_LINKS: [(&CStr, &CStr); 5] = [
     (c"fd/1", c"stdout"),
     (c"fd/2", c"stderr"),
 ];
-
-/// Names in the new /dev that are symlinks: no mount may go through them.
-pub const DEV_LINK_NAMES: [&str; 5] = ["ptmx", "fd", "stdin", "stdout", "stderr"];
 
 fn dev_err(e: Errno) -> StepError {
     (ChildStep::MountDev, e, 0)
@@ -418,37 +413,4 @@ fn resolve_dir(root: libc::c_int, path: &CStr, step: ChildStep) -> Result<Fd, St
         return Err((step, libc::ENOTDIR, 0));
     }
     Ok(target)
-}
-
-/// The mount_setattr attributes for a bind's MS_* flags; None when a flag
-/// has no attribute equivalent.
-pub fn bind_attr(flags: libc::c_ulong) -> Option<MountAttr> {
-    use sys::mnt::*;
-    let mut attr = MountAttr::default();
-    let mut rest = flags & !(libc::MS_BIND | libc::MS_REC);
-    for (ms, a) in [
-        (libc::MS_RDONLY, ATTR_RDONLY),
-        (libc::MS_NOSUID, ATTR_NOSUID),
-        (libc::MS_NODEV, ATTR_NODEV),
-        (libc::MS_NOEXEC, ATTR_NOEXEC),
-        (libc::MS_NODIRATIME, ATTR_NODIRATIME),
-        (libc::MS_NOSYMFOLLOW, ATTR_NOSYMFOLLOW),
-    ] {
-        if rest & ms != 0 {
-            attr.attr_set |= a;
-            rest &= !ms;
-        }
-    }
-    for (ms, a) in [
-        (libc::MS_NOATIME, ATTR_NOATIME),
-        (libc::MS_STRICTATIME, ATTR_STRICTATIME),
-        (libc::MS_RELATIME, 0),
-    ] {
-        if rest & ms != 0 {
-            attr.attr_set |= a;
-            attr.attr_clr |= ATTR_ATIME_MASK;
-            rest &= !ms;
-        }
-    }
-    (rest == 0).then_some(attr)
 }

@@ -7,7 +7,8 @@
 //! signal is queued even for a namespace's init, which the kernel
 //! otherwise spares the signals it has no handler for).
 
-use super::child::ChildFds;
+use super::channel::ChildFds;
+use super::parent_death::arm_pdeathsig;
 use super::plan::Plan;
 use crate::status;
 use crate::sys::{self, Errno};
@@ -32,7 +33,7 @@ extern "C" fn program_entry(arg: *mut libc::c_void) -> libc::c_int {
     // init (which dies with the launcher, or forwards its signal).
     // SAFETY: as above.
     let (plan, fds) = unsafe { (&mut *start.plan, &*start.fds) };
-    super::child::arm_pdeathsig(plan, fds.status_write);
+    arm_pdeathsig(plan, fds.status_write);
     (start.main)(plan, fds)
 }
 
@@ -71,7 +72,7 @@ pub fn fork_init(
                 // fork cleared the parent-death signal: the program dies
                 // with its init (which dies with the launcher, or forwards
                 // its signal).
-                super::child::arm_pdeathsig(plan, fds.status_write);
+                arm_pdeathsig(plan, fds.status_write);
                 return Ok(());
             }
             pid

@@ -8,7 +8,6 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 
 use super::error::LaunchError;
-use super::fs::{bind_attr, DEV_LINK_NAMES};
 use crate::config::{Jail, MountSpec};
 use crate::sys::{self, MountAttr};
 
@@ -35,6 +34,9 @@ pub struct MountOp {
     /// on the root after this mount.
     pub on_root: bool,
 }
+
+/// Names in the new /dev that are symlinks: no mount may go through them.
+pub const DEV_LINK_NAMES: [&str; 5] = ["ptmx", "fd", "stdin", "stdout", "stderr"];
 
 fn invalid(msg: String) -> LaunchError {
     LaunchError::Invalid(msg)
@@ -323,4 +325,37 @@ pub fn host_view(jail: &Jail, root: Option<&Path>) -> crate::program::HostView {
         .map(|m| (Path::new("/").join(relative(&m.dest)), m.source.clone()))
         .collect();
     crate::program::HostView::new(root, binds)
+}
+
+/// The mount_setattr attributes for a bind's MS_* flags; None when a flag
+/// has no attribute equivalent.
+pub fn bind_attr(flags: libc::c_ulong) -> Option<MountAttr> {
+    use sys::mnt::*;
+    let mut attr = MountAttr::default();
+    let mut rest = flags & !(libc::MS_BIND | libc::MS_REC);
+    for (ms, a) in [
+        (libc::MS_RDONLY, ATTR_RDONLY),
+        (libc::MS_NOSUID, ATTR_NOSUID),
+        (libc::MS_NODEV, ATTR_NODEV),
+        (libc::MS_NOEXEC, ATTR_NOEXEC),
+        (libc::MS_NODIRATIME, ATTR_NODIRATIME),
+        (libc::MS_NOSYMFOLLOW, ATTR_NOSYMFOLLOW),
+    ] {
+        if rest & ms != 0 {
+            attr.attr_set |= a;
+            rest &= !ms;
+        }
+    }
+    for (ms, a) in [
+        (libc::MS_NOATIME, ATTR_NOATIME),
+        (libc::MS_STRICTATIME, ATTR_STRICTATIME),
+        (libc::MS_RELATIME, 0),
+    ] {
+        if rest & ms != 0 {
+            attr.attr_set |= a;
+            attr.attr_clr |= ATTR_ATIME_MASK;
+            rest &= !ms;
+        }
+    }
+    (rest == 0).then_some(attr)
 }

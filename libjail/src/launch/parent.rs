@@ -1,12 +1,235 @@
-//! The launcher's side of a launch, after fork: uid/gid maps, cgroups and
-//! pid file while the child waits; then the handoff once it has exec'd.
+//! The launcher's side of a launch, as a sequence of named steps:
+//!
+//! 1. [`open_pipes`], and [`send_handoff_early`] when the pipe can hold it;
+//! 2. clone the child ([`super::clone::clone_child`]), which runs stage 1;
+//! 3. forward signals, close the child's pipe ends, keep the stdio ends;
+//! 4. [`setup_child`] (uid/gid maps, cgroups, pid file) while the child
+//!    waits, then [`release_child`];
+//! 5. [`await_exec`]: the child's report, execve or the step that failed;
+//! 6. [`send_handoff_late`] when it did not fit before.
 
+use std::fs::File;
 use std::io::Write;
+use std::os::fd::FromRawFd;
 use std::path::{Path, PathBuf};
 
+use super::channel::LaunchPipes;
+use super::child;
+use super::clone::clone_child;
 use super::error::LaunchError;
-use super::plan::Plan;
+use super::plan::{Delivery, Plan};
+use super::report::{self, ChildFailure, ChildStep, Report};
+use super::signals;
+use crate::config::Jail;
+use crate::process::JailedProcess;
 use crate::sys;
+
+/// Fork the child and run the launch protocol. `exec` false is fork mode:
+/// Ok(None) is returned in the jailed child.
+pub fn launch(
+    jail: &Jail,
+    mut plan: Plan,
+    exec: bool,
+) -> Result<Option<JailedProcess>, LaunchError> {
+    let mut pipes = open_pipes(&plan)?;
+    let handoff_sent = send_handoff_early(&plan, &mut pipes)?;
+    let fds = pipes.child_fds(&plan);
+    let pid = clone_child(&mut plan, &fds, exec)?;
+    if pid == 0 {
+        if exec {
+            child::run(&mut plan, &fds);
+        }
+        child::setup(&mut plan, &fds);
+        sys::close(fds.status_write);
+        // The fds are the program's now (or closed by the setup).
+        std::mem::forget(pipes);
+        std::mem::forget(plan);
+        return Ok(None);
+    }
+
+    // Forward signals from now on (the guard stops it if the launch fails).
+    let forwarding = jail.forward_signals.then(|| Forwarding::start(pid));
+    pipes.close_child_ends();
+    let [stdin, stdout, stderr] = take_stdio(&mut plan);
+
+    // A shared-memory child has already exec'd (or failed) by now and
+    // waits for nothing, nor does a child the launcher has nothing to set
+    // up for; any other child waits for this release.
+    if plan.wait_for_parent {
+        if let Err(e) = setup_child(&plan, pid) {
+            abandon(pid);
+            return Err(e);
+        }
+        release_child(&mut pipes, pid)?;
+    }
+    await_exec(jail, &mut pipes, pid)?;
+    if plan.delivery == Delivery::Preload && !handoff_sent {
+        send_handoff_late(&plan, &mut pipes, pid)?;
+    }
+    // The program runs: forwarding now ends when it is waited for.
+    std::mem::forget(forwarding);
+    Ok(Some(JailedProcess::new(
+        pid,
+        stdin,
+        stdout,
+        stderr,
+        plan.seccomp_label.clone(),
+    )))
+}
+
+/// Signal forwarding to the child while the launch may still fail.
+struct Forwarding(libc::pid_t);
+
+impl Forwarding {
+    fn start(pid: libc::pid_t) -> Forwarding {
+        signals::register(pid);
+        Forwarding(pid)
+    }
+}
+
+impl Drop for Forwarding {
+    fn drop(&mut self) {
+        signals::unregister(self.0);
+    }
+}
+
+/// The pipes this launch needs, numbered clear of the program's fds.
+fn open_pipes(plan: &Plan) -> Result<LaunchPipes, LaunchError> {
+    let preload = plan.delivery == Delivery::Preload;
+    LaunchPipes::new(plan.wait_for_parent, preload, plan.fd_base)
+}
+
+/// The launcher's ends of the stdio pipes, as files; the child's ends
+/// are closed.
+fn take_stdio(plan: &mut Plan) -> [Option<File>; 3] {
+    let mut stdio = [None, None, None];
+    for (i, p) in plan.stdio_pipes.iter_mut().enumerate() {
+        if let Some((parent_end, child_end)) = p.take() {
+            sys::close(child_end);
+            // SAFETY: parent_end is a pipe end this launch created and owns.
+            stdio[i] = Some(unsafe { File::from_raw_fd(parent_end) });
+        }
+    }
+    stdio
+}
+
+/// Parent → child: the launcher's setup is done, go on.
+fn release_child(pipes: &mut LaunchPipes, pid: libc::pid_t) -> Result<(), LaunchError> {
+    let sync_w = LaunchPipes::take(&mut pipes.sync.1);
+    let released = write_no_sigpipe(sync_w, &[1]);
+    sys::close(sync_w);
+    released.map_err(|e| {
+        abandon(pid);
+        LaunchError::os("releasing the jailed child", e)
+    })
+}
+
+/// Child → parent: read the report and turn a failure into the error.
+fn await_exec(jail: &Jail, pipes: &mut LaunchPipes, pid: libc::pid_t) -> Result<(), LaunchError> {
+    match report::receive(LaunchPipes::take(&mut pipes.status.0)) {
+        Report::Execed => Ok(()),
+        Report::Failed(failure) => Err(child_failed(jail, pid, failure)),
+        Report::Died => {
+            // Died during setup, before it could say how far it got.
+            Err(LaunchError::ChildDied(reap(pid)))
+        }
+        Report::Malformed { bad_record } => {
+            abandon(pid);
+            Err(LaunchError::Invalid(if bad_record {
+                "the jailed child sent a malformed status record".into()
+            } else {
+                "the jailed child sent a malformed status report".into()
+            }))
+        }
+    }
+}
+
+/// Parent → program: the handoff that did not fit in the pipe before
+/// clone, written while the program's constructor drains it.
+fn send_handoff_late(
+    plan: &Plan,
+    pipes: &mut LaunchPipes,
+    pid: libc::pid_t,
+) -> Result<(), LaunchError> {
+    let handoff_w = LaunchPipes::take(&mut pipes.handoff.1);
+    let written = write_no_sigpipe(handoff_w, &plan.stage2_bytes);
+    sys::close(handoff_w);
+    match written {
+        // A program that died before reading shows its fate in wait();
+        // any other write failure means the jail may not be applied.
+        Ok(()) | Err(libc::EPIPE) => Ok(()),
+        Err(e) => {
+            abandon(pid);
+            Err(LaunchError::os(
+                "writing the handoff to the jailed program",
+                e,
+            ))
+        }
+    }
+}
+
+/// Wait for our own child, which is exiting; its minijail status.
+fn reap(pid: libc::pid_t) -> i32 {
+    let mut st = 0;
+    // SAFETY: reaping our own child.
+    while unsafe { libc::waitpid(pid, &mut st, 0) } < 0 && sys::errno() == libc::EINTR {}
+    crate::status::from_wait_status(st)
+}
+
+/// Kill and reap a child whose launch failed, so no zombie is left.
+fn abandon(pid: libc::pid_t) {
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+    reap(pid);
+}
+
+/// Reap a child that reported failure and build the error.
+fn child_failed(jail: &Jail, pid: libc::pid_t, failure: ChildFailure) -> LaunchError {
+    let status = reap(pid);
+    LaunchError::Child {
+        failure,
+        detail: describe_detail(jail, &failure),
+        status,
+    }
+}
+
+fn describe_detail(jail: &Jail, f: &ChildFailure) -> String {
+    let index = f.detail as usize;
+    match f.step {
+        ChildStep::Mount | ChildStep::MountDestination => jail
+            .mounts
+            .get(index)
+            .map(|m| format!(" ({} on {})", m.source.display(), m.dest.display()))
+            .unwrap_or_default(),
+        ChildStep::Rlimit => jail
+            .rlimits
+            .get(index)
+            .map(|r| {
+                format!(
+                    " ({} = {} {})",
+                    crate::rlimit::name(r.resource),
+                    r.cur,
+                    r.max
+                )
+            })
+            .unwrap_or_default(),
+        ChildStep::JoinNamespace => jail
+            .join_ns
+            .get(index)
+            .map(|(_, p)| format!(" ({})", p.display()))
+            .unwrap_or_default(),
+        ChildStep::Stage2 => format!(" (step {})", f.detail),
+        ChildStep::Propagation => match index.checked_sub(1) {
+            None => " (/)".to_owned(),
+            Some(i) => jail
+                .remounts
+                .get(i)
+                .map(|(path, _)| format!(" ({})", path.display()))
+                .unwrap_or_default(),
+        },
+        _ => String::new(),
+    }
+}
 
 fn write_file(what: &'static str, path: &Path, text: &str) -> Result<(), LaunchError> {
     std::fs::OpenOptions::new()
@@ -32,7 +255,7 @@ pub fn cgroup_procs_file(path: &Path) -> PathBuf {
 }
 
 /// Everything the parent does while the child waits on the sync pipe.
-pub fn setup_child(plan: &Plan, pid: libc::pid_t) -> Result<(), LaunchError> {
+fn setup_child(plan: &Plan, pid: libc::pid_t) -> Result<(), LaunchError> {
     let proc_dir = PathBuf::from(format!("/proc/{pid}"));
     if plan.userns {
         if let Some(map) = &plan.uid_map {
@@ -61,7 +284,18 @@ pub fn setup_child(plan: &Plan, pid: libc::pid_t) -> Result<(), LaunchError> {
 /// again after the child's execve (about 0.15 ms on a 2-core VM). Returns
 /// false when it does not fit; the caller then writes it after execve,
 /// while the constructor drains it.
-pub fn write_handoff_early(fd: libc::c_int, bytes: &[u8]) -> Result<bool, LaunchError> {
+fn send_handoff_early(plan: &Plan, pipes: &mut LaunchPipes) -> Result<bool, LaunchError> {
+    if plan.delivery != Delivery::Preload {
+        return Ok(false);
+    }
+    let sent = write_handoff_early(pipes.handoff.1, &plan.stage2_bytes)?;
+    if sent {
+        sys::close(LaunchPipes::take(&mut pipes.handoff.1));
+    }
+    Ok(sent)
+}
+
+fn write_handoff_early(fd: libc::c_int, bytes: &[u8]) -> Result<bool, LaunchError> {
     // SAFETY: F_GETPIPE_SZ and F_SETPIPE_SZ only query or resize our pipe.
     let capacity = unsafe { libc::fcntl(fd, libc::F_GETPIPE_SZ) };
     let fits = usize::try_from(capacity).is_ok_and(|c| bytes.len() <= c)
@@ -80,7 +314,7 @@ pub fn write_handoff_early(fd: libc::c_int, bytes: &[u8]) -> Result<bool, Launch
 /// Write to a pipe whose reader may be gone without letting SIGPIPE hit
 /// the caller's process: SIGPIPE is blocked in this thread for the write
 /// and a pending one is consumed. Returns the errno (EPIPE) instead.
-pub fn write_no_sigpipe(fd: libc::c_int, bytes: &[u8]) -> Result<(), sys::Errno> {
+fn write_no_sigpipe(fd: libc::c_int, bytes: &[u8]) -> Result<(), sys::Errno> {
     // SAFETY: sigset manipulation on local sets; pthread_sigmask affects
     // only the calling thread.
     unsafe {

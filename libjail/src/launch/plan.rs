@@ -25,7 +25,7 @@ pub enum Delivery {
     BeforeExec,
 }
 
-pub use super::mountplan::MountOp;
+use super::mountplan::MountOp;
 
 /// A std stream set-up for the child: the fd to dup onto 0, 1 or 2.
 #[derive(Debug, Clone, Copy)]
@@ -151,6 +151,22 @@ fn cstring(what: &'static str, bytes: &[u8]) -> Result<CString, LaunchError> {
     })
 }
 
+fn optional_cstring(
+    what: &'static str,
+    bytes: Option<&[u8]>,
+) -> Result<Option<CString>, LaunchError> {
+    bytes.map(|b| cstring(what, b)).transpose()
+}
+
+/// The pointer array execve takes: each string, then a null.
+fn null_terminated(strings: &[CString]) -> Vec<*const libc::c_char> {
+    strings
+        .iter()
+        .map(|s| s.as_ptr())
+        .chain([std::ptr::null()])
+        .collect()
+}
+
 fn path_cstring(what: &'static str, p: &Path) -> Result<CString, LaunchError> {
     cstring(what, p.as_os_str().as_bytes())
 }
@@ -228,190 +244,56 @@ impl Plan {
         validate(jail)?;
         let root_dir = jail.chroot.as_deref().or(jail.pivot_root.as_deref());
         check_landlock_paths(jail, root_dir)?;
-        // The program.
-        let (program_path, linkage, privileged) = if fork_only {
-            (PathBuf::new(), Linkage::Unknown, false)
-        } else {
-            let view = super::mountplan::host_view(jail, root_dir);
-            let path = program::resolve(&cmd.program, &view)?;
-            let info = program::inspect(&path, &view)?;
-            (info.path, info.linkage, info.privileged)
-        };
-
-        let delivery = if !jail.needs_stage2() {
-            Delivery::None
-        } else if fork_only {
-            if cmd.preload == PreloadMode::Always {
-                return Err(LaunchError::Invalid(
-                    "fork mode returns in the child without execve, so nothing can be preloaded: the jail is applied in the child; do not ask for preload mode".into(),
-                ));
-            }
-            Delivery::BeforeExec
-        } else {
-            match cmd.preload {
-                PreloadMode::Never => Delivery::BeforeExec,
-                PreloadMode::Always | PreloadMode::Auto if privileged => {
-                    return Err(LaunchError::PrivilegedProgram(program_path));
-                }
-                PreloadMode::Always if !linkage.loads_preload() => {
-                    return Err(LaunchError::PreloadUnreachable(program_path));
-                }
-                PreloadMode::Auto if !linkage.loads_preload() => {
-                    crate::log::info(&format!(
-                        "{} is not dynamically linked for this architecture ({linkage:?}): applying the jail before execve (no-preload mode)",
-                        program_path.display()
-                    ));
-                    Delivery::BeforeExec
-                }
-                _ => Delivery::Preload,
-            }
-        };
-
-        if !jail.hooks.is_empty() && delivery == Delivery::Preload {
-            return Err(LaunchError::Invalid(
-                "hooks run in the jailed child before execve, so they need the jail applied there: use no-preload mode (minijail_run_no_preload, -T static) or fork mode".into(),
-            ));
-        }
-
-        // Stage 2.
+        let program = resolve_program(jail, cmd, fork_only, root_dir)?;
+        let delivery = choose_delivery(jail, cmd, fork_only, &program)?;
         let stage2 = build_stage2(jail)?;
-        if delivery == Delivery::BeforeExec {
-            if let (Some(caps), Some(uid)) = (&stage2.caps, stage2.uid) {
-                if caps.mask != 0 && uid != 0 && !caps.ambient && !fork_only {
-                    return Err(LaunchError::CapsNeedAmbient(uid));
-                }
-            }
-        }
-
-        // Namespaces.
-        let mut clone_flags = 0;
-        let mut unshare_flags = 0;
-        for ns in &jail.new_ns {
-            match ns {
-                Namespace::User | Namespace::Pid => clone_flags |= ns.clone_flag(),
-                other => unshare_flags |= other.clone_flag(),
-            }
-        }
-        let userns = jail.has_namespace(Namespace::User);
-        let mut join = Vec::new();
-        let mut joins_pid_ns = false;
-        for ns in Namespace::JOIN_ORDER {
-            for (kind, path) in jail.join_ns.iter().filter(|(k, _)| *k == ns) {
-                let fd = open_namespace(*kind, path);
-                match fd {
-                    Ok(fd) => join.push((kind.clone_flag(), fd)),
-                    Err(e) => {
-                        join.into_iter().for_each(|(_, fd)| sys::close(fd));
-                        return Err(e);
-                    }
-                }
-                joins_pid_ns |= *kind == Namespace::Pid;
-            }
-        }
-        let (uid_map, gid_map, deny_setgroups) = if userns {
+        check_caps_delivery(&stage2, delivery, fork_only)?;
+        let namespaces = plan_namespaces(jail)?;
+        let (uid_map, gid_map, deny_setgroups) = if namespaces.userns {
             idmap::maps_for(jail)?
         } else {
             (None, None, false)
         };
         let root_in_userns = uid_map.as_deref().is_some_and(idmap::maps_inside_zero)
             && gid_map.as_deref().is_some_and(idmap::maps_inside_zero);
-
-        // Filesystem.
         let root = root_dir.unwrap_or(Path::new("/"));
         let mounts = super::mountplan::plan(jail, root)?;
-        let pid_namespace = jail.has_namespace(Namespace::Pid);
-        let inner_fork = (pid_namespace && !jail.run_as_init)
-            || joins_pid_ns
+        let inner_fork = (jail.has_namespace(Namespace::Pid) && !jail.run_as_init)
+            || namespaces.joins_pid_ns
             || jail.has_namespace(Namespace::Time);
-
-        // Environment and arguments.
-        let mut env = base_env(cmd);
-        let mut handoff_target = jail
-            .preserved_fds
-            .iter()
-            .map(|&(_, child)| child)
-            .max()
-            .unwrap_or(2)
-            .max(2)
-            + 1;
-        // Fds the program inherits (close_open_fds off) keep their numbers:
-        // the handoff goes to the first number free of them.
-        // SAFETY: F_GETFD only queries the fd.
-        while !jail.close_open_fds && unsafe { libc::fcntl(handoff_target, libc::F_GETFD) } >= 0 {
-            handoff_target += 1;
-        }
+        let handoff_target = handoff_target(jail);
         let preload = match delivery {
-            Delivery::Preload => Some(super::preload::locate(jail.preload_path.as_deref())?),
+            Delivery::Preload => Some(super::preload_library::locate(
+                jail.preload_path.as_deref(),
+            )?),
             _ => None,
         };
+        let mut env = base_env(cmd);
         if let Some(preload) = &preload {
-            let mut value = preload.as_os_str().as_bytes().to_vec();
-            if let Some(existing) = get_env(&env, "LD_PRELOAD").filter(|v| !v.is_empty()) {
-                value.push(b':');
-                value.extend_from_slice(existing);
-            }
-            set_env(
-                &mut env,
-                OsStr::new("LD_PRELOAD"),
-                OsStr::from_bytes(&value),
-            );
-            set_env(
-                &mut env,
-                OsStr::new(jail_enter::HANDOFF_FD_ENV),
-                OsStr::new(&handoff_target.to_string()),
-            );
+            add_preload_env(&mut env, preload, handoff_target);
         }
-        let mut stage2 = stage2;
-        let (stage2_bytes, stage2_prepared) = match delivery {
-            Delivery::None => (Vec::new(), None),
-            Delivery::Preload => {
-                // What the preload would refuse is refused here, before fork.
-                Prepared::check(&stage2)?;
-                stage2.preload_entry = preload.map(|p| p.to_string_lossy().into_owned());
-                (jail_enter::encode(&stage2)?, None)
-            }
-            Delivery::BeforeExec => (Vec::new(), Some(Prepared::new(&stage2)?)),
-        };
+        let (stage2_bytes, stage2_prepared) = encode_stage2(stage2, delivery, preload)?;
         let envp: Vec<CString> = env
             .into_iter()
             .map(|e| cstring("environment entry", &e.into_vec()))
             .collect::<Result<_, _>>()?;
-        let argv0 = cmd
-            .argv0
-            .clone()
-            .unwrap_or_else(|| cmd.program.clone().into_os_string());
-        let argv: Vec<CString> = std::iter::once(&argv0)
-            .chain(cmd.args.iter())
-            .map(|a| cstring("argument", a.as_bytes()))
-            .collect::<Result<_, _>>()?;
+        let argv = argv(cmd)?;
 
         let mut plan = Plan {
-            program: path_cstring("program", &program_path)?,
-            argv_ptrs: argv
-                .iter()
-                .map(|a| a.as_ptr())
-                .chain([std::ptr::null()])
-                .collect(),
+            program: path_cstring("program", &program.path)?,
+            argv_ptrs: null_terminated(&argv),
             _argv: argv,
-            envp_ptrs: envp
-                .iter()
-                .map(|e| e.as_ptr())
-                .chain([std::ptr::null()])
-                .collect(),
+            envp_ptrs: null_terminated(&envp),
             _envp: envp,
-            clone_flags,
-            unshare_flags,
-            userns,
+            clone_flags: namespaces.clone_flags,
+            unshare_flags: namespaces.unshare_flags,
+            userns: namespaces.userns,
             root_in_userns,
             uid_map,
             gid_map,
             deny_setgroups,
-            join,
-            hostname: jail
-                .hostname
-                .as_deref()
-                .map(|h| cstring("hostname", h.as_bytes()))
-                .transpose()?,
+            join: namespaces.join,
+            hostname: optional_cstring("hostname", jail.hostname.as_deref().map(str::as_bytes))?,
             net_loopback: jail.has_namespace(Namespace::Net) && jail.net_loopback,
             session_keyring: jail.new_session_keyring,
             new_mount_ns: jail.has_namespace(Namespace::Mount),
@@ -427,10 +309,12 @@ impl Plan {
             mount_dev: jail.mount_dev,
             mount_trees: vec![-1; mounts.len()],
             mounts,
-            tmp_data: jail
-                .mount_tmp
-                .map(|size| cstring("tmpfs size", format!("size={size},mode=1777").as_bytes()))
-                .transpose()?,
+            tmp_data: optional_cstring(
+                "tmpfs size",
+                jail.mount_tmp
+                    .map(|size| format!("size={size},mode=1777").into_bytes())
+                    .as_deref(),
+            )?,
             remount_proc: jail.remount_proc,
             rlimits: jail.rlimits.clone(),
             cgroups: jail.cgroups.clone(),
@@ -466,21 +350,29 @@ impl Plan {
             saved_sigmask: unsafe { std::mem::zeroed() },
         };
         plan.plan_fds(jail, cmd)?;
-        plan.shared_memory_child = !fork_only
-            && plan.clone_flags == 0
-            && !plan.userns
-            && plan.cgroups.is_empty()
-            && plan.pid_file.is_none()
-            && !plan.inner_fork
-            && plan.hooks.is_empty();
-        plan.wait_for_parent = !plan.shared_memory_child
-            && (plan.userns || !plan.cgroups.is_empty() || plan.pid_file.is_some());
+        plan.choose_child_mode(jail, fork_only);
+        Ok(plan)
+    }
+
+    /// How the child runs: sharing the launcher's memory when it needs
+    /// nothing from it, waiting for it only when it has something to do,
+    /// in a new session when it should.
+    fn choose_child_mode(&mut self, jail: &Jail, fork_only: bool) {
+        self.shared_memory_child = !fork_only
+            && self.clone_flags == 0
+            && !self.userns
+            && self.cgroups.is_empty()
+            && self.pid_file.is_none()
+            && !self.inner_fork
+            && self.hooks.is_empty();
+        self.wait_for_parent = !self.shared_memory_child
+            && (self.userns || !self.cgroups.is_empty() || self.pid_file.is_some());
         // A new session keeps the program from pushing input into the
         // caller's terminal (TIOCSTI) when any of its std fds is one.
-        plan.setsid = jail.setsid_always
+        self.setsid = jail.setsid_always
             || jail.new_session
                 && (0..3).any(|target| {
-                    let source = plan
+                    let source = self
                         .fd_moves
                         .iter()
                         .rev()
@@ -488,7 +380,6 @@ impl Plan {
                         .map_or(target, |m| m.source);
                     sys::is_tty(source)
                 });
-        Ok(plan)
     }
 
     /// Decide which fd goes where, and what survives.
@@ -562,6 +453,210 @@ impl Plan {
         self.fd_scratch = vec![-1; self.fd_moves.len() + 1];
         Ok(())
     }
+}
+
+/// The program to exec, as the jail will see it.
+struct Program {
+    path: PathBuf,
+    linkage: Linkage,
+    /// setuid, setgid or file capabilities.
+    privileged: bool,
+}
+
+/// Find and inspect the program through the jail's mounts and root
+/// (nothing in fork mode, which execs nothing).
+fn resolve_program(
+    jail: &Jail,
+    cmd: &Command,
+    fork_only: bool,
+    root_dir: Option<&Path>,
+) -> Result<Program, LaunchError> {
+    if fork_only {
+        return Ok(Program {
+            path: PathBuf::new(),
+            linkage: Linkage::Unknown,
+            privileged: false,
+        });
+    }
+    let view = super::mountplan::host_view(jail, root_dir);
+    let path = program::resolve(&cmd.program, &view)?;
+    let info = program::inspect(&path, &view)?;
+    Ok(Program {
+        path: info.path,
+        linkage: info.linkage,
+        privileged: info.privileged,
+    })
+}
+
+/// How stage 2 reaches the program: through the preload, before execve,
+/// or not at all.
+fn choose_delivery(
+    jail: &Jail,
+    cmd: &Command,
+    fork_only: bool,
+    program: &Program,
+) -> Result<Delivery, LaunchError> {
+    let linkage = &program.linkage;
+    let delivery = if !jail.needs_stage2() {
+        Delivery::None
+    } else if fork_only {
+        if cmd.preload == PreloadMode::Always {
+            return Err(LaunchError::Invalid(
+                "fork mode returns in the child without execve, so nothing can be preloaded: the jail is applied in the child; do not ask for preload mode".into(),
+            ));
+        }
+        Delivery::BeforeExec
+    } else {
+        match cmd.preload {
+            PreloadMode::Never => Delivery::BeforeExec,
+            PreloadMode::Always | PreloadMode::Auto if program.privileged => {
+                return Err(LaunchError::PrivilegedProgram(program.path.clone()));
+            }
+            PreloadMode::Always if !linkage.loads_preload() => {
+                return Err(LaunchError::PreloadUnreachable(program.path.clone()));
+            }
+            PreloadMode::Auto if !linkage.loads_preload() => {
+                crate::log::info(&format!(
+                    "{} is not dynamically linked for this architecture ({linkage:?}): applying the jail before execve (no-preload mode)",
+                    program.path.display()
+                ));
+                Delivery::BeforeExec
+            }
+            _ => Delivery::Preload,
+        }
+    };
+    if !jail.hooks.is_empty() && delivery == Delivery::Preload {
+        return Err(LaunchError::Invalid(
+            "hooks run in the jailed child before execve, so they need the jail applied there: use no-preload mode (minijail_run_no_preload, -T static) or fork mode".into(),
+        ));
+    }
+    Ok(delivery)
+}
+
+/// Capabilities for a non-root uid survive execve only as ambient ones.
+fn check_caps_delivery(
+    stage2: &Stage2,
+    delivery: Delivery,
+    fork_only: bool,
+) -> Result<(), LaunchError> {
+    if delivery == Delivery::BeforeExec {
+        if let (Some(caps), Some(uid)) = (&stage2.caps, stage2.uid) {
+            if caps.mask != 0 && uid != 0 && !caps.ambient && !fork_only {
+                return Err(LaunchError::CapsNeedAmbient(uid));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The namespaces to create (by clone or unshare) and to join.
+struct Namespaces {
+    clone_flags: libc::c_int,
+    unshare_flags: libc::c_int,
+    userns: bool,
+    /// (CLONE_NEW* type, fd opened here), in join order.
+    join: Vec<(libc::c_int, libc::c_int)>,
+    joins_pid_ns: bool,
+}
+
+fn plan_namespaces(jail: &Jail) -> Result<Namespaces, LaunchError> {
+    let mut clone_flags = 0;
+    let mut unshare_flags = 0;
+    for ns in &jail.new_ns {
+        match ns {
+            Namespace::User | Namespace::Pid => clone_flags |= ns.clone_flag(),
+            other => unshare_flags |= other.clone_flag(),
+        }
+    }
+    let mut join = Vec::new();
+    let mut joins_pid_ns = false;
+    for ns in Namespace::JOIN_ORDER {
+        for (kind, path) in jail.join_ns.iter().filter(|(k, _)| *k == ns) {
+            let fd = open_namespace(*kind, path);
+            match fd {
+                Ok(fd) => join.push((kind.clone_flag(), fd)),
+                Err(e) => {
+                    join.into_iter().for_each(|(_, fd)| sys::close(fd));
+                    return Err(e);
+                }
+            }
+            joins_pid_ns |= *kind == Namespace::Pid;
+        }
+    }
+    Ok(Namespaces {
+        clone_flags,
+        unshare_flags,
+        userns: jail.has_namespace(Namespace::User),
+        join,
+        joins_pid_ns,
+    })
+}
+
+/// The fd number the handoff gets in the program: above every preserved
+/// fd and, when the program inherits fds, above every open one.
+fn handoff_target(jail: &Jail) -> libc::c_int {
+    let mut target = jail
+        .preserved_fds
+        .iter()
+        .map(|&(_, child)| child)
+        .max()
+        .unwrap_or(2)
+        .max(2)
+        + 1;
+    // Fds the program inherits (close_open_fds off) keep their numbers:
+    // the handoff goes to the first number free of them.
+    // SAFETY: F_GETFD only queries the fd.
+    while !jail.close_open_fds && unsafe { libc::fcntl(target, libc::F_GETFD) } >= 0 {
+        target += 1;
+    }
+    target
+}
+
+/// LD_PRELOAD (the preload first, the caller's entries after) and the
+/// handoff fd's variable.
+fn add_preload_env(env: &mut Vec<OsString>, preload: &Path, handoff_target: libc::c_int) {
+    let mut value = preload.as_os_str().as_bytes().to_vec();
+    if let Some(existing) = get_env(env, "LD_PRELOAD").filter(|v| !v.is_empty()) {
+        value.push(b':');
+        value.extend_from_slice(existing);
+    }
+    set_env(env, OsStr::new("LD_PRELOAD"), OsStr::from_bytes(&value));
+    set_env(
+        env,
+        OsStr::new(jail_enter::HANDOFF_FD_ENV),
+        OsStr::new(&handoff_target.to_string()),
+    );
+}
+
+/// Stage 2 in the form its delivery needs: encoded for the preload, or
+/// prepared for the child to apply.
+fn encode_stage2(
+    mut stage2: Stage2,
+    delivery: Delivery,
+    preload: Option<PathBuf>,
+) -> Result<(Vec<u8>, Option<Prepared>), LaunchError> {
+    Ok(match delivery {
+        Delivery::None => (Vec::new(), None),
+        Delivery::Preload => {
+            // What the preload would refuse is refused here, before fork.
+            Prepared::check(&stage2)?;
+            stage2.preload_entry = preload.map(|p| p.to_string_lossy().into_owned());
+            (jail_enter::encode(&stage2)?, None)
+        }
+        Delivery::BeforeExec => (Vec::new(), Some(Prepared::new(&stage2)?)),
+    })
+}
+
+/// argv: argv[0] (the program unless set), then the arguments.
+fn argv(cmd: &Command) -> Result<Vec<CString>, LaunchError> {
+    let argv0 = cmd
+        .argv0
+        .clone()
+        .unwrap_or_else(|| cmd.program.clone().into_os_string());
+    std::iter::once(&argv0)
+        .chain(cmd.args.iter())
+        .map(|a| cstring("argument", a.as_bytes()))
+        .collect()
 }
 
 /// Namespace settings that contradict each other.

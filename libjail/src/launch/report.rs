@@ -78,6 +78,10 @@ impl ChildStep {
     }
 }
 
+/// A failed step, its errno and which item (mount index, rlimit index,
+/// stage-2 sub-step) it was.
+pub type StepError = (ChildStep, sys::Errno, u64);
+
 /// The record the child writes: step, errno, and a detail (which mount,
 /// which rlimit, which stage-2 sub-step) for the parent's message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,6 +134,41 @@ pub fn fail(status_fd: libc::c_int, step: ChildStep, errno: i32, detail: u64) ->
     let _ = sys::write_all(status_fd, &record);
     // SAFETY: _exit ends the child without running the parent's atexit code.
     unsafe { libc::_exit(step.exit_status(errno)) }
+}
+
+/// What the launcher reads on the status pipe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Report {
+    /// Stage 1 done, then end of file: execve succeeded (or, in fork mode,
+    /// the child returned to the caller).
+    Execed,
+    /// A step failed; the child is exiting.
+    Failed(ChildFailure),
+    /// End of file with nothing: the child died during setup.
+    Died,
+    /// Bytes that are not a report: `true` when they had a record's length
+    /// but named no step.
+    Malformed { bad_record: bool },
+}
+
+/// Read the child's report from the status pipe's read end, then close it.
+pub fn receive(status_read: libc::c_int) -> Report {
+    let mut report = [0u8; 1 + RECORD_LEN];
+    let got = sys::read_full(status_read, &mut report);
+    sys::close(status_read);
+    let done = report[0] == SETUP_DONE;
+    let record = match got {
+        Ok(1) if done => return Report::Execed,
+        Ok(RECORD_LEN) => &report[..RECORD_LEN],
+        Ok(n) if n == 1 + RECORD_LEN && done => &report[1..],
+        Ok(0) => return Report::Died,
+        Ok(_) | Err(_) => return Report::Malformed { bad_record: false },
+    };
+    let record: &[u8; RECORD_LEN] = record.try_into().expect("RECORD_LEN bytes");
+    match ChildFailure::decode(record) {
+        Some(failure) => Report::Failed(failure),
+        None => Report::Malformed { bad_record: true },
+    }
 }
 
 #[cfg(test)]
