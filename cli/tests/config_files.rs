@@ -2,28 +2,16 @@
 //! appears, and round trips (generate, read back, same settings).
 
 use std::ffi::OsString;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jail_cli::options::{self, Action, Options};
+use jail_testkit::TempDir;
 
 fn os(args: &[&str]) -> Vec<OsString> {
     args.iter().map(OsString::from).collect()
 }
 
-fn scratch(name: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "minijail0-config-test-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
-fn write(name: &str, text: &str) -> String {
-    let p = scratch(name);
+fn write(tmp: &TempDir, name: &str, text: &str) -> String {
+    let p = tmp.join(name);
     std::fs::write(&p, text).unwrap();
     p.to_str().unwrap().to_owned()
 }
@@ -44,7 +32,8 @@ fn strings(args: &[&str]) -> Vec<String> {
 
 /// Generate a config from `args`, read it back, compare the settings.
 fn round_trip(args: &[&str]) -> String {
-    let out = scratch("gen.conf");
+    let tmp = TempDir::new("config");
+    let out = tmp.join("gen.conf");
     let mut gen = strings(args);
     gen.insert(0, format!("--gen-config={}", out.display()));
     let action = options::parse(&os(&gen.iter().map(String::as_str).collect::<Vec<_>>())).unwrap();
@@ -153,7 +142,8 @@ fn generated_configs_read_back_to_the_same_settings() {
 
 #[test]
 fn config_entries_apply_where_the_flag_is() {
-    let f = write("u.conf", "% minijail-config-file v0\nu = 5\n");
+    let tmp = TempDir::new("config");
+    let f = write(&tmp, "u.conf", "% minijail-config-file v0\nu = 5\n");
     assert_eq!(
         run_options(&strings(&["--config", &f]))
             .unwrap()
@@ -168,11 +158,11 @@ fn config_entries_apply_where_the_flag_is() {
         "{err}"
     );
     // -K from the file, -v after it on the command line: checked at the end, fine.
-    let k = write("k.conf", "% minijail-config-file v0\nK = private\n");
+    let k = write(&tmp, "k.conf", "% minijail-config-file v0\nK = private\n");
     let o = run_options(&strings(&["--config", &k, "-v"])).unwrap();
     assert_eq!(o.propagation, Some(jail::Propagation::Private));
     // Later command-line flags come after the file's.
-    let e = write("e.conf", "% minijail-config-file v0\nenv-add = A=1\n");
+    let e = write(&tmp, "e.conf", "% minijail-config-file v0\nenv-add = A=1\n");
     let o = run_options(&strings(&[
         "--env-add=A=0",
         "--config",
@@ -188,6 +178,7 @@ fn config_entries_apply_where_the_flag_is() {
     // Two files in a row are fine; a file loading another is not.
     run_options(&strings(&["--config", &k, "--config", &e, "-v"])).unwrap();
     let nested = write(
+        &tmp,
         "n.conf",
         &format!("% minijail-config-file v0\nconfig = {k}\n"),
     );
@@ -197,8 +188,8 @@ fn config_entries_apply_where_the_flag_is() {
 
 #[test]
 fn config_syntax_as_upstream() {
-    let f = write(
-        "s.conf",
+    let tmp = TempDir::new("config");
+    let f = write(&tmp, "s.conf",
         "% minijail-config-file v0\n\n# comment\n   # indented comment\nmount = none,/run,tmpfs,\\\nMS_NODEV,mode=0755\n  p  \nc=0\nprofile = minimalistic-mountns-nodev\nno-fs-restrictions\n",
     );
     let o = run_options(&strings(&["--config", &f])).unwrap();
@@ -239,7 +230,7 @@ fn config_syntax_as_upstream() {
         ),
     ];
     for (text, want) in bad {
-        let f = write("bad.conf", text);
+        let f = write(&tmp, "bad.conf", text);
         let err = run_options(&strings(&["--config", &f])).unwrap_err();
         assert!(err.contains(want), "{text:?}: {err}");
         assert!(
@@ -256,13 +247,14 @@ fn config_syntax_as_upstream() {
 
 #[test]
 fn gen_config_needs_a_new_file_and_skips_lookups() {
-    let existing = write("exists.conf", "x");
+    let tmp = TempDir::new("config");
+    let existing = write(&tmp, "exists.conf", "x");
     let err = options::parse(&os(&["--gen-config", &existing, "-n"]))
         .unwrap_err()
         .to_string();
     assert!(err.contains("exists; give a new file name"), "{err}");
     // Users, groups and paths of another machine are fine; no program needed.
-    let out = scratch("other.conf");
+    let out = tmp.join("other.conf");
     let action = options::parse(&os(&[
         "--gen-config",
         out.to_str().unwrap(),

@@ -7,7 +7,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// The minijail0 under test: this build's, or an installed one named by
@@ -38,14 +37,7 @@ fn preload_built() {
     );
 }
 
-fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    let root = unsafe { libc::geteuid() } == 0;
-    if !root {
-        eprintln!("skipped: needs root");
-    }
-    root
-}
+use jail_testkit::{require_root, TempDir};
 
 fn minijail0(args: &[&str]) -> Output {
     preload_built();
@@ -64,17 +56,6 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-fn scratch(name: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "minijail0-e2e-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
 #[test]
 fn exit_status_is_the_programs() {
     let o = minijail0(&["--", "/bin/sh", "-c", "exit 7"]);
@@ -87,9 +68,7 @@ fn exit_status_is_the_programs() {
 
 #[test]
 fn user_group_nnp_and_policy_recipe() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let policy = data("echo.policy");
     // -u -g -n -S policy -- prog
     let o = minijail0(&[
@@ -153,9 +132,7 @@ fn user_group_nnp_and_policy_recipe() {
 
 #[test]
 fn caps_with_ambient_recipe() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let o = minijail0(&[
         "-u",
         "nobody",
@@ -201,9 +178,7 @@ fn caps_with_ambient_recipe() {
 
 #[test]
 fn minimalistic_mountns_profile_recipe() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     // The profile's new root, as on most distributions.
     std::fs::create_dir_all(jail::config::DEFAULT_PIVOT_ROOT).unwrap();
     let o = minijail0(&[
@@ -230,7 +205,8 @@ fn minimalistic_mountns_profile_recipe() {
 
 #[test]
 fn usage_errors_start_nothing() {
-    let marker = scratch("marker");
+    let tmp = TempDir::new("e2e");
+    let marker = tmp.join("marker");
     let script = format!("touch {}", marker.display());
     let cases: &[(&[&str], &str)] = &[
         (&["-R", "NOFLIE,1,1"], "minijail0: -R: unknown resource 'NOFLIE'; did you mean NOFILE?\n"),
@@ -278,7 +254,8 @@ fn help_and_syscall_list() {
 
 #[test]
 fn background_exits_once_started() {
-    let marker = scratch("bg");
+    let tmp = TempDir::new("e2e");
+    let marker = tmp.join("bg");
     let script = format!("sleep 0.5; touch {}", marker.display());
     preload_built();
     let start = Instant::now();
@@ -310,8 +287,9 @@ fn wait_for(path: &Path) {
 
 #[test]
 fn signals_are_forwarded_unless_z() {
+    let tmp = TempDir::new("e2e");
     preload_built();
-    let ready = scratch("ready");
+    let ready = tmp.join("ready");
     let script = format!(
         "trap 'exit 42' TERM; touch {}; while :; do sleep 0.05; done",
         ready.display()
@@ -327,8 +305,8 @@ fn signals_are_forwarded_unless_z() {
     assert_eq!(status.code(), Some(42), "{status:?}");
 
     // -z: minijail0 itself dies of the signal; the program is not told.
-    let ready = scratch("ready-z");
-    let done = scratch("done-z");
+    let ready = tmp.join("ready-z");
+    let done = tmp.join("done-z");
     let script = format!(
         "trap 'exit 42' TERM; touch {}; sleep 1; touch {}",
         ready.display(),
@@ -356,10 +334,9 @@ fn environment_flags() {
 
 #[test]
 fn gen_config_then_config_runs_the_same_jail() {
-    if !is_root() {
-        return;
-    }
-    let conf = scratch("svc.conf");
+    let tmp = TempDir::new("e2e");
+    require_root!();
+    let conf = tmp.join("svc.conf");
     let o = minijail0(&[
         &format!("--gen-config={}", conf.display()),
         "-u",

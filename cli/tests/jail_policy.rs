@@ -1,14 +1,17 @@
-//! `jail policy compile|dump|check` end to end on a corpus policy.
+//! `jail policy compile|dump|check` end to end on one of jail's own test
+//! policies (which `@include`s another by its installed path).
 
 use std::process::Command;
 
-const CORPUS: &str = concat!(
+use jail_testkit::TempDir;
+
+const POLICIES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/policies/crosvm-x86_64"
+    "/../libjail/tests/data/policies"
 );
 
 fn jail(args: &[&str]) -> (bool, String, String) {
-    let prefix = format!("/usr/share/policy/crosvm={CORPUS}");
+    let prefix = format!("/usr/share/policy/jail={POLICIES}");
     let out = Command::new(env!("CARGO_BIN_EXE_jail"))
         .args(args)
         .args(["--arch", "x86_64", "--include-prefix", &prefix])
@@ -23,8 +26,9 @@ fn jail(args: &[&str]) -> (bool, String, String) {
 
 #[test]
 fn compile_dump_check() {
-    let policy = format!("{CORPUS}/gpu_device.policy");
-    let out = std::env::temp_dir().join(format!("jail-cli-{}.bpf", std::process::id()));
+    let policy = format!("{POLICIES}/device.policy");
+    let tmp = TempDir::new("policy");
+    let out = tmp.join("device.bpf");
     let out_s = out.to_str().unwrap();
     let (ok, _, err) = jail(&["policy", "compile", &policy, "-o", out_s]);
     assert!(ok, "{err}");
@@ -40,7 +44,6 @@ fn compile_dump_check() {
     let (ok, listing2, _) = jail(&["policy", "dump", &policy]);
     assert!(ok);
     assert_eq!(listing, listing2);
-    std::fs::remove_file(&out).ok();
 
     let (ok, verdict, err) = jail(&["policy", "check", &policy, "ioctl", "3", "FIONBIO"]);
     assert!(ok, "{err}");
@@ -48,7 +51,10 @@ fn compile_dump_check() {
         verdict.starts_with("ioctl(3, FIONBIO) on x86_64: allow"),
         "{verdict}"
     );
-    assert!(verdict.contains("gpu_common.policy:"), "{verdict}");
+    assert!(verdict.contains("device.policy:"), "{verdict}");
+    let (ok, verdict, err) = jail(&["policy", "check", &policy, "getpid"]);
+    assert!(ok, "{err}");
+    assert!(verdict.contains("common.policy:"), "{verdict}");
     let (ok, verdict, _) = jail(&["policy", "check", &policy, "ioctl", "3", "0x1234"]);
     assert!(ok);
     assert!(verdict.contains("kill-thread"), "{verdict}");

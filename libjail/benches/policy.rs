@@ -3,7 +3,8 @@
 //!
 //! `cargo bench -p jail --bench policy`
 //!
-//! For every policy of ../shared/policies/crosvm-x86_64: the mean and the
+//! For every policy of the corpus ($JAIL_POLICY_CORPUS/crosvm-x86_64, or
+//! jail's own test policies without it): the mean and the
 //! maximum number of BPF instructions executed for each listed syscall
 //! (arguments all zero), the mean for the unlisted syscalls of x86_64, the
 //! same means for seccompiler's program where seccompiler can express the
@@ -17,10 +18,23 @@ use jail::seccomp::{
     CompileOptions, Policy, SeccompData,
 };
 
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/policies/crosvm-x86_64"
-);
+/// The crosvm corpus when `JAIL_POLICY_CORPUS` names one, else jail's own
+/// test policies, with the install prefix their `@include`s use.
+fn corpus() -> (PathBuf, &'static str) {
+    match std::env::var_os("JAIL_POLICY_CORPUS") {
+        Some(dir) => (
+            PathBuf::from(dir).join("crosvm-x86_64"),
+            "/usr/share/policy/crosvm",
+        ),
+        None => {
+            eprintln!("JAIL_POLICY_CORPUS is not set: measuring jail's own test policies only");
+            (
+                PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/policies")),
+                "/usr/share/policy/jail",
+            )
+        }
+    }
+}
 
 fn executed(prog: &[sock_filter], arch: Arch, nr: i64) -> usize {
     interp::run(prog, &SeccompData::new(arch, nr, [0; 6]))
@@ -59,11 +73,11 @@ fn time<T>(mut f: impl FnMut() -> T) -> Duration {
 }
 
 fn main() {
+    let (dir, prefix) = corpus();
     let mut opts = CompileOptions::new(Arch::X86_64);
-    opts.include_prefixes
-        .push(("/usr/share/policy/crosvm".into(), CORPUS.into()));
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(CORPUS)
-        .expect("corpus")
+    opts.include_prefixes.push((prefix.into(), dir.clone()));
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "policy"))
         .collect();

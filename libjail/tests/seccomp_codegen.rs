@@ -9,10 +9,7 @@ use jail::seccomp::{
     self, interp, tables, Action, Arch, CompileOptions, Policy, Program, SeccompData,
 };
 
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/policies/crosvm-x86_64"
-);
+mod common;
 
 fn build(text: &str, arch: Arch) -> (Policy, Program) {
     let o = CompileOptions::new(arch);
@@ -94,8 +91,8 @@ fn frequency_puts_hot_syscalls_higher() {
         .collect();
     let plain: String = names.iter().map(|n| format!("{n}: 1\n")).collect();
     let hot = names[37];
-    let dir = std::env::temp_dir().join(format!("jail-seccomp-freq-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = jail_testkit::TempDir::new("seccomp-freq");
+    let dir = dir.path();
     std::fs::write(dir.join("f.frequency"), format!("{hot}: 1000000\n")).unwrap();
     std::fs::write(
         dir.join("p.policy"),
@@ -114,7 +111,6 @@ fn frequency_puts_hot_syscalls_higher() {
         "hot syscall: {w} instructions with @frequency, {u} without"
     );
     assert!(w <= 6, "hot syscall takes {w} instructions");
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
@@ -163,7 +159,8 @@ fn i386_compares_only_the_low_word() {
 
 #[test]
 fn x86_64_table_matches_upstream_constants_json() {
-    let json = std::fs::read_to_string(Path::new(CORPUS).join("constants.json")).unwrap();
+    let crosvm = require_crosvm!();
+    let json = std::fs::read_to_string(crosvm.dir.join("constants.json")).unwrap();
     let start = json.find("\"syscalls\": {").expect("syscalls section");
     let body = &json[start + 13..];
     let body = &body[..body.find('}').unwrap()];

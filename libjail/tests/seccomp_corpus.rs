@@ -1,6 +1,9 @@
-//! The real policies of ../shared/policies compile as they are, and the
+//! Real policies compile as they are (jail's own in tests/data, and the
+//! shared crosvm corpus when `JAIL_POLICY_CORPUS` names it), and the
 //! compiled programs decide exactly as the policies say (direct evaluation)
 //! and as seccompiler's own programs for the policies it can express.
+
+mod common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -10,27 +13,12 @@ use jail::seccomp::{
     Program, SeccompData,
 };
 
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/policies/crosvm-x86_64"
-);
-
-fn corpus() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(CORPUS)
-        .expect("the policy corpus is checked out next to the repository")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "policy"))
-        .collect();
-    v.sort();
-    assert!(v.len() >= 40, "corpus too small: {}", v.len());
-    v
-}
-
-fn opts() -> CompileOptions {
-    let mut o = CompileOptions::new(Arch::X86_64);
-    o.include_prefixes
-        .push(("/usr/share/policy/crosvm".into(), CORPUS.into()));
-    o
+/// Every policy of every corpus here, with its compile options.
+fn corpus() -> Vec<(PathBuf, CompileOptions)> {
+    common::all()
+        .iter()
+        .flat_map(|c| c.policies().into_iter().map(|p| (p, c.options())))
+        .collect()
 }
 
 /// Argument values worth trying for `policy`: every constant it compares
@@ -94,8 +82,8 @@ fn sweep(policy: &Policy, mut check: impl FnMut(&SeccompData)) {
 
 #[test]
 fn every_corpus_policy_compiles() {
-    for path in corpus() {
-        let prog = seccomp::compile_file(&path, &opts()).unwrap_or_else(|e| panic!("{e}"));
+    for (path, opts) in corpus() {
+        let prog = seccomp::compile_file(&path, &opts).unwrap_or_else(|e| panic!("{e}"));
         assert!(
             prog.len() > 4 && prog.len() <= seccomp::BPF_MAXINSNS,
             "{}: {}",
@@ -109,8 +97,8 @@ fn every_corpus_policy_compiles() {
 
 #[test]
 fn compiled_programs_match_direct_evaluation() {
-    for path in corpus() {
-        let policy = parse_file(&path, &opts()).unwrap();
+    for (path, opts) in corpus() {
+        let policy = parse_file(&path, &opts).unwrap();
         let prog = compile_policy(&policy, &path).unwrap();
         sweep(&policy, |d| {
             let want = policy.evaluate(d).action.to_ret();
@@ -132,8 +120,8 @@ fn compiled_programs_match_direct_evaluation() {
 #[test]
 fn compiled_programs_match_seccompiler() {
     let mut compared = 0;
-    for path in corpus() {
-        let mut o = opts();
+    for (path, opts) in corpus() {
+        let mut o = opts;
         // seccompiler's arch check kills the process; use the same action.
         o.kill_action = seccomp::Action::KillProcess;
         let policy = parse_file(&path, &o).unwrap();
@@ -159,8 +147,10 @@ fn compiled_programs_match_seccompiler() {
             );
         });
     }
+    // Our own common and device policies, and ten or more of crosvm's.
+    let expected = 2 + if common::crosvm().is_some() { 10 } else { 0 };
     assert!(
-        compared >= 10,
+        compared >= expected,
         "only {compared} policies were expressible in seccompiler"
     );
 }
@@ -186,7 +176,7 @@ fn error_messages_point_at_the_problem() {
     let e = seccomp::compile_str(
         "read: 1\nioctl: arg1 == TCGEST\n",
         Path::new("/x/y.policy"),
-        &opts(),
+        &CompileOptions::new(Arch::X86_64),
     )
     .unwrap_err();
     let e = format!("{e:#}");
@@ -209,17 +199,21 @@ fn too_many_instructions_is_a_clear_error() {
         .map(|i| format!("arg0 > {} && arg1 < {}", i * 7, i * 3))
         .collect();
     text.push_str(&clauses.join(" || "));
-    let e = seccomp::compile_str(&text, Path::new("big.policy"), &opts())
-        .unwrap_err()
-        .to_string();
+    let e = seccomp::compile_str(
+        &text,
+        Path::new("big.policy"),
+        &CompileOptions::new(Arch::X86_64),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.starts_with("big.policy: the compiled program has"), "{e}");
     assert!(e.contains("limit of 4096"), "{e}");
 }
 
 #[test]
 fn why_seccompiler_cannot_express_the_others() {
-    for path in corpus() {
-        let policy = parse_file(&path, &opts()).unwrap();
+    for (path, opts) in corpus() {
+        let policy = parse_file(&path, &opts).unwrap();
         if let Err(e) = oracle::program(&policy) {
             // Only multiple actions keep a corpus policy out of seccompiler.
             assert!(

@@ -7,10 +7,7 @@ use std::path::Path;
 
 use jail::seccomp::{self, Arch, CompileOptions, Program};
 
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/policies/crosvm-x86_64"
-);
+mod common;
 
 #[derive(Debug, PartialEq, Eq)]
 enum Outcome {
@@ -137,13 +134,28 @@ fn default_errno_and_tsync() {
 #[cfg(target_arch = "x86_64")]
 #[test]
 fn corpus_policy_in_the_kernel() {
-    let mut o = CompileOptions::new(Arch::X86_64);
-    o.include_prefixes
-        .push(("/usr/share/policy/crosvm".into(), CORPUS.into()));
-    let prog = seccomp::compile_file(&Path::new(CORPUS).join("common_device.policy"), &o).unwrap();
+    let crosvm = require_crosvm!();
     // getpid is allowed by common_device.policy, getuid is not.
+    file_policy_in_the_kernel(&crosvm, "common_device.policy", libc::SYS_getuid);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn own_policy_in_the_kernel() {
+    // device.policy includes common.policy (getpid); it lists no getuid.
+    file_policy_in_the_kernel(&common::own(), "device.policy", libc::SYS_getuid);
+}
+
+/// Install `file` of `corpus`: getpid works, `denied` is killed.
+#[cfg(target_arch = "x86_64")]
+fn file_policy_in_the_kernel(corpus: &common::Corpus, file: &str, denied: libc::c_long) {
+    let prog = seccomp::compile_file(&corpus.dir.join(file), &corpus.options()).unwrap();
     let ok = in_child(&prog, false, || i32::from(sys(libc::SYS_getpid, 0, 0) <= 0));
     assert_eq!(ok, Outcome::Exited(0));
-    let bad = in_child(&prog, false, || sys(libc::SYS_getuid, 0, 0) as i32);
+    static DENIED: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+    DENIED.store(denied, std::sync::atomic::Ordering::Relaxed);
+    let bad = in_child(&prog, false, || {
+        sys(DENIED.load(std::sync::atomic::Ordering::Relaxed), 0, 0) as i32
+    });
     assert_eq!(bad, Outcome::Signaled(libc::SIGSYS));
 }

@@ -79,11 +79,7 @@ pub fn preload_library() -> PathBuf {
     target_dir().join("libjailpreload.so")
 }
 
-/// Whether the tests run as root.
-pub fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
-}
+pub use jail_testkit::{is_root, require_root, skip, skip_part, TempDir};
 
 /// Number of open fds in this process.
 pub fn open_fd_count() -> usize {
@@ -133,33 +129,5 @@ pub fn make_reachable(path: &Path) {
             let _ = std::fs::set_permissions(dir, perm);
         }
         p = dir.parent();
-    }
-}
-
-/// A fresh directory under the system temp dir, removed on drop.
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new(tag: &str) -> TempDir {
-        let base = std::env::temp_dir().join(format!(
-            "jail-test-{tag}-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.subsec_nanos())
-                .unwrap_or(0)
-        ));
-        std::fs::create_dir_all(&base).expect("temp dir");
-        TempDir(base)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }

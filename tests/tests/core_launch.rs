@@ -48,9 +48,7 @@ fn unknown_users_and_groups_are_refused() {
 
 #[test]
 fn privileged_binaries_are_refused_in_preload_mode() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let dir = TempDir::new("setuid");
     let setuid = dir.path().join("true-setuid");
     std::fs::copy("/bin/true", &setuid).unwrap();
@@ -125,9 +123,7 @@ int main(void) {
 
 #[test]
 fn static_programs_run_in_no_preload_mode() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let dir = TempDir::new("static");
     let bin = build_static_probe(dir.path());
     let bin = bin.to_str().unwrap();
@@ -261,9 +257,7 @@ fn new_session_when_a_std_fd_is_a_terminal() {
 
 #[test]
 fn fork_returns_in_a_jailed_child() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let mut jail = Jail::new();
     jail.change_uid(65534).change_gid(65534).no_new_privs();
     // SAFETY: the child only makes syscalls before _exit.

@@ -9,9 +9,7 @@ const CAP_NET_BIND_SERVICE: u64 = 1 << 10;
 
 #[test]
 fn late_drop_keeps_exactly_the_requested_capability_as_nobody() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let mut jail = Jail::new();
     jail.change_uid(65534)
         .change_gid(65534)
@@ -47,9 +45,7 @@ fn late_drop_keeps_exactly_the_requested_capability_as_nobody() {
 
 #[test]
 fn ambient_capabilities_survive_execve() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let mut jail = Jail::new();
     jail.change_uid(65534)
         .change_gid(65534)
@@ -125,9 +121,7 @@ fn unprivileged_no_new_privs_and_seccomp_work() {
         assert_eq!(out.field("uid"), Some("65534"));
         return;
     }
-    if !is_root() {
-        return;
-    }
+    require_root!();
     make_reachable(&target_dir());
     let (ok, text) = rerun_unprivileged("unprivileged_no_new_privs_and_seccomp_work");
     assert!(ok, "{text}");
@@ -175,9 +169,7 @@ fn unprivileged_caller_gets_clear_errors_for_privileged_settings() {
         assert_eq!(out.field("uid"), Some("0"));
         return;
     }
-    if !is_root() {
-        return;
-    }
+    require_root!();
     make_reachable(&target_dir());
     let (ok, text) =
         rerun_unprivileged("unprivileged_caller_gets_clear_errors_for_privileged_settings");
@@ -186,9 +178,7 @@ fn unprivileged_caller_gets_clear_errors_for_privileged_settings() {
 
 #[test]
 fn capability_outside_the_bounding_set_fails_closed_as_root() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     // CAP_NET_ADMIN is dropped from the bounding set, then asked for: the
     // kernel refuses to keep it, so the program must not start.
     let mut jail = Jail::new();
@@ -232,9 +222,7 @@ fn trapped_syscalls_are_named_by_the_sigsys_reporter() {
 
 #[test]
 fn supplementary_groups_set_kept_or_inherited() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let mut jail = Jail::new();
     jail.change_uid(65534)
         .change_gid(65534)

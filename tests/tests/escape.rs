@@ -457,8 +457,7 @@ fn cannot_raise_an_rlimit_above_the_hard_limit() {
 #[test]
 fn cannot_leave_landlock_rules() {
     if jail::landlock::kernel_abi().is_err() {
-        eprintln!("SKIP: this kernel has no Landlock");
-        return;
+        skip!("the kernel has no Landlock");
     }
     let dir = open_dir("landlock");
     let secret = dir.path().join("secret");

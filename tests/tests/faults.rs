@@ -207,9 +207,7 @@ fn launcher_killed_after_start_takes_the_program_with_it_when_asked() {
 /// its launcher.
 #[test]
 fn the_parent_death_signal_survives_the_uid_change() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let _g = serial();
     // What the program sees, in preload and no-preload mode.
     for mode in [jail::PreloadMode::Auto, jail::PreloadMode::Never] {

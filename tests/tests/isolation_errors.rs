@@ -110,9 +110,7 @@ fn contradicting_namespaces() {
 
 #[test]
 fn failures_after_fork_name_the_step_and_the_mount() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     // A filesystem type the kernel does not know: only the mount call can
     // tell, so it fails in the child, before the program runs.
     let dir = TempDir::new("err-fstype");

@@ -40,9 +40,7 @@ impl Drop for Holder {
 
 #[test]
 fn joins_net_uts_ipc_cgroup_and_pid_namespaces() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let host = HostSnapshot::take();
     let mut holding = Jail::new();
     holding
@@ -78,9 +76,7 @@ fn joins_net_uts_ipc_cgroup_and_pid_namespaces() {
 
 #[test]
 fn joins_a_user_namespace_first_then_what_it_owns() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let mut holding = Jail::new();
     holding
         .uid_map("0 0 10")
@@ -107,9 +103,7 @@ fn joins_a_user_namespace_first_then_what_it_owns() {
 
 #[test]
 fn joins_a_mount_namespace() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let host = HostSnapshot::take();
     let dir = TempDir::new("joinmnt");
     let mut holding = Jail::new();

@@ -23,7 +23,7 @@ fn base() -> Jail {
 #[test]
 fn write_outside_the_rules_is_denied() {
     if !landlock_available() {
-        return;
+        skip!("the kernel has no Landlock");
     }
     let allowed = TempDir::new("ll-rw");
     let other = TempDir::new("ll-other");
@@ -59,7 +59,7 @@ fn write_outside_the_rules_is_denied() {
 #[test]
 fn read_only_and_read_execute_rules() {
     if !landlock_available() {
-        return;
+        skip!("the kernel has no Landlock");
     }
     let ro = TempDir::new("ll-ro");
     std::fs::write(ro.path().join("f"), "data").unwrap();
@@ -87,7 +87,7 @@ fn read_only_and_read_execute_rules() {
 #[test]
 fn advanced_rw_allows_creating_and_removing_where_rw_does_not() {
     if !landlock_available() {
-        return;
+        skip!("the kernel has no Landlock");
     }
     let dir = TempDir::new("ll-adv");
     std::fs::write(dir.path().join("f"), "x").unwrap();
@@ -107,7 +107,7 @@ fn advanced_rw_allows_creating_and_removing_where_rw_does_not() {
 #[test]
 fn abi_selection_changes_what_is_handled() {
     if !landlock_available() || jail::landlock::kernel_abi().unwrap() < 2 {
-        return;
+        skip!("needs Landlock ABI 2 or newer");
     }
     // Linking a file into another directory is "refer": ABI 1 always
     // denies it (EXDEV), ABI 2 (the default) allows it under an
@@ -129,7 +129,7 @@ fn abi_selection_changes_what_is_handled() {
 #[test]
 fn a_missing_rule_path_is_refused_before_fork() {
     if !landlock_available() {
-        return;
+        skip!("the kernel has no Landlock");
     }
     let mut jail = base();
     jail.add_fs_restriction_rw(Path::new("/nonexistent-landlock-path"));
@@ -171,8 +171,9 @@ fn unprivileged_landlock_with_no_new_privs() {
         assert_eq!(out, "denied\n");
         return;
     }
-    if !is_root() || !landlock_available() {
-        return;
+    require_root!();
+    if !landlock_available() {
+        skip!("the kernel has no Landlock");
     }
     make_reachable(&target_dir());
     let (ok, text) = rerun_unprivileged("unprivileged_landlock_with_no_new_privs");
@@ -189,7 +190,7 @@ fn unprivileged_landlock_with_no_new_privs() {
 #[test]
 fn handoffs_larger_than_a_pipe_arrive_whole() {
     if !landlock_available() {
-        return;
+        skip!("the kernel has no Landlock");
     }
     // 204 bytes naming /usr.
     let long = format!("/usr{}", "/.".repeat(100));
@@ -202,9 +203,10 @@ fn handoffs_larger_than_a_pipe_arrive_whole() {
         assert_eq!(out.status, 0, "{rules} rules: {out:?}");
         assert_eq!(out.stdout, "ran\n", "{rules} rules");
     }
-    if in_unprivileged_rerun() || !is_root() {
+    if in_unprivileged_rerun() {
         return;
     }
+    require_root!();
     make_reachable(&target_dir());
     let (ok, text) = rerun_unprivileged("handoffs_larger_than_a_pipe_arrive_whole");
     assert!(ok, "{text}");

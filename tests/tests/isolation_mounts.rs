@@ -8,7 +8,7 @@ use std::path::Path;
 
 use jail::{Jail, Namespace, Propagation};
 use jail_tests::iso::*;
-use jail_tests::support::{is_root, TempDir};
+use jail_tests::support::{require_root, TempDir};
 
 fn mounts_inside(jail: &Jail) -> Vec<MountLine> {
     parse_mountinfo(&sh_ok(jail, "cat /proc/self/mountinfo"))
@@ -16,9 +16,7 @@ fn mounts_inside(jail: &Jail) -> Vec<MountLine> {
 
 #[test]
 fn bind_is_read_only_unless_writable() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let host = HostSnapshot::take();
     let src = TempDir::new("bind-src");
     let dst = TempDir::new("bind-dst");
@@ -54,9 +52,7 @@ fn bind_is_read_only_unless_writable() {
 
 #[test]
 fn read_only_bind_is_read_only_all_the_way_down() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     // A writable bind inside the source stays under the read-only bind.
     let src = TempDir::new("rec-src");
     let inner = TempDir::new("rec-inner");
@@ -75,9 +71,7 @@ fn read_only_bind_is_read_only_all_the_way_down() {
 
 #[test]
 fn mount_with_type_flags_and_data() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let host = HostSnapshot::take();
     let dst = TempDir::new("tmpfs-dst");
     let dest = dst.path().to_str().unwrap();
@@ -104,9 +98,7 @@ fn mount_with_type_flags_and_data() {
 
 #[test]
 fn without_a_root_the_mounts_are_the_hosts_plus_the_requested() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let dst = TempDir::new("exact");
     let mut jail = Jail::new();
     jail.bind(Path::new("/usr"), dst.path(), false)
@@ -123,9 +115,7 @@ fn without_a_root_the_mounts_are_the_hosts_plus_the_requested() {
 
 #[test]
 fn minimal_dev_has_exactly_the_upstream_nodes() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let host = HostSnapshot::take();
     let mut jail = Jail::new();
     jail.mount_dev();
@@ -156,9 +146,7 @@ fn minimal_dev_has_exactly_the_upstream_nodes() {
 
 #[test]
 fn binds_into_the_minimal_dev_are_created_there() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let src = TempDir::new("devbind");
     std::fs::write(src.path().join("log"), "socket stand-in").unwrap();
     let mut jail = Jail::new();
@@ -171,9 +159,7 @@ fn binds_into_the_minimal_dev_are_created_there() {
 
 #[test]
 fn tmp_is_a_sized_tmpfs() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let host = HostSnapshot::take();
     let mut jail = Jail::new();
     jail.mount_tmp(2 << 20);
@@ -194,9 +180,7 @@ fn tmp_is_a_sized_tmpfs() {
 
 #[test]
 fn proc_is_remounted_read_only() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let host = HostSnapshot::take();
     let mut jail = Jail::new();
     jail.remount_proc_readonly();
@@ -218,9 +202,7 @@ fn proc_is_remounted_read_only() {
 
 #[test]
 fn pid_namespace_proc_is_read_only_unless_asked() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let mut jail = Jail::new();
     jail.namespace(Namespace::Pid);
     assert!(mount_at(&mounts_inside(&jail), "/proc")
@@ -255,9 +237,7 @@ fn rooted(root: &Path, pivot: bool) -> Jail {
 
 #[test]
 fn chroot_runs_in_the_new_root() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let host = HostSnapshot::take();
     let root = TempDir::new("chroot");
     let jail = rooted(root.path(), false);
@@ -276,9 +256,7 @@ fn chroot_runs_in_the_new_root() {
 
 #[test]
 fn pivot_root_shows_exactly_the_requested_mounts() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let host = HostSnapshot::take();
     let root = TempDir::new("pivot");
     let jail = rooted(root.path(), true);
@@ -315,9 +293,7 @@ fn pivot_root_shows_exactly_the_requested_mounts() {
 
 #[test]
 fn minimalistic_mountns_profile() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let host = HostSnapshot::take();
     let root = TempDir::new("minimal");
     let mut jail = Jail::new();
@@ -351,9 +327,7 @@ fn minimalistic_mountns_profile() {
 
 #[test]
 fn destinations_resolve_inside_the_root() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let host = HostSnapshot::take();
     let root = TempDir::new("inroot");
     let mut jail = rooted(root.path(), false);
@@ -397,9 +371,7 @@ fn propagation_inside(jail: &Jail) -> Vec<Vec<String>> {
 
 #[test]
 fn propagation_modes_on_a_private_host() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let host = HostSnapshot::take();
     let mut private = Jail::new();
     private.namespace(Namespace::Mount);
@@ -444,9 +416,7 @@ fn nested_propagation_probe() {
 
 #[test]
 fn propagation_modes_under_a_shared_parent() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let host = HostSnapshot::take();
     let exe = std::env::current_exe().unwrap();
     let mut outer = Jail::new();
@@ -487,9 +457,7 @@ fn propagation_modes_under_a_shared_parent() {
 
 #[test]
 fn a_remount_gives_one_subtree_its_own_propagation() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let host = HostSnapshot::take();
     let mut jail = Jail::new();
     jail.namespace(Namespace::Mount)

@@ -4,7 +4,7 @@
 
 use jail::{Jail, Namespace};
 use jail_tests::iso::*;
-use jail_tests::support::is_root;
+use jail_tests::support::{require_root, skip};
 
 fn ns_inside(jail: &Jail, kind: &str) -> String {
     sh_ok(jail, &format!("readlink /proc/self/ns/{kind}"))
@@ -14,9 +14,7 @@ fn ns_inside(jail: &Jail, kind: &str) -> String {
 
 #[test]
 fn each_new_namespace_differs_from_the_host() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let host = HostSnapshot::take();
     for (ns, kind) in [
         (Namespace::Mount, "mnt"),
@@ -57,9 +55,7 @@ fn no_namespace_requested_means_host_namespaces() {
 
 #[test]
 fn hostname_is_set_in_a_new_uts_namespace() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let before = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
     let mut jail = Jail::new();
     jail.set_hostname("jailed-host");
@@ -73,9 +69,7 @@ fn hostname_is_set_in_a_new_uts_namespace() {
 
 #[test]
 fn new_net_namespace_has_only_loopback_and_it_is_up() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let mut jail = Jail::new();
     jail.namespace(Namespace::Net);
     let out = sh_ok(
@@ -97,9 +91,7 @@ fn new_net_namespace_has_only_loopback_and_it_is_up() {
 
 #[test]
 fn ipc_namespace_hides_host_ipc_objects() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     // Make a SysV shared memory segment on the host; the jail must not see it.
     // SAFETY: shmget/shmctl with valid arguments; the segment is removed below.
     let id = unsafe { libc::shmget(libc::IPC_PRIVATE, 4096, libc::IPC_CREAT | 0o600) };
@@ -121,9 +113,7 @@ fn ipc_namespace_hides_host_ipc_objects() {
 
 #[test]
 fn cgroup_namespace_roots_the_cgroup_view() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let mut jail = Jail::new();
     jail.namespace(Namespace::Cgroup);
     let out = sh_ok(&jail, "cat /proc/self/cgroup");
@@ -135,9 +125,7 @@ fn cgroup_namespace_roots_the_cgroup_view() {
 
 #[test]
 fn pid_namespace_init_is_pid_1_and_ps_sees_only_the_jail() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let host = HostSnapshot::take();
     let mut jail = Jail::new();
     jail.namespace(Namespace::Pid).remount_proc_readonly();
@@ -169,9 +157,7 @@ fn pid_namespace_init_is_pid_1_and_ps_sees_only_the_jail() {
 
 #[test]
 fn run_as_init_makes_the_program_pid_1() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let mut jail = Jail::new();
     jail.namespace(Namespace::Pid)
         .run_as_init()
@@ -181,9 +167,7 @@ fn run_as_init_makes_the_program_pid_1() {
 
 #[test]
 fn pid_namespace_init_exits_with_the_program_status() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let mut jail = Jail::new();
     jail.namespace(Namespace::Pid);
     assert_eq!(sh(&jail, "exit 7").status, 7);
@@ -192,9 +176,7 @@ fn pid_namespace_init_exits_with_the_program_status() {
 
 #[test]
 fn pid_namespace_init_forwards_signals_sent_from_inside() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let mut jail = Jail::new();
     jail.namespace(Namespace::Pid);
     // The kernel spares a namespace's init the signals it does not take;
@@ -208,9 +190,7 @@ fn pid_namespace_init_forwards_signals_sent_from_inside() {
 
 #[test]
 fn pid_namespace_init_reaps_orphans() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let mut jail = Jail::new();
     jail.namespace(Namespace::Pid).remount_proc_readonly();
     // A grandchild orphaned by its parent is reparented to the init and
@@ -235,7 +215,7 @@ fn new_session_keyring_is_joined() {
         .map(|s| !s.success())
         .unwrap_or(true)
     {
-        return;
+        skip!("python3 is not installed (it reads the keyring id)");
     }
     // The launcher's own session keyring (or the user's fallback).
     // SAFETY: keyctl(KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0) only reads.

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use jail::{Command, Jail, Namespace, Propagation};
-use jail_tests::support::is_root;
+use jail_tests::support::require_root;
 
 fn time(n: u32, mut f: impl FnMut()) -> Duration {
     f();
@@ -18,9 +18,7 @@ fn time(n: u32, mut f: impl FnMut()) -> Duration {
 #[test]
 #[ignore]
 fn namespaced_true_overhead() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let n: u32 = std::env::var("PERF_N")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -68,9 +66,7 @@ fn namespaced_true_overhead() {
 #[test]
 #[ignore]
 fn overhead_by_part() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let n = 100;
     let cmd = Command::new("/bin/true");
     type Setup = Box<dyn Fn(&mut Jail)>;

@@ -37,9 +37,7 @@ fn default_maps_the_caller_to_root() {
 
 #[test]
 fn explicit_maps_with_several_ranges() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let mut jail = Jail::new();
     jail.uid_map("0 100000 10,10 200000 5,1000 1000 1")
         .gid_map("0 300000 20")
@@ -67,9 +65,7 @@ fn explicit_maps_with_several_ranges() {
 
 #[test]
 fn root_is_not_forced_to_deny_setgroups() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     let mut jail = Jail::new();
     jail.uid_map("0 0 1").gid_map("0 0 1");
     assert_eq!(sh_ok(&jail, "cat /proc/self/setgroups").trim(), "allow");
@@ -77,9 +73,7 @@ fn root_is_not_forced_to_deny_setgroups() {
 
 #[test]
 fn map_without_root_inside_keeps_the_overflow_ids() {
-    if !is_root() {
-        return;
-    }
+    require_root!();
     // 1000 inside is 1000 outside; the process itself (uid 0 outside) is
     // unmapped, so it shows as the overflow id.
     let mut jail = Jail::new();
@@ -190,9 +184,7 @@ fn unprivileged_user_gets_a_full_namespaced_jail() {
         unprivileged_jail_body();
         return;
     }
-    if !is_root() {
-        return;
-    }
+    require_root!();
     make_reachable(&target_dir());
     let (ok, text) = rerun_unprivileged("unprivileged_user_gets_a_full_namespaced_jail");
     assert!(ok, "{text}");

@@ -122,11 +122,6 @@ fn built() -> &'static Built {
     })
 }
 
-fn is_root() -> bool {
-    // SAFETY: getuid has no preconditions.
-    unsafe { libc::getuid() == 0 }
-}
-
 /// Run test program `name` (as root, or as 65534 when `unprivileged`),
 /// passing the helper and a scratch dir; panic with its output unless it
 /// exits 0.
@@ -169,22 +164,22 @@ macro_rules! c_test {
     ($name:ident, root) => {
         #[test]
         fn $name() {
-            if !is_root() {
-                eprintln!("skipped: needs root");
-                return;
-            }
+            jail_testkit::require_root!();
             run_c_test(stringify!($name), false);
         }
     };
     ($name:ident, both) => {
         #[test]
         fn $name() {
-            if !is_root() {
-                run_c_test(stringify!($name), false);
-                return;
-            }
             run_c_test(stringify!($name), false);
-            run_c_test(stringify!($name), true);
+            if jail_testkit::is_root() {
+                run_c_test(stringify!($name), true);
+            } else {
+                jail_testkit::skip_part!(
+                    "as 65534",
+                    "re-running as another user through setpriv needs root"
+                );
+            }
         }
     };
 }
@@ -205,10 +200,12 @@ c_test!(userns, both);
 fn legacy() {
     let out = run_c_test("legacy", false);
     assert!(out.contains("legacy: ok"), "{out}");
-    if is_root() {
+    if jail_testkit::is_root() {
         assert!(out.contains("65534 65534"), "{out}");
         let out = run_c_test("legacy", true);
         assert!(out.contains("65534 65534"), "{out}");
+    } else {
+        jail_testkit::skip_part!("uid change and as 65534", "needs root");
     }
 }
 
