@@ -171,6 +171,17 @@ fn prepare(plan: &mut Plan, fds: &ChildFds) {
     for &fd in &fds.parent_ends {
         sys::close(fd);
     }
+    // An undumpable launcher (so an earlier program cannot ptrace it)
+    // passed that on to this copy of itself; but an unprivileged launcher
+    // can write a new user namespace's uid/gid maps only into a dumpable
+    // child's /proc files. Dumpable just for the wait, said first thing so
+    // the launcher waits for it. (Never in a child sharing the launcher's
+    // memory, whose flag is the launcher's: a new user namespace never
+    // shares it.)
+    if plan.announce_dumpable {
+        step(ChildStep::Dumpable, sys::set_dumpable(true));
+        report::dumpable(status);
+    }
     step(ChildStep::SignalReset, reset_signals(plan));
     arm_pdeathsig(plan, status);
 
@@ -186,6 +197,11 @@ fn prepare(plan: &mut Plan, fds: &ChildFds) {
         }
     }
     sys::close(fds.sync_read);
+    // This process holds a copy of the launcher's memory: undumpable from
+    // here (a pid namespace's init stays so; execve resets the program).
+    if plan.userns {
+        step(ChildStep::Dumpable, sys::set_dumpable(false));
+    }
 
     if plan.root_in_userns {
         // Raw syscalls, not the C library's wrappers: in a process cloned

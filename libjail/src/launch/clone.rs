@@ -67,6 +67,10 @@ pub fn clone_child(
     fds: &ChildFds,
     exec: bool,
 ) -> Result<libc::pid_t, LaunchError> {
+    if plan.undumpable_launcher {
+        super::make_launcher_undumpable()?;
+    }
+    plan.announce_dumpable = plan.userns && !sys::is_dumpable();
     // Block every signal around clone so no handler of the caller's runs
     // in the child before it resets them; the child restores the mask.
     let blocked = SignalsBlocked::new(&mut plan.saved_sigmask);

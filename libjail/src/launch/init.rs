@@ -51,6 +51,13 @@ pub fn fork_init(
     fds: &ChildFds,
     program: Option<ProgramMain>,
 ) -> Result<(), Errno> {
+    // Init is a copy of the launcher (its environment, its memory) that
+    // never execs, and the program's parent: undumpable before the program
+    // exists, so a program of the same uid cannot ptrace it (and make it
+    // run anything outside the jail's stage 2) or read its
+    // /proc/1/{environ,fd,mem}. The program's process inherits the flag
+    // until its execve resets it.
+    sys::set_dumpable(false)?;
     // Every signal is still blocked here (the launcher blocks them around
     // clone and the program's process unblocks them only at the end of
     // its setup), so init, as pid 1 of the namespace, cannot lose one sent

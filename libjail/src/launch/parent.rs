@@ -55,6 +55,9 @@ pub fn launch(
     // A shared-memory child has already exec'd (or failed) by now and
     // waits for nothing, nor does a child the launcher has nothing to set
     // up for; any other child waits for this release.
+    if plan.announce_dumpable {
+        await_dumpable(jail, &mut pipes, pid)?;
+    }
     if plan.wait_for_parent {
         if let Err(e) = setup_child(&plan, pid) {
             abandon(pid);
@@ -125,21 +128,41 @@ fn release_child(pipes: &mut LaunchPipes, pid: libc::pid_t) -> Result<(), Launch
 }
 
 /// Child → parent: read the report and turn a failure into the error.
+/// Wait until the child is dumpable, so its uid/gid map files open.
+fn await_dumpable(
+    jail: &Jail,
+    pipes: &mut LaunchPipes,
+    pid: libc::pid_t,
+) -> Result<(), LaunchError> {
+    match report::await_dumpable(pipes.status.0) {
+        Ok(()) => Ok(()),
+        Err(report) => {
+            sys::close(LaunchPipes::take(&mut pipes.status.0));
+            Err(failed(jail, report, pid))
+        }
+    }
+}
+
 fn await_exec(jail: &Jail, pipes: &mut LaunchPipes, pid: libc::pid_t) -> Result<(), LaunchError> {
     match report::receive(LaunchPipes::take(&mut pipes.status.0)) {
         Report::Execed => Ok(()),
-        Report::Failed(failure) => Err(child_failed(jail, pid, failure)),
-        Report::Died => {
-            // Died during setup, before it could say how far it got.
-            Err(LaunchError::ChildDied(reap(pid)))
-        }
-        Report::Malformed { bad_record } => {
+        other => Err(failed(jail, other, pid)),
+    }
+}
+
+/// The error for a child that did not get to exec, reaped.
+fn failed(jail: &Jail, report: Report, pid: libc::pid_t) -> LaunchError {
+    match report {
+        Report::Failed(failure) => child_failed(jail, pid, failure),
+        // Died during setup, before it could say how far it got.
+        Report::Died => LaunchError::ChildDied(reap(pid)),
+        Report::Execed | Report::Malformed { .. } => {
             abandon(pid);
-            Err(LaunchError::Invalid(if bad_record {
+            LaunchError::Invalid(if report == (Report::Malformed { bad_record: true }) {
                 "the jailed child sent a malformed status record".into()
             } else {
                 "the jailed child sent a malformed status report".into()
-            }))
+            })
         }
     }
 }

@@ -118,6 +118,13 @@ pub struct Plan {
     /// part (uid/gid maps, cgroups, pid file). With none of those to do the
     /// child goes straight on: no round trip through the launcher.
     pub wait_for_parent: bool,
+    /// Make the launcher undumpable before the clone: the program could
+    /// reach it otherwise (see [`Jail::keep_launcher_dumpable`]).
+    pub undumpable_launcher: bool,
+    /// The child makes itself dumpable and says so before the launcher
+    /// writes its uid/gid maps: set at clone time when the launcher is
+    /// undumpable and a new user namespace needs maps.
+    pub announce_dumpable: bool,
     /// The launching thread's signal mask, saved while all signals are
     /// blocked around clone; the child restores it unless resetting.
     pub saved_sigmask: libc::sigset_t,
@@ -346,6 +353,8 @@ impl Plan {
             hooks: jail.hooks.clone(),
             shared_memory_child: false,
             wait_for_parent: true,
+            undumpable_launcher: !jail.keep_launcher_dumpable && program_reaches_launcher(jail),
+            announce_dumpable: false,
             // SAFETY: an all-zero sigset_t is a valid (empty) set.
             saved_sigmask: unsafe { std::mem::zeroed() },
         };
@@ -657,6 +666,19 @@ fn argv(cmd: &Command) -> Result<Vec<CString>, LaunchError> {
         .chain(cmd.args.iter())
         .map(|a| cstring("argument", a.as_bytes()))
         .collect()
+}
+
+/// Whether the program could ptrace its launcher, or open its /proc files,
+/// if the launcher stays dumpable: it runs as the launcher's uid, sees the
+/// launcher's pids, and is not in a new user namespace (whose capabilities
+/// give nothing over a process outside it).
+fn program_reaches_launcher(jail: &Jail) -> bool {
+    if jail.has_namespace(Namespace::Pid) || jail.has_namespace(Namespace::User) {
+        return false;
+    }
+    // SAFETY: getuid and geteuid have no preconditions.
+    let (ruid, euid) = unsafe { (libc::getuid(), libc::geteuid()) };
+    jail.uid.is_none_or(|uid| uid == ruid || uid == euid)
 }
 
 /// Namespace settings that contradict each other.
