@@ -47,11 +47,8 @@ pub fn run(args: &[OsString]) -> i32 {
         Action::Help => print(&docs::help()),
         Action::SyscallHelp => print(&docs::syscall_help()),
         Action::GenConfig { path, text } => {
-            let written = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-                .and_then(|mut f| f.write_all(text.as_bytes()));
+            let written =
+                jail::atomic_file::write(&path, text.as_bytes(), jail::atomic_file::Existing::Keep);
             match written {
                 Ok(()) => 0,
                 Err(e) => {

@@ -15,6 +15,7 @@
 //! seccomp) runs in the preload library's constructor after the dynamic
 //! loader, or just before execve for static programs.
 
+pub mod atomic_file;
 pub mod caps;
 pub mod config;
 pub mod hook;

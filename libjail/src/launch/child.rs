@@ -160,7 +160,7 @@ pub fn setup(plan: &mut Plan, fds: &ChildFds) {
 }
 
 /// The setup up to the fork of a pid namespace's init: namespaces,
-/// mounts, root, rlimits.
+/// mounts, root.
 fn prepare(plan: &mut Plan, fds: &ChildFds) {
     let status = fds.status_write;
     let step = |step: ChildStep, r: Result<(), Errno>| {
@@ -229,8 +229,8 @@ fn prepare(plan: &mut Plan, fds: &ChildFds) {
 
 /// The steps a jail takes in the process that enters it, shared by the
 /// forked child and [`Jail::enter`](crate::Jail::enter): join and create
-/// namespaces, hostname, loopback, session keyring, mounts and root,
-/// rlimits. Syscalls only.
+/// namespaces, hostname, loopback, session keyring, mounts and root.
+/// Syscalls only.
 pub(crate) fn isolate(plan: &mut Plan) -> Result<(), StepError> {
     let check = |step: ChildStep, rc: libc::c_long| match sys::check(rc) {
         Ok(_) => Ok(()),
@@ -264,6 +264,14 @@ pub(crate) fn isolate(plan: &mut Plan) -> Result<(), StepError> {
         check(ChildStep::SessionKeyring, rc)?;
     }
     fs::setup(plan)?;
+    Ok(())
+}
+
+/// The resource limits, set after every step that needs resources of its
+/// own (the init fork, the fd moves, which dup above all targets), so any
+/// limit the program itself can live with works: RLIMIT_NOFILE 4, or
+/// RLIMIT_NPROC 1 in a pid namespace.
+pub(crate) fn apply_rlimits(plan: &Plan) -> Result<(), StepError> {
     for (index, r) in plan.rlimits.iter().enumerate() {
         let lim = libc::rlimit {
             rlim_cur: r.cur,
@@ -278,7 +286,7 @@ pub(crate) fn isolate(plan: &mut Plan) -> Result<(), StepError> {
 }
 
 /// The setup in the program's own process, after the fork of an init:
-/// session, fds, signal mask, hooks and stage 2 (no-preload mode).
+/// session, fds, rlimits, signal mask, hooks and stage 2 (no-preload mode).
 fn finish(plan: &mut Plan, fds: &ChildFds) {
     let status = fds.status_write;
     let step = |step: ChildStep, r: Result<(), Errno>| {
@@ -297,6 +305,9 @@ fn finish(plan: &mut Plan, fds: &ChildFds) {
         -1
     };
     step(ChildStep::Fds, setup_fds(plan, handoff, status));
+    if let Err((s, e, detail)) = apply_rlimits(plan) {
+        fail(status, s, e, detail);
+    }
     // Before stage 2, so a no-preload filter need not allow sigprocmask.
     step(ChildStep::SignalReset, restore_signal_mask(plan));
     report::setup_done(status);

@@ -295,8 +295,12 @@ fn setup_child(plan: &Plan, pid: libc::pid_t) -> Result<(), LaunchError> {
         write_file("cgroup", &cgroup_procs_file(cgroup), &pid.to_string())?;
     }
     if let Some(path) = &plan.pid_file {
-        std::fs::write(path, format!("{pid}\n"))
-            .map_err(|e| LaunchError::path("pid file", path, e.to_string()))?;
+        crate::atomic_file::write(
+            path,
+            format!("{pid}\n").as_bytes(),
+            crate::atomic_file::Existing::Replace,
+        )
+        .map_err(|e| LaunchError::path("pid file", path, e.to_string()))?;
     }
     Ok(())
 }

@@ -359,6 +359,7 @@ impl Plan {
             saved_sigmask: unsafe { std::mem::zeroed() },
         };
         plan.plan_fds(jail, cmd)?;
+        plan.check_fd_limit()?;
         plan.choose_child_mode(jail, fork_only);
         Ok(plan)
     }
@@ -389,6 +390,37 @@ impl Plan {
                         .map_or(target, |m| m.source);
                     sys::is_tty(source)
                 });
+    }
+
+    /// In preload mode the dynamic loader must open the preload library
+    /// (and the program's libraries) with the fds the program starts with
+    /// already open: a RLIMIT_NOFILE soft limit that leaves it no free
+    /// number would make it skip the preload ("cannot be preloaded ...
+    /// ignored") and run the program unjailed, or fail it at 127.
+    fn check_fd_limit(&self) -> Result<(), LaunchError> {
+        if self.delivery != Delivery::Preload {
+            return Ok(());
+        }
+        let Some(limit) = self
+            .rlimits
+            .iter()
+            .find(|r| r.resource == libc::RLIMIT_NOFILE as i32)
+        else {
+            return Ok(());
+        };
+        let mut open: Vec<libc::c_int> = (0..3).chain(self.keep_fds.iter().copied()).collect();
+        open.sort_unstable();
+        open.dedup();
+        let lowest_free = (0..).find(|n| !open.contains(n)).unwrap_or(0) as u64;
+        if limit.cur > lowest_free {
+            return Ok(());
+        }
+        Err(LaunchError::Invalid(format!(
+            "RLIMIT_NOFILE soft limit {}: the program starts with fds 0 to {} open, so the dynamic loader would have no fd left to open the preload library (and would run the program without the jail): raise the limit to at least {}, or use no-preload mode (-T static)",
+            limit.cur,
+            lowest_free - 1,
+            lowest_free + 1
+        )))
     }
 
     /// Decide which fd goes where, and what survives.
