@@ -100,7 +100,7 @@ _minijail0() {
     esac
 
     if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "-u -g -G -y --add-suppl-group -b --bind-mount -k --mount -K -r -d --mount-dev -t -C -P -N -l -v --ns-mount -V -e -p -I -U -m -M --uts -S --seccomp-bpf-binary -L -Y -a -s --config --gen-config --profile -n -c --ambient -B -f -i -z -R -T -w --env-reset --env-add --allow-speculative-execution --enable-profile-fs-restrictions --fs-default-paths --fs-path-rx --fs-path-ro --fs-path-rw --fs-path-advanced-rw --no-fs-restrictions --no-default-runtime-environment --no-new-sessions --preserve-fd --preload-library --logging -h --help -H" -- "$cur"))
+        COMPREPLY=($(compgen -W "-u -g -G -y --add-suppl-group -b --bind-mount -k --mount -K -r -d --mount-dev -t -C -P -N -l -v --ns-mount -V -e -p -I -U -m -M --uts -S --seccomp-bpf-binary -L -Y -a -s --config --gen-config --profile -n -c --ambient -B -f -i -z -R -T -w --env-reset --env-add --allow-speculative-execution --enable-profile-fs-restrictions --fs-default-paths --fs-path-rx --fs-path-ro --fs-path-rw --fs-path-advanced-rw --no-fs-restrictions --no-default-runtime-environment --no-new-sessions --pty --preserve-fd --preload-library --logging -h --help -H" -- "$cur"))
     else
         COMPREPLY=($(compgen -c -- "$cur"))
     fi

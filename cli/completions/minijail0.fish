@@ -56,6 +56,7 @@ complete -c minijail0 -l fs-path-advanced-rw -r -F -d 'Allow reading, writing, c
 complete -c minijail0 -l no-fs-restrictions -d 'Turn off path-based (Landlock) restrictions.'
 complete -c minijail0 -l no-default-runtime-environment -d 'Do not apply the default runtime environment (no_new_privs,'
 complete -c minijail0 -l no-new-sessions -d 'Do not call setsid(); for programs that need the controlling'
+complete -c minijail0 -l pty -d 'Run the program on its own pseudo-terminal, relayed by'
 complete -c minijail0 -l preserve-fd -x -d 'Keep fd <fd> open, with the same number, in the program.'
 complete -c minijail0 -l preload-library -r -F -d 'Use <file> as the preload library (default: next to'
 complete -c minijail0 -l logging -x -a 'auto syslog stderr' -d 'Log to \'auto\' (stderr if stdin is a terminal, else syslog),'

@@ -167,6 +167,7 @@ pub fn build_jail(o: &Options) -> Result<Jail, UsageError> {
         j.new_session_keyring();
     }
     j.new_session(o.new_sessions);
+    j.pty(o.pty);
     for &fd in &o.preserve_fds {
         j.preserve_fd(fd, fd);
     }

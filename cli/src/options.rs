@@ -179,6 +179,8 @@ pub struct Options {
     pub session_keyring: bool,
     pub elf_type: Option<PreloadMode>,
     pub new_sessions: bool,
+    /// `--pty`: the program on its own pty, relayed.
+    pub pty: bool,
     pub preserve_fds: Vec<i32>,
     pub preload_library: Option<PathBuf>,
     pub logging: Logging,
@@ -228,6 +230,7 @@ impl Default for Options {
             session_keyring: false,
             elf_type: None,
             new_sessions: true,
+            pty: false,
             preserve_fds: Vec::new(),
             preload_library: None,
             logging: Logging::Auto,
@@ -719,6 +722,7 @@ impl Builder {
             Opt::NoFsRestrictions => self.st.fs_rules_disabled = true,
             Opt::NoDefaultRuntime => o.default_runtime = false,
             Opt::NoNewSessions => o.new_sessions = false,
+            Opt::Pty => o.pty = true,
             Opt::PreserveFd => {
                 let fd = arg
                     .parse::<i32>()
@@ -804,6 +808,18 @@ impl Builder {
             if !has_effective_cap(6 /* CAP_SETGID */) {
                 o.deny_setgroups = true;
             }
+        }
+        if o.pty && o.background {
+            return Err(bad(
+                Opt::Pty,
+                "cannot be combined with -i: minijail0 relays the pty until the program exits",
+            ));
+        }
+        if o.pty && !o.new_sessions {
+            return Err(bad(
+                Opt::Pty,
+                "cannot be combined with --no-new-sessions: the pty is the controlling terminal of a new session",
+            ));
         }
         if o.ambient && o.caps.is_none() {
             return Err(bad(

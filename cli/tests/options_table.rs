@@ -346,6 +346,7 @@ const CASES: &[Case] = &[
         o.no_new_privs = false;
     }),
     (&["--no-new-sessions"], |o| o.new_sessions = false),
+    (&["--pty"], |o| o.pty = true),
     (&["--preserve-fd", "2", "--preserve-fd=1"], |o| {
         o.preserve_fds = vec![2, 1]
     }),

@@ -264,6 +264,7 @@ pub struct Jail {
     pub(crate) close_open_fds: bool,
     pub(crate) preload_path: Option<PathBuf>,
     pub(crate) setsid_always: bool,
+    pub(crate) pty: bool,
     pub(crate) hooks: Vec<crate::hook::Hook>,
     pub(crate) keep_launcher_dumpable: bool,
 }
@@ -746,6 +747,17 @@ impl Jail {
     /// Use this preload library instead of the one found next to the launcher.
     pub fn set_preload_path(&mut self, path: &Path) -> &mut Self {
         self.preload_path = Some(path.to_owned());
+        self
+    }
+
+    /// Run the program on its own pty (`--pty`, `jail_set_pty`): the slave
+    /// is its std fds and controlling terminal in a new session, and
+    /// [`JailedProcess::wait`](crate::JailedProcess::wait) relays between
+    /// the launcher's std fds and the master (see [`crate::pty`]). Every fd
+    /// but the preserved ones is closed, and a preserved terminal is
+    /// refused, so the caller's terminal never reaches the program.
+    pub fn pty(&mut self, on: bool) -> &mut Self {
+        self.pty = on;
         self
     }
 

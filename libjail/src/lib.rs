@@ -25,6 +25,7 @@ pub mod launch;
 pub mod log;
 pub mod process;
 pub mod program;
+pub mod pty;
 pub mod rlimit;
 pub mod seccomp;
 pub mod status;

@@ -24,6 +24,8 @@ pub struct JailedProcess {
     pub stderr: Option<File>,
     seccomp_label: Option<String>,
     status: Option<i32>,
+    /// The relay of the program's pty, run by [`JailedProcess::wait`].
+    pty: Option<crate::pty::Relay>,
 }
 
 impl JailedProcess {
@@ -41,7 +43,13 @@ impl JailedProcess {
             stderr,
             seccomp_label,
             status: None,
+            pty: None,
         }
+    }
+
+    pub(crate) fn with_pty(mut self, relay: crate::pty::Relay) -> JailedProcess {
+        self.pty = Some(relay);
+        self
     }
 
     /// The pid, as the launcher sees it (the init's, in a new pid namespace).
@@ -51,11 +59,16 @@ impl JailedProcess {
 
     /// Wait for the program and return its status as minijail reports it:
     /// the exit code, 128+N for signal N, 253 for a seccomp kill (SIGSYS).
+    /// With a pty ([`crate::Jail::pty`]) this relays the launcher's std
+    /// fds to and from the program's terminal until it exits.
     pub fn wait(&mut self) -> std::io::Result<i32> {
         if let Some(s) = self.status {
             return Ok(s);
         }
         self.stdin = None;
+        if let Some(relay) = self.pty.take() {
+            relay.run(self.pid)?;
+        }
         // Wait without reaping, stop forwarding signals to the pid, then
         // reap: the pid cannot be reused while a forward may still hit it.
         loop {

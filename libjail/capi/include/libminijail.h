@@ -411,6 +411,23 @@ void minijail_log_to_fd(int fd, int min_priority);
 /* The name of syscall |nr| on this architecture, or NULL. |j| may be NULL. */
 const char *minijail_syscall_name(const struct minijail *j, long nr);
 
+/*
+ * ---- Extensions of this implementation, not in upstream minijail. ----
+ * Their names start with jail_ so they never clash with upstream's.
+ */
+
+/*
+ * Run the program on its own pseudo-terminal: a new pty's slave is its
+ * stdin, stdout, stderr and controlling terminal in a new session, and
+ * minijail_wait() relays between the caller's std fds and the pty until
+ * the program exits, with the caller's terminal in raw mode meanwhile and
+ * restored after (also when the caller gets SIGTERM, SIGINT or SIGHUP
+ * while waiting). Every other fd is closed in the program, and the caller's
+ * terminal never reaches it. Not with minijail_run_*pipes() or
+ * minijail_fork() (they fail with -EINVAL). Returns 0.
+ */
+int jail_set_pty(struct minijail *j) MINIJAIL_ATTRIBUTE_NONNULL();
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

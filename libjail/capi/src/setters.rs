@@ -614,3 +614,14 @@ pub unsafe extern "C" fn minijail_get_enable_default_runtime(j: *mut Minijail) -
 setter!(fn minijail_set_enable_default_runtime(enable: bool) |m: &mut Minijail| {
     m.default_runtime = enable;
 });
+
+// --- extensions of this implementation (not in upstream; prefix jail_) ---
+
+int_setter!(
+    /// `jail_set_pty`: run the program on its own pty (`Jail::pty`);
+    /// `minijail_wait` relays the caller's std fds until it exits.
+    fn jail_set_pty() |m: &mut Minijail| {
+        m.jail.pty(true);
+        0
+    }
+);

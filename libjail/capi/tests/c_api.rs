@@ -195,6 +195,7 @@ c_test!(seccomp, both);
 c_test!(landlock, both);
 c_test!(misc, both);
 c_test!(userns, both);
+c_test!(pty, both);
 
 #[test]
 fn legacy() {

@@ -308,6 +308,15 @@ fn finish(plan: &mut Plan, fds: &ChildFds) {
     if let Err((s, e, detail)) = apply_rlimits(plan) {
         fail(status, s, e, detail);
     }
+    if plan.pty_slave >= 0 {
+        // fd 0 is the pty's slave now, and this process a session leader.
+        // SAFETY: TIOCSCTTY on an fd we hold, with an integer argument.
+        let rc = unsafe { libc::ioctl(0, libc::TIOCSCTTY, 0) };
+        step(
+            ChildStep::ControllingTerminal,
+            sys::check(rc.into()).map(drop),
+        );
+    }
     // Before stage 2, so a no-preload filter need not allow sigprocmask.
     step(ChildStep::SignalReset, restore_signal_mask(plan));
     report::setup_done(status);

@@ -94,6 +94,17 @@ fn run_init(plan: &Plan, fds: &ChildFds, pid: libc::pid_t) -> ! {
     // handoff pipes, and init holding them would hide its end of file.
     sys::close(fds.status_write);
     sys::close(fds.handoff_read);
+    if plan.pty_slave >= 0 {
+        // With a pty, init leaves the caller's session and terminal too:
+        // a program that reached into init must not find them there.
+        // SAFETY: setsid and dup2 on fds init holds.
+        unsafe {
+            libc::setsid();
+            for fd in 0..3 {
+                libc::dup2(plan.pty_slave, fd);
+            }
+        }
+    }
     let _ = sys::close_range(3, u32::MAX);
     // Every signal the C library lets a program handle (all but its own
     // two), blocked and taken in turn.

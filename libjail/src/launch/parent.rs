@@ -71,13 +71,11 @@ pub fn launch(
     }
     // The program runs: forwarding now ends when it is waited for.
     std::mem::forget(forwarding);
-    Ok(Some(JailedProcess::new(
-        pid,
-        stdin,
-        stdout,
-        stderr,
-        plan.seccomp_label.clone(),
-    )))
+    let process = JailedProcess::new(pid, stdin, stdout, stderr, plan.seccomp_label.clone());
+    Ok(Some(match plan.pty_master.take() {
+        Some(master) => process.with_pty(crate::pty::Relay::new(master)),
+        None => process,
+    }))
 }
 
 /// Signal forwarding to the child while the launch may still fail.

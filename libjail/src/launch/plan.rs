@@ -128,6 +128,10 @@ pub struct Plan {
     /// The launching thread's signal mask, saved while all signals are
     /// blocked around clone; the child restores it unless resetting.
     pub saved_sigmask: libc::sigset_t,
+    /// The pty's master, for the launcher's relay (`Jail::pty`).
+    pub pty_master: Option<std::os::fd::OwnedFd>,
+    /// The pty's slave: the program's std fds, and a pid namespace's init's.
+    pub pty_slave: libc::c_int,
 }
 
 // SAFETY: the raw pointers in Plan point into its own CStrings, which it owns
@@ -357,7 +361,12 @@ impl Plan {
             announce_dumpable: false,
             // SAFETY: an all-zero sigset_t is a valid (empty) set.
             saved_sigmask: unsafe { std::mem::zeroed() },
+            pty_master: None,
+            pty_slave: -1,
         };
+        if let Some(pair) = crate::pty::plan(jail, cmd, fork_only)? {
+            plan.attach_pty(pair);
+        }
         plan.plan_fds(jail, cmd)?;
         plan.check_fd_limit()?;
         plan.choose_child_mode(jail, fork_only);
@@ -379,7 +388,8 @@ impl Plan {
             && (self.userns || !self.cgroups.is_empty() || self.pid_file.is_some());
         // A new session keeps the program from pushing input into the
         // caller's terminal (TIOCSTI) when any of its std fds is one.
-        self.setsid = jail.setsid_always
+        self.setsid = self.pty_slave >= 0
+            || jail.setsid_always
             || jail.new_session
                 && (0..3).any(|target| {
                     let source = self
@@ -421,6 +431,23 @@ impl Plan {
             lowest_free - 1,
             lowest_free + 1
         )))
+    }
+
+    /// The pty's slave becomes the program's std fds (the caller's are
+    /// replaced, every other fd closed); the master stays for the relay.
+    fn attach_pty(&mut self, pair: crate::pty::Pair) {
+        use std::os::fd::IntoRawFd;
+        let slave = pair.slave.into_raw_fd();
+        self.close_in_parent.push(slave);
+        self.pty_slave = slave;
+        self.pty_master = Some(pair.master);
+        self.close_open_fds = true;
+        for target in 0..3 {
+            self.fd_moves.push(FdMove {
+                source: slave,
+                target,
+            });
+        }
     }
 
     /// Decide which fd goes where, and what survives.

@@ -55,6 +55,7 @@ child_steps! {
     InitFork => "forking the program from the pid namespace's init",
     Setsid => "starting a new session (setsid)",
     Fds => "setting up file descriptors",
+    ControllingTerminal => "making the pty the controlling terminal (TIOCSCTTY)",
     Stage2 => "applying ids, capabilities and filters (no-preload mode)",
     Exec => "execve",
     Hook => "running a caller hook (minijail_add_hook)",
