@@ -32,8 +32,19 @@ fn temporary_name(path: &Path) -> PathBuf {
 }
 
 /// Write `bytes` as the file `path` (mode 0644 before the umask), all or
-/// nothing.
+/// nothing. With [`Existing::Replace`], a path that is already something
+/// other than a regular file (a FIFO, a symlink such as /dev/stdout) is
+/// written into, as before, not replaced.
 pub fn write(path: &Path, bytes: &[u8], existing: Existing) -> std::io::Result<()> {
+    let in_place = existing == Existing::Replace
+        && std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file());
+    if in_place {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(bytes));
+    }
     let tmp = temporary_name(path);
     let result = (|| {
         let mut file = std::fs::OpenOptions::new()
