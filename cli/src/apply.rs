@@ -174,6 +174,7 @@ pub fn build_jail(o: &Options) -> Result<Jail, UsageError> {
     if let Some(p) = &o.preload_library {
         j.set_preload_path(p);
     }
+    j.set_resources(o.resources.clone());
     Ok(j)
 }
 

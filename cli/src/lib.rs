@@ -98,13 +98,37 @@ pub fn launch(o: &options::Options, program: &[OsString]) -> i32 {
         return 0;
     }
     match child.wait() {
-        Ok(status) => status,
+        Ok(status) => {
+            report_usage(o, &child);
+            status
+        }
         Err(e) => {
             say(&format!(
                 "waiting for the jailed program (pid {}) failed: {e}",
                 child.pid()
             ));
             jail::status::JAIL_FAILED
+        }
+    }
+}
+
+/// `--usage` and `--usage-json`: the report of the jail that just ended.
+fn report_usage(o: &options::Options, child: &jail::JailedProcess) {
+    if !o.usage && o.usage_json.is_none() {
+        return;
+    }
+    let Some(usage) = child.usage() else {
+        return;
+    };
+    if o.usage {
+        eprint!("{usage}");
+    }
+    if let Some(path) = &o.usage_json {
+        if let Err(e) = std::fs::write(path, usage.to_json()) {
+            eprintln!(
+                "{PROG}: --usage-json: cannot write '{}': {e}",
+                path.display()
+            );
         }
     }
 }

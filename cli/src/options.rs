@@ -187,6 +187,12 @@ pub struct Options {
     pub default_runtime: bool,
     pub env_reset: bool,
     pub env_add: Vec<(String, String)>,
+    /// The jail's own cgroup, its limits, the time limit.
+    pub resources: jail::cgroup::Settings,
+    /// `--usage`: print the usage report to stderr.
+    pub usage: bool,
+    /// `--usage-json FILE`.
+    pub usage_json: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -237,6 +243,9 @@ impl Default for Options {
             default_runtime: true,
             env_reset: false,
             env_add: Vec::new(),
+            resources: jail::cgroup::Settings::default(),
+            usage: false,
+            usage_json: None,
         }
     }
 }
@@ -699,6 +708,18 @@ impl Builder {
                 }
             },
             Opt::AllowSpeculation => o.allow_speculation = true,
+            Opt::NewCgroup
+            | Opt::CgroupParent
+            | Opt::MemLimit
+            | Opt::MemHigh
+            | Opt::SwapLimit
+            | Opt::PidsLimit
+            | Opt::CpuLimit
+            | Opt::CpuWeight
+            | Opt::IoWeight
+            | Opt::TimeLimit
+            | Opt::Usage
+            | Opt::UsageJson => resource_option(o, opt, arg).map_err(|m| bad(opt, m))?,
             Opt::EnableProfileFsRestrictions => self.st.profile_fs_restrictions_off = false,
             Opt::FsDefaultPaths => {
                 for p in DEFAULT_FS_PATHS {
@@ -809,6 +830,7 @@ impl Builder {
                 o.deny_setgroups = true;
             }
         }
+        refuse_background_waits(o)?;
         if o.pty && o.background {
             return Err(bad(
                 Opt::Pty,
@@ -937,4 +959,49 @@ fn has_effective_cap(cap: u32) -> bool {
                 .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
         })
         .is_some_and(|mask| mask & (1 << cap) != 0)
+}
+
+/// The resource-control options: values parsed by the library's types.
+fn resource_option(o: &mut Options, opt: Opt, arg: &str) -> Result<(), String> {
+    use jail::cgroup::{units, ByteSize, Cpus};
+    let size = || arg.parse::<ByteSize>().map_err(|e| e.to_string());
+    let count = |what: &str| {
+        arg.parse::<u64>()
+            .map_err(|_| format!("'{arg}' is not {what}"))
+    };
+    let r = &mut o.resources;
+    match opt {
+        Opt::NewCgroup => r.fresh = true,
+        Opt::CgroupParent => r.parent = Some(arg.into()),
+        Opt::MemLimit => r.limits.memory_max = Some(size()?),
+        Opt::MemHigh => r.limits.memory_high = Some(size()?),
+        Opt::SwapLimit => r.limits.memory_swap_max = Some(size()?),
+        Opt::PidsLimit => r.limits.pids_max = Some(count("a number of processes (e.g. 64)")?),
+        Opt::CpuLimit => r.limits.cpu_max = Some(arg.parse::<Cpus>().map_err(|e| e.to_string())?),
+        Opt::CpuWeight => r.limits.cpu_weight = Some(count("a weight from 1 to 10000")? as u32),
+        Opt::IoWeight => r.limits.io_weight = Some(count("a weight from 1 to 10000")? as u32),
+        Opt::TimeLimit => {
+            r.time_limit = Some(units::parse_seconds(arg).map_err(|e| e.to_string())?)
+        }
+        Opt::Usage => o.usage = true,
+        Opt::UsageJson => o.usage_json = Some(arg.into()),
+        _ => unreachable!("only resource options come here"),
+    }
+    r.limits.check().map_err(|e| e.to_string())
+}
+
+/// Options that need minijail0 to wait for the program: not with -i.
+fn refuse_background_waits(o: &Options) -> Result<(), UsageError> {
+    let waits = [
+        (o.resources.time_limit.is_some(), Opt::TimeLimit),
+        (o.usage, Opt::Usage),
+        (o.usage_json.is_some(), Opt::UsageJson),
+    ];
+    match waits.into_iter().find(|(set, _)| *set) {
+        Some((_, opt)) if o.background => Err(bad(
+            opt,
+            "needs minijail0 to wait for the program, so it cannot be combined with -i",
+        )),
+        _ => Ok(()),
+    }
 }

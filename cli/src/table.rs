@@ -66,6 +66,18 @@ pub enum Opt {
     PreserveFd,
     PreloadLibrary,
     Logging,
+    NewCgroup,
+    CgroupParent,
+    MemLimit,
+    MemHigh,
+    SwapLimit,
+    PidsLimit,
+    CpuLimit,
+    CpuWeight,
+    IoWeight,
+    TimeLimit,
+    Usage,
+    UsageJson,
     Help,
     SyscallHelp,
 }
@@ -102,16 +114,18 @@ pub enum Section {
     Namespace,
     Seccomp,
     Other,
+    Resources,
     Uncommon,
 }
 
 impl Section {
-    pub const ALL: [Section; 6] = [
+    pub const ALL: [Section; 7] = [
         Section::Account,
         Section::Mount,
         Section::Namespace,
         Section::Seccomp,
         Section::Other,
+        Section::Resources,
         Section::Uncommon,
     ];
 
@@ -122,6 +136,9 @@ impl Section {
             Section::Namespace => "Namespace options",
             Section::Seccomp => "Seccomp options",
             Section::Other => "Other options",
+            Section::Resources => {
+                "Resource control options (jail's own, not in upstream minijail0)"
+            }
             Section::Uncommon => "Uncommon options",
         }
     }
@@ -302,6 +319,36 @@ pub static OPTIONS: &[OptSpec] = &[
         "Start the program with an empty environment.", ""),
     opt!(EnvAdd, None, Some("env-add"), Required, "NAME=value", Value::Text, Other,
         "Set NAME=value in the program's environment; may be repeated.", ""),
+    // Resources.
+    opt!(NewCgroup, None, Some("new-cgroup"), None, "", Value::None, Resources,
+        "Run the jail in a fresh cgroup of its own (implied by the\nlimits below); every process of it is killed when the program ends.",
+        "The cgroup is made beneath minijail0's own cgroup, in a jail.slice directory (or beneath --cgroup-parent), in each hierarchy a limit needs (cgroup v2, or v1 where the controller lives there), and removed when the jail ends. The program is moved in before it runs. An ordinary user needs a cgroup delegated to it. Cgroups a killed minijail0 left behind are removed by the next run once empty."),
+    opt!(CgroupParent, None, Some("cgroup-parent"), Required, "path", Value::Dir, Resources,
+        "Make the jail's cgroup beneath <path> (a cgroup path such as\n/jobs, or a directory under a cgroup mount).",
+        "On a host with v1 and v2 hierarchies the same path is used in each hierarchy the jail needs, and must exist in each."),
+    opt!(MemLimit, None, Some("mem-limit"), Required, "size", Value::Text, Resources,
+        "Limit the jail's memory to <size> (512M, 2G): memory.max; the\nOOM killer acts above it, and the kill is reported as such.", ""),
+    opt!(MemHigh, None, Some("mem-high"), Required, "size", Value::Text, Resources,
+        "Throttle and reclaim the jail's memory above <size> (memory.high,\ncgroup v2 only).", ""),
+    opt!(SwapLimit, None, Some("swap-limit"), Required, "size", Value::Text, Resources,
+        "Limit the jail's swap to <size> (memory.swap.max; on v1 with\n--mem-limit, as memory.memsw.limit_in_bytes).", ""),
+    opt!(PidsLimit, None, Some("pids-limit"), Required, "n", Value::Text, Resources,
+        "Allow at most <n> processes and threads at once (pids.max).", ""),
+    opt!(CpuLimit, None, Some("cpu-limit"), Required, "cpus", Value::Text, Resources,
+        "Allow at most <cpus> CPUs' worth of time (0.5, 2, or 50% of the\nonline CPUs): cpu.max.", ""),
+    opt!(CpuWeight, None, Some("cpu-weight"), Required, "weight", Value::Text, Resources,
+        "Relative CPU share, 1 to 10000, default 100 (cpu.weight).", ""),
+    opt!(IoWeight, None, Some("io-weight"), Required, "weight", Value::Text, Resources,
+        "Relative I/O share, 1 to 10000, default 100 (io.weight), where\nthe I/O controller exists.", ""),
+    opt!(TimeLimit, None, Some("time-limit"), Required, "seconds", Value::Text, Resources,
+        "Kill the whole jail after <seconds> of wall-clock time; one\nline says so (status 137). Unlike -R RLIMIT_CPU, which counts CPU\ntime per process, this counts real time, so a sleeping program\nis stopped too.",
+        "Every process of the jail is killed: its cgroup (made for the purpose) or its new pid namespace. Incompatible with -i."),
+    opt!(Usage, None, Some("usage"), None, "", Value::None, Resources,
+        "When the jail ends, print how it ended and what it used to\nstderr (wall, user and system time, peak memory, OOM kills).",
+        "How it ended is one of: exited, killed by a signal, killed by seccomp, OOM-killed, failed at the pids limit, killed at the time limit. With a cgroup of the jail's own (--new-cgroup or any limit) the figures are the cgroup's; without one, from the kernel's rusage of the waited-for processes. Incompatible with -i."),
+    opt!(UsageJson, None, Some("usage-json"), Required, "file", Value::File, Resources,
+        "Like --usage, but write one JSON object to <file>.",
+        "Keys: ended, status, exit_code, signal, wall_time_s, user_cpu_s, system_cpu_s, peak_memory_bytes, peak_memory_source, peak_processes, oom_kills, pids_limit_hits, time_limit_s, cgroup."),
     // Uncommon.
     opt!(AllowSpeculation, None, Some("allow-speculative-execution"), None, "", Value::None, Uncommon,
         "Allow speculative execution (disable the seccomp mitigations).",

@@ -313,6 +313,58 @@ const CASES: &[Case] = &[
         o.env_reset = true;
         o.env_add = vec![("A".into(), "b".into())];
     }),
+    // Resources.
+    (&["--new-cgroup", "--cgroup-parent", "/jobs"], |o| {
+        o.resources.fresh = true;
+        o.resources.parent = Some("/jobs".into());
+    }),
+    (
+        &[
+            "--mem-limit",
+            "512M",
+            "--mem-high=256M",
+            "--swap-limit",
+            "1G",
+            "--pids-limit",
+            "64",
+        ],
+        |o| {
+            let l = &mut o.resources.limits;
+            l.memory_max = Some(jail::ByteSize::mib(512));
+            l.memory_high = Some(jail::ByteSize::mib(256));
+            l.memory_swap_max = Some(jail::ByteSize::mib(1024));
+            l.pids_max = Some(64);
+        },
+    ),
+    (
+        &[
+            "--cpu-limit",
+            "0.5",
+            "--cpu-weight",
+            "50",
+            "--io-weight=200",
+        ],
+        |o| {
+            let l = &mut o.resources.limits;
+            l.cpu_max = jail::Cpus::new(0.5);
+            l.cpu_weight = Some(50);
+            l.io_weight = Some(200);
+        },
+    ),
+    (
+        &[
+            "--time-limit",
+            "2.5",
+            "--usage",
+            "--usage-json",
+            "/tmp/u.json",
+        ],
+        |o| {
+            o.resources.time_limit = Some(std::time::Duration::from_millis(2500));
+            o.usage = true;
+            o.usage_json = Some("/tmp/u.json".into());
+        },
+    ),
     // Uncommon.
     (&["--allow-speculative-execution"], |o| {
         o.allow_speculation = true
@@ -528,6 +580,17 @@ fn conflicts_and_bad_values_are_refused_with_one_line() {
         (&["-n=1"], "unknown option '-='"),
         (&["--ambient=1"], "--ambient: takes no argument"),
         (&["-u"], "-u: needs an argument: <user>"),
+        (&["--mem-limit", "lots"], "--mem-limit: 'lots' is not a size: a number of bytes, optionally with K, M, G or T (e.g. 512M, 2G)"),
+        (&["--mem-limit", "0"], "--mem-limit: invalid resource limit: a memory limit of 0"),
+        (&["--pids-limit", "-3"], "--pids-limit: '-3' is not a number of processes"),
+        (&["--pids-limit", "0"], "--pids-limit: invalid resource limit: a pids limit of 0"),
+        (&["--cpu-limit", "0.001"], "--cpu-limit: '0.001' is not a CPU amount"),
+        (&["--cpu-limit", "half"], "--cpu-limit: 'half' is not a CPU amount"),
+        (&["--cpu-weight", "0"], "--cpu-weight: invalid resource limit: cpu.weight 0 is out of range"),
+        (&["--io-weight", "10001"], "--io-weight: invalid resource limit: io.weight 10001 is out of range"),
+        (&["--time-limit", "0"], "--time-limit: '0' is not a time in seconds greater than 0"),
+        (&["--time-limit", "1", "-i"], "--time-limit: needs minijail0 to wait for the program, so it cannot be combined with -i"),
+        (&["-i", "--usage"], "--usage: needs minijail0 to wait"),
     ];
     for (args, want) in cases {
         let mut all = args.to_vec();

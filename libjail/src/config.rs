@@ -254,6 +254,8 @@ pub struct Jail {
     // Resources and process.
     pub(crate) rlimits: Vec<Rlimit>,
     pub(crate) cgroups: Vec<PathBuf>,
+    /// A cgroup of the jail's own, its limits, the time limit.
+    pub(crate) resources: crate::cgroup::Settings,
     pub(crate) pid_file: Option<PathBuf>,
     pub(crate) forward_signals: bool,
     pub(crate) pdeathsig: Option<i32>,

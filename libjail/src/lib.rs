@@ -17,6 +17,7 @@
 
 pub mod atomic_file;
 pub mod caps;
+pub mod cgroup;
 pub mod config;
 pub mod hook;
 pub mod ids;
@@ -32,6 +33,7 @@ pub mod status;
 pub mod suggest;
 mod sys;
 
+pub use cgroup::{ByteSize, Cpus, Ending, Usage};
 pub use config::{
     FsRule, Jail, MountSpec, Namespace, PreloadMode, Propagation, Rlimit, RlimitError,
     SeccompFilter, SupplementaryGroups,

@@ -24,6 +24,9 @@ pub struct JailedProcess {
     pub stderr: Option<File>,
     seccomp_label: Option<String>,
     status: Option<i32>,
+    /// The jail's cgroup and time limit, while it runs.
+    watch: Option<Box<crate::cgroup::usage::Watch>>,
+    usage: Option<Box<crate::cgroup::Usage>>,
     /// The relay of the program's pty, run by [`JailedProcess::wait`].
     pty: Option<crate::pty::Relay>,
 }
@@ -43,6 +46,8 @@ impl JailedProcess {
             stderr,
             seccomp_label,
             status: None,
+            watch: None,
+            usage: None,
             pty: None,
         }
     }
@@ -50,6 +55,26 @@ impl JailedProcess {
     pub(crate) fn with_pty(mut self, relay: crate::pty::Relay) -> JailedProcess {
         self.pty = Some(relay);
         self
+    }
+
+    pub(crate) fn watched(mut self, watch: crate::cgroup::usage::Watch) -> JailedProcess {
+        self.watch = Some(Box::new(watch));
+        self
+    }
+
+    /// How the jail ended and what it used, once waited for (the figures
+    /// are the jail's cgroup's when it has one of its own, else rusage's).
+    pub fn usage(&self) -> Option<&crate::cgroup::Usage> {
+        self.usage.as_deref()
+    }
+
+    /// The directories of the jail's own cgroup while it runs.
+    pub fn cgroup_dirs(&self) -> Vec<std::path::PathBuf> {
+        self.watch
+            .as_ref()
+            .and_then(|w| w.cgroup())
+            .map(|c| c.dirs().map(|d| d.to_owned()).collect())
+            .unwrap_or_default()
     }
 
     /// The pid, as the launcher sees it (the init's, in a new pid namespace).
@@ -93,9 +118,11 @@ impl JailedProcess {
         }
         crate::launch::signals::unregister(self.pid);
         let mut wstatus = 0;
+        // SAFETY: an all-zero rusage is a valid out-buffer.
+        let mut rusage: libc::rusage = unsafe { std::mem::zeroed() };
         loop {
-            // SAFETY: waiting for our own child with a valid out-pointer.
-            if unsafe { libc::waitpid(self.pid, &mut wstatus, 0) } >= 0 {
+            // SAFETY: waiting for our own child with valid out-pointers.
+            if unsafe { libc::wait4(self.pid, &mut wstatus, 0, &mut rusage) } >= 0 {
                 break;
             }
             let e = std::io::Error::last_os_error();
@@ -106,6 +133,9 @@ impl JailedProcess {
         if libc::WIFSIGNALED(wstatus) && libc::WTERMSIG(wstatus) == libc::SIGSYS {
             let who = format!("jailed process {}", self.pid);
             eprint!("{}", sigsys_note(&who, self.seccomp_label.as_deref()));
+        }
+        if let Some(mut watch) = self.watch.take() {
+            self.usage = Some(Box::new(watch.finish(wstatus, &rusage)));
         }
         let s = status::from_wait_status(wstatus);
         self.status = Some(s);

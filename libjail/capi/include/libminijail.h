@@ -428,6 +428,86 @@ const char *minijail_syscall_name(const struct minijail *j, long nr);
  */
 int jail_set_pty(struct minijail *j) MINIJAIL_ATTRIBUTE_NONNULL();
 
+/*
+ * ---- Resource control (extension): a cgroup of the jail's own. ----
+ *
+ * Any limit below gives the jail a fresh cgroup, made at launch beneath
+ * the caller's own cgroup (in a jail.slice directory) or beneath
+ * jail_cgroup_parent(), in each cgroup hierarchy a limit needs (v2, or v1
+ * where the controller lives there). The program is moved in before it
+ * runs; minijail_wait() kills what it left running in the cgroup and
+ * removes it. A launch whose cgroup cannot be made fails with a message
+ * naming the controller or the missing delegation. Each setter returns 0,
+ * or -EINVAL for a value the kernel would refuse.
+ */
+int jail_cgroup_new(struct minijail *j) MINIJAIL_ATTRIBUTE_NONNULL();
+/* |path|: a cgroup path such as "/jobs" or a directory under a cgroup mount. */
+int jail_cgroup_parent(struct minijail *j, const char *path)
+    MINIJAIL_ATTRIBUTE_NONNULL();
+/* memory.max, memory.high (v2 only), memory.swap.max, in bytes. */
+int jail_cgroup_memory_max(struct minijail *j, uint64_t bytes)
+    MINIJAIL_ATTRIBUTE_NONNULL();
+int jail_cgroup_memory_high(struct minijail *j, uint64_t bytes)
+    MINIJAIL_ATTRIBUTE_NONNULL();
+int jail_cgroup_swap_max(struct minijail *j, uint64_t bytes)
+    MINIJAIL_ATTRIBUTE_NONNULL();
+/* pids.max: processes and threads at once, at least 1. */
+int jail_cgroup_pids_max(struct minijail *j, uint64_t n)
+    MINIJAIL_ATTRIBUTE_NONNULL();
+/* cpu.max as a number of CPUs (0.5 is half of one), at least 0.01. */
+int jail_cgroup_cpu_max(struct minijail *j, double cpus)
+    MINIJAIL_ATTRIBUTE_NONNULL();
+/* cpu.weight and io.weight: 1 to 10000, default 100. */
+int jail_cgroup_cpu_weight(struct minijail *j, uint32_t weight)
+    MINIJAIL_ATTRIBUTE_NONNULL();
+int jail_cgroup_io_weight(struct minijail *j, uint32_t weight)
+    MINIJAIL_ATTRIBUTE_NONNULL();
+/*
+ * Kill the whole jail (its cgroup, or its new pid namespace) after |ms|
+ * milliseconds of wall-clock time, waited for or not. Unlike RLIMIT_CPU
+ * (CPU time per process), this counts real time for the whole jail.
+ */
+int jail_cgroup_time_limit_ms(struct minijail *j, uint64_t ms)
+    MINIJAIL_ATTRIBUTE_NONNULL();
+
+/* "512M", "2G", "4096" into bytes; "0.5", "50%" (of the online CPUs) into
+ * CPUs. 0, or -EINVAL for text that is not one. */
+int jail_cgroup_parse_size(const char *text, uint64_t *bytes);
+int jail_cgroup_parse_cpus(const char *text, double *cpus);
+
+/* How the jail ended (jail_cgroup_usage.ended). */
+enum jail_cgroup_ending {
+	JAIL_ENDED_EXIT = 0,
+	JAIL_ENDED_SIGNAL = 1,
+	JAIL_ENDED_SECCOMP = 2,
+	JAIL_ENDED_OOM_KILL = 3,
+	JAIL_ENDED_PIDS_LIMIT = 4,
+	JAIL_ENDED_TIME_LIMIT = 5,
+};
+
+struct jail_cgroup_usage {
+	int ended;      /* enum jail_cgroup_ending */
+	int status;     /* as minijail_wait() returned it */
+	int signal;     /* the killing signal, or 0 */
+	uint64_t wall_us;
+	uint64_t user_us;
+	uint64_t system_us;
+	uint64_t peak_memory_bytes; /* the cgroup's peak, else rusage's */
+	int64_t peak_processes;     /* pids.peak, or -1 when not counted */
+	uint64_t oom_kills;
+	uint64_t pids_limit_hits;   /* forks refused at pids.max */
+};
+
+/*
+ * The report of the program minijail_wait() reaped last: 0, or -ECHILD
+ * before that. jail_cgroup_usage_json() writes it as one JSON object
+ * (NUL-terminated, cut to |len|) and returns its full length.
+ */
+int jail_cgroup_usage(const struct minijail *j, struct jail_cgroup_usage *out)
+    MINIJAIL_ATTRIBUTE_NONNULL();
+int jail_cgroup_usage_json(const struct minijail *j, char *buf, size_t len)
+    MINIJAIL_ATTRIBUTE_NONNULL((1));
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -14,6 +14,27 @@
 
 #![allow(clippy::missing_safety_doc)]
 
+/// Setters returning an errno-style int (defined before the modules that
+/// use it).
+macro_rules! int_setter {
+    ($(#[$m:meta])* fn $name:ident($($arg:ident: $ty:ty),*) $body:expr) => {
+        $(#[$m])*
+        #[no_mangle]
+        pub unsafe extern "C" fn $name(j: *mut Minijail $(, $arg: $ty)*) -> i32 {
+            guard(stringify!($name), || {
+                if j.is_null() {
+                    return -libc::EINVAL;
+                }
+                // SAFETY: j is non-null and valid per the C API contract.
+                let m = unsafe { jail_mut(j, stringify!($name)) };
+                #[allow(clippy::redundant_closure_call)]
+                ($body)(m)
+            })
+        }
+    };
+}
+
+mod cgroup;
 mod landlock;
 mod run;
 mod seccomp;
@@ -96,6 +117,8 @@ pub struct Minijail {
     /// rather than run without them.
     pub(crate) unsupported: Vec<String>,
     pub(crate) child: Child,
+    /// The report of the last program waited for (`jail_cgroup_usage`).
+    pub(crate) usage: Option<Box<jail::Usage>>,
 }
 
 impl Minijail {
@@ -138,6 +161,7 @@ impl Minijail {
             default_runtime: true,
             unsupported: Vec::new(),
             child: Child::None,
+            usage: None,
         }
     }
 
@@ -153,6 +177,7 @@ impl Minijail {
             fs_rules: self.fs_rules.clone(),
             unsupported: self.unsupported.clone(),
             child: Child::None,
+            usage: None,
             ..*self
         }
     }

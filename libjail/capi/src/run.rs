@@ -59,6 +59,8 @@ fn errno_of(e: &LaunchError) -> i32 {
         LaunchError::Program(jail::program::ProgramError::Read { source, .. }) => {
             -source.raw_os_error().unwrap_or(libc::EIO)
         }
+        LaunchError::Cgroup(jail::cgroup::CgroupError::NotDelegated { .. }) => -libc::EPERM,
+        LaunchError::Cgroup(jail::cgroup::CgroupError::ControllerMissing { .. }) => -libc::ENODEV,
         _ => -libc::EINVAL,
     }
 }
@@ -485,7 +487,10 @@ fn wait(m: &mut Minijail) -> i32 {
     let result = match &mut m.child {
         Child::None | Child::Reaped => return -libc::ECHILD,
         Child::Running(process) => match process.wait() {
-            Ok(status) => (process.pid(), status),
+            Ok(status) => {
+                m.usage = process.usage().cloned().map(Box::new);
+                (process.pid(), status)
+            }
             Err(e) => return -e.raw_os_error().unwrap_or(libc::ECHILD),
         },
         Child::Failed { pid } => (*pid, wait_pid(*pid)),

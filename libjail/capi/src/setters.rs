@@ -25,25 +25,6 @@ macro_rules! setter {
     };
 }
 
-/// Setters returning an errno-style int.
-macro_rules! int_setter {
-    ($(#[$m:meta])* fn $name:ident($($arg:ident: $ty:ty),*) $body:expr) => {
-        $(#[$m])*
-        #[no_mangle]
-        pub unsafe extern "C" fn $name(j: *mut Minijail $(, $arg: $ty)*) -> i32 {
-            guard(stringify!($name), || {
-                if j.is_null() {
-                    return -libc::EINVAL;
-                }
-                // SAFETY: j is non-null and valid per the C API contract.
-                let m = unsafe { jail_mut(j, stringify!($name)) };
-                #[allow(clippy::redundant_closure_call)]
-                ($body)(m)
-            })
-        }
-    };
-}
-
 /// A path argument of an int setter, or -EINVAL for NULL.
 macro_rules! path_arg {
     ($p:expr) => {

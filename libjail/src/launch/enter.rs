@@ -47,6 +47,9 @@ impl Jail {
         if !self.cgroups.is_empty() {
             return refuse("joining a cgroup");
         }
+        if self.resources.is_set() {
+            return refuse("a cgroup of its own, resource limits or a time limit");
+        }
         if self.pid_file.is_some() {
             return refuse("a pid file");
         }

@@ -28,6 +28,8 @@ pub enum LaunchError {
         path: PathBuf,
         reason: String,
     },
+    #[error(transparent)]
+    Cgroup(#[from] crate::cgroup::CgroupError),
     #[error("stage 2 cannot be prepared: {0}")]
     Stage2(#[from] jail_enter::PrepareError),
     #[error("handoff: {0}")]

@@ -71,7 +71,9 @@ pub fn launch(
     }
     // The program runs: forwarding now ends when it is waited for.
     std::mem::forget(forwarding);
-    let process = JailedProcess::new(pid, stdin, stdout, stderr, plan.seccomp_label.clone());
+    let watch = crate::cgroup::usage::Watch::new(pid, plan.jail_cgroup.take(), &jail.resources);
+    let process =
+        JailedProcess::new(pid, stdin, stdout, stderr, plan.seccomp_label.clone()).watched(watch);
     Ok(Some(match plan.pty_master.take() {
         Some(master) => process.with_pty(crate::pty::Relay::new(master)),
         None => process,
@@ -291,6 +293,9 @@ fn setup_child(plan: &Plan, pid: libc::pid_t) -> Result<(), LaunchError> {
     }
     for cgroup in &plan.cgroups {
         write_file("cgroup", &cgroup_procs_file(cgroup), &pid.to_string())?;
+    }
+    if let Some(own) = &plan.jail_cgroup {
+        own.add(pid)?;
     }
     if let Some(path) = &plan.pid_file {
         crate::atomic_file::write(

@@ -74,6 +74,8 @@ pub struct Plan {
 
     pub rlimits: Vec<crate::config::Rlimit>,
     pub cgroups: Vec<PathBuf>,
+    /// The jail's own cgroup, made before fork; removed if the launch fails.
+    pub jail_cgroup: Option<crate::cgroup::JailCgroup>,
     pub pid_file: Option<PathBuf>,
     /// Fork an init (new pid namespace without run-as-init, joined pid or
     /// new time namespace: those only apply to children).
@@ -329,6 +331,7 @@ impl Plan {
             remount_proc: jail.remount_proc,
             rlimits: jail.rlimits.clone(),
             cgroups: jail.cgroups.clone(),
+            jail_cgroup: None,
             pid_file: jail.pid_file.clone(),
             inner_fork,
             pdeathsig: jail.pdeathsig,
@@ -369,6 +372,12 @@ impl Plan {
         }
         plan.plan_fds(jail, cmd)?;
         plan.check_fd_limit()?;
+        if jail
+            .resources
+            .wants_cgroup(jail.has_namespace(Namespace::Pid))
+        {
+            plan.jail_cgroup = Some(crate::cgroup::JailCgroup::create(&jail.resources)?);
+        }
         plan.choose_child_mode(jail, fork_only);
         Ok(plan)
     }
@@ -381,11 +390,15 @@ impl Plan {
             && self.clone_flags == 0
             && !self.userns
             && self.cgroups.is_empty()
+            && self.jail_cgroup.is_none()
             && self.pid_file.is_none()
             && !self.inner_fork
             && self.hooks.is_empty();
         self.wait_for_parent = !self.shared_memory_child
-            && (self.userns || !self.cgroups.is_empty() || self.pid_file.is_some());
+            && (self.userns
+                || !self.cgroups.is_empty()
+                || self.jail_cgroup.is_some()
+                || self.pid_file.is_some());
         // A new session keeps the program from pushing input into the
         // caller's terminal (TIOCSTI) when any of its std fds is one.
         self.setsid = self.pty_slave >= 0

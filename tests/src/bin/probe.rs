@@ -137,10 +137,73 @@ fn main() {
             let open = unsafe { libc::fcntl(fd, libc::F_GETFD) } >= 0;
             println!("{}", if open { "open" } else { "closed" });
         }
+        "hog" => hog(arg(1).parse().expect("MiB")),
+        "spin" => spin(arg(1).parse().expect("seconds")),
+        "forkbomb" => forkbomb(arg(1).parse().expect("count")),
         other => {
             eprintln!("probe: unknown command '{other}'");
             std::process::exit(2);
         }
     }
     std::io::stdout().flush().ok();
+}
+
+/// Allocate and touch `mib` MiB, 1 MiB at a time; print how much.
+fn hog(mib: usize) {
+    let mut chunks = Vec::new();
+    for _ in 0..mib {
+        let mut chunk = vec![0u8; 1 << 20];
+        for page in chunk.iter_mut().step_by(4096) {
+            *page = 1;
+        }
+        chunks.push(chunk);
+    }
+    println!("allocated={mib}");
+    std::hint::black_box(&chunks);
+}
+
+/// Spin for `secs` of wall time; print the CPU time this process got, in
+/// CPUs (CPU seconds per wall second).
+fn spin(secs: f64) {
+    let start = std::time::Instant::now();
+    let mut x = 0u64;
+    while start.elapsed().as_secs_f64() < secs {
+        for _ in 0..10_000 {
+            x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+        }
+    }
+    let wall = start.elapsed().as_secs_f64();
+    // SAFETY: an all-zero timespec is a valid out-buffer.
+    let mut cpu: libc::timespec = unsafe { std::mem::zeroed() };
+    // SAFETY: clock_gettime writes one timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut cpu) };
+    let cpu = cpu.tv_sec as f64 + cpu.tv_nsec as f64 / 1e9;
+    println!("cpus={:.3}", cpu / wall);
+}
+
+/// Try to start `n` children that wait to be killed; print how many
+/// started and how many forks failed, then kill and reap them.
+fn forkbomb(n: usize) {
+    let mut children = Vec::new();
+    let mut failed = 0;
+    for _ in 0..n {
+        // SAFETY: the child only pauses until killed (async-signal-safe).
+        match unsafe { libc::fork() } {
+            0 => loop {
+                // SAFETY: pause has no preconditions.
+                unsafe { libc::pause() };
+            },
+            -1 => failed += 1,
+            pid => children.push(pid),
+        }
+    }
+    println!("started={} failed={failed}", children.len());
+    std::io::stdout().flush().ok();
+    for &pid in &children {
+        // SAFETY: killing and reaping our own children.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+            libc::waitpid(pid, std::ptr::null_mut(), 0);
+        }
+    }
 }
