@@ -7,6 +7,13 @@ cd "$(dirname "$0")/.."
 prefix=$(mktemp -d /tmp/jail-install.XXXXXX)
 trap 'rm -rf "$prefix"' EXIT
 scripts/install.sh "$prefix"
+# Everything install.sh promises is there.
+for f in bin/minijail0 bin/jail lib/libjailpreload.so lib/libminijail.so lib/libminijail.a \
+  include/libminijail.h lib/pkgconfig/libminijail.pc share/man/man1/minijail0.1 \
+  share/man/man5/minijail0.5 share/bash-completion/completions/minijail0 \
+  share/zsh/site-functions/_minijail0 share/fish/vendor_completions.d/minijail0.fish; do
+  [ -s "$prefix/$f" ] || { echo "check-install: $prefix/$f was not installed" >&2; exit 1; }
+done
 # The unprivileged half of the tests runs the binary as another user.
 chmod 0755 "$prefix"
 JAIL_TEST_MINIJAIL0="$prefix/bin/minijail0" cargo test --quiet -p jail-cli --test e2e

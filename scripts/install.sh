@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the release and install it under PREFIX (default /usr/local):
 #   bin/minijail0, bin/jail, lib/libjailpreload.so, lib/libminijail.{so,a},
-#   include/libminijail.h, lib/pkgconfig/libminijail.pc, share/man/man1.
+#   include/libminijail.h, lib/pkgconfig/libminijail.pc, the man pages
+#   minijail0(1) and minijail0(5), and the bash, zsh and fish completions.
 #
 # minijail0 is linked statically against musl when the Rust target for it
 # is installed (this script asks rustup for it): it starts in ~0.3 ms where
@@ -30,9 +31,16 @@ else
   kind="dynamic (glibc): the $musl target is not available"
 fi
 
-install -d "$prefix/bin" "$prefix/lib" "$prefix/share/man/man1"
+share="$prefix/share"
+install -d "$prefix/bin" "$prefix/lib" "$share/man/man1" "$share/man/man5" \
+  "$share/bash-completion/completions" "$share/zsh/site-functions" \
+  "$share/fish/vendor_completions.d"
 install -m 0755 "$launcher" "$prefix/bin/minijail0"
 install -m 0755 "$target_dir/release/jail" "$prefix/bin/jail"
-install -m 0644 cli/doc/minijail0.1 "$prefix/share/man/man1/minijail0.1"
+install -m 0644 cli/doc/minijail0.1 "$share/man/man1/minijail0.1"
+install -m 0644 cli/doc/minijail0.5 "$share/man/man5/minijail0.5"
+install -m 0644 cli/completions/minijail0.bash "$share/bash-completion/completions/minijail0"
+install -m 0644 cli/completions/_minijail0 "$share/zsh/site-functions/_minijail0"
+install -m 0644 cli/completions/minijail0.fish "$share/fish/vendor_completions.d/minijail0.fish"
 libjail/capi/install.sh "$prefix" "$target_dir/release" >/dev/null
 echo "installed jail into $prefix; minijail0 is $kind"

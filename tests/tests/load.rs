@@ -50,10 +50,46 @@ fn status_kib(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// Every namespace any process on the system is in.
+/// Every namespace a process of ours is in: a jail's init (a clone of this
+/// binary) or a descendant of this process. Other processes on the machine
+/// may sit in a namespace whose freed inode number one of ours had.
 fn namespaces() -> BTreeSet<String> {
+    let me = std::process::id().to_string();
+    let exe = std::env::current_exe().unwrap();
+    let ours = |pid: &str| {
+        if std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|e| e == exe) {
+            return true;
+        }
+        let mut pid = pid.to_owned();
+        for _ in 0..64 {
+            let Some(ppid) = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|s| Some(s.rsplit_once(')')?.1.split_whitespace().nth(1)?.to_owned()))
+            else {
+                return false;
+            };
+            if ppid == me {
+                return true;
+            }
+            if ppid == "0" || ppid == "1" {
+                return false;
+            }
+            pid = ppid;
+        }
+        false
+    };
     let mut out = BTreeSet::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        if !ours(pid) {
+            continue;
+        }
         for kind in KINDS {
             if let Ok(link) = std::fs::read_link(entry.path().join("ns").join(kind)) {
                 out.insert(link.to_string_lossy().into_owned());
@@ -145,7 +181,7 @@ fn a_thousand_sequential_and_a_hundred_concurrent_launches_leave_nothing() {
         mounts,
         "the launcher's mounts changed"
     );
-    // Every namespace a jail made is gone: no process anywhere is in one.
+    // Every namespace a jail made is gone: no process of ours is in one.
     let made = made.into_inner().unwrap();
     let live: Vec<_> = namespaces().intersection(&made).cloned().collect();
     println!(

@@ -54,6 +54,26 @@ struct Built {
     dir: PathBuf,
 }
 
+/// Where the built programs go: not under /tmp, since the jails that mount
+/// a tmpfs there would hide them (and the preload next to libminijail.so).
+/// That is the target dir unless the checkout itself is under /tmp; then a
+/// folder in /var/tmp, removed when the test binary exits.
+fn programs_dir(profile: &Path) -> PathBuf {
+    if !profile.starts_with("/tmp") {
+        return profile.join("capi-c-tests");
+    }
+    extern "C" fn remove_programs_dir() {
+        let _ = std::fs::remove_dir_all(var_tmp_dir());
+    }
+    // SAFETY: registering a plain extern "C" function with no arguments.
+    unsafe { libc::atexit(remove_programs_dir) };
+    var_tmp_dir()
+}
+
+fn var_tmp_dir() -> PathBuf {
+    PathBuf::from(format!("/var/tmp/jail-capi-c-tests-{}", std::process::id()))
+}
+
 fn built() -> &'static Built {
     static BUILT: OnceLock<Built> = OnceLock::new();
     BUILT.get_or_init(|| {
@@ -71,8 +91,7 @@ fn built() -> &'static Built {
         let lib = profile.join("libminijail.so");
         assert!(lib.exists(), "{} was not built", lib.display());
 
-        // Not under /tmp: jails that mount a tmpfs there would hide it.
-        let dir = profile.join("capi-c-tests");
+        let dir = programs_dir(&profile);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         chmod(&dir, 0o755);
