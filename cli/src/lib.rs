@@ -15,13 +15,18 @@
 //! order given). A small scanner over one table does all of that and keeps
 //! the table the single source for parsing, help, man page and completions.
 
+// Unsafe code only in the allocator and where the kernel is asked.
+#![deny(unsafe_code)]
+
 pub mod apply;
+#[allow(unsafe_code)]
 pub mod arena;
 pub mod config_file;
 pub mod docs;
 pub mod entry;
 pub mod error;
 pub mod getopt;
+#[allow(unsafe_code)] // getuid/getgid for the default id maps
 pub mod options;
 pub mod table;
 pub mod values;

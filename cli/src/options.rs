@@ -560,14 +560,8 @@ impl Builder {
                     "gid map"
                 };
                 if let Some(map) = e.arg.as_deref() {
-                    jail::launch::parse_id_map(which, map).map_err(|err| {
-                        bad(
-                            opt,
-                            err.to_string()
-                                .trim_start_matches("invalid setting: ")
-                                .to_owned(),
-                        )
-                    })?;
+                    jail::launch::parse_id_map(which, map)
+                        .map_err(|err| bad(opt, err.to_string()))?;
                 }
                 let slot = if opt == Opt::UidMap {
                     &mut self.st.uid_map

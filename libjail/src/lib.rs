@@ -15,22 +15,31 @@
 //! seccomp) runs in the preload library's constructor after the dynamic
 //! loader, or just before execve for static programs.
 
+// Unsafe code lives only in the modules that talk to the kernel (and the
+// C function pointers of hooks); everything else is checked safe Rust.
+#![deny(unsafe_code)]
+
 pub mod atomic_file;
 pub mod caps;
+#[allow(unsafe_code)]
 pub mod cgroup;
 pub mod config;
+#[allow(unsafe_code)]
 pub mod hook;
 pub mod ids;
 pub mod input_file;
 pub mod launch;
 pub mod log;
+#[allow(unsafe_code)]
 pub mod process;
 pub mod program;
+#[allow(unsafe_code)]
 pub mod pty;
 pub mod rlimit;
 pub mod seccomp;
 pub mod status;
 pub mod suggest;
+#[allow(unsafe_code)]
 mod sys;
 
 pub use cgroup::{ByteSize, Cpus, Ending, Usage};
@@ -39,7 +48,7 @@ pub use config::{
     SeccompFilter, SupplementaryGroups,
 };
 pub use jail_enter::{landlock, SockFilter};
-pub use launch::{Command, Environment, LaunchError, Stdio};
+pub use launch::{Command, Conflict, Environment, LaunchError, Stdio};
 pub use process::JailedProcess;
 
 /// The name of syscall `nr` on this architecture.

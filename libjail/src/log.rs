@@ -48,18 +48,7 @@ fn emit(priority: i32, message: &str) {
     }
     let line = format!("jail: {}\n", escape(message));
     let fd = LOG_FD.load(Ordering::Relaxed);
-    let mut rest = line.as_bytes();
-    while !rest.is_empty() {
-        // SAFETY: writing a live buffer of the given length.
-        let n = unsafe { libc::write(fd, rest.as_ptr().cast(), rest.len()) };
-        if n < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
-            continue;
-        }
-        if n <= 0 {
-            return;
-        }
-        rest = &rest[n as usize..];
-    }
+    let _ = jail_enter::fd::write_all(fd, line.as_bytes());
 }
 
 /// An informational line, prefixed with the library's name.

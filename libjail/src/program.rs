@@ -311,16 +311,7 @@ fn has_file_caps(path: &Path) -> bool {
     let Ok(cpath) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
         return false;
     };
-    // SAFETY: a size query (null buffer, size 0) on a valid C string path.
-    let n = unsafe {
-        libc::getxattr(
-            cpath.as_ptr(),
-            c"security.capability".as_ptr(),
-            std::ptr::null_mut(),
-            0,
-        )
-    };
-    n > 0
+    crate::sys::has_xattr(&cpath, c"security.capability")
 }
 
 #[cfg(test)]

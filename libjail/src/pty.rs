@@ -455,25 +455,22 @@ pub(crate) fn plan(
     cmd: &crate::Command,
     fork_only: bool,
 ) -> Result<Option<Pair>, crate::LaunchError> {
-    use crate::{LaunchError, Stdio};
+    use crate::{Conflict, LaunchError, Stdio};
     if !jail.pty {
         return Ok(None);
     }
     if fork_only {
-        return Err(LaunchError::Invalid(
-            "a pty needs a launched program to relay for (spawn/run, minijail_run*), not fork"
-                .into(),
-        ));
+        return Err(Conflict::PtyInForkMode.into());
     }
     if [cmd.stdin, cmd.stdout, cmd.stderr] != [Stdio::Inherit; 3] {
-        return Err(LaunchError::Invalid(
-            "with a pty the program's stdin, stdout and stderr are the pty: leave them inherited (no pipes, no /dev/null)".into(),
-        ));
+        return Err(Conflict::PtyWithRedirectedStdio.into());
     }
-    if let Some(&(fd, _)) = jail.preserved_fds.iter().find(|(fd, _)| sys::is_tty(*fd)) {
-        return Err(LaunchError::Invalid(format!(
-            "preserve_fd({fd}): fd {fd} is a terminal, and with a pty the caller's terminal must not reach the program; do not preserve it"
-        )));
+    if let Some(&(parent, child)) = jail.preserved_fds.iter().find(|(fd, _)| sys::is_tty(*fd)) {
+        return Err(LaunchError::PreserveFd {
+            parent,
+            child,
+            problem: crate::launch::FdProblem::TerminalWithPty,
+        });
     }
     open_pair().map(Some).map_err(|e| {
         LaunchError::os(

@@ -3,12 +3,7 @@
 
 use std::ffi::CStr;
 
-pub type Errno = i32;
-
-/// The errno of the last failed libc call.
-pub fn errno() -> Errno {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
-}
+pub use jail_enter::fd::{errno, write_all, Errno, Fd};
 
 /// Map a libc return value (-1 on failure) to a Result.
 pub fn check(rc: libc::c_long) -> Result<libc::c_long, Errno> {
@@ -26,6 +21,12 @@ pub fn set_dumpable(dumpable: bool) -> Result<(), Errno> {
     // SAFETY: prctl with integer arguments.
     let rc = unsafe { libc::prctl(libc::PR_SET_DUMPABLE, dumpable as libc::c_ulong, 0, 0, 0) };
     check(rc.into()).map(drop)
+}
+
+/// This process's real and effective uid.
+pub fn uids() -> (libc::uid_t, libc::uid_t) {
+    // SAFETY: getuid and geteuid have no preconditions.
+    unsafe { (libc::getuid(), libc::geteuid()) }
 }
 
 /// Whether this process is dumpable (PR_GET_DUMPABLE is 1).
@@ -132,6 +133,61 @@ pub fn open_path(path: &CStr, flags: libc::c_int) -> Result<libc::c_int, Errno> 
     check(rc.into()).map(|fd| fd as libc::c_int)
 }
 
+/// End this process at once with `status`, running none of the
+/// launcher's atexit code (the child of a fork).
+pub fn exit_now(status: i32) -> ! {
+    // SAFETY: _exit has no preconditions and does not return.
+    unsafe { libc::_exit(status) }
+}
+
+/// open(2) with O_CLOEXEC.
+pub fn open(path: &CStr, flags: libc::c_int) -> Result<libc::c_int, Errno> {
+    // SAFETY: path is NUL-terminated.
+    let rc = unsafe { libc::open(path.as_ptr(), flags | libc::O_CLOEXEC) };
+    check(rc.into()).map(|fd| fd as libc::c_int)
+}
+
+/// The CLONE_NEW* type of a namespace fd (NS_GET_NSTYPE).
+pub fn namespace_type(fd: libc::c_int) -> Result<libc::c_int, Errno> {
+    // SAFETY: NS_GET_NSTYPE takes no argument and returns the CLONE_NEW* type.
+    let rc = unsafe { libc::ioctl(fd, libc::NS_GET_NSTYPE) };
+    check(rc.into()).map(|kind| kind as libc::c_int)
+}
+
+/// Whether `fd` is open in this process.
+pub fn fd_is_open(fd: libc::c_int) -> bool {
+    // SAFETY: F_GETFD only queries the fd.
+    unsafe { libc::fcntl(fd, libc::F_GETFD) >= 0 }
+}
+
+/// This process's pid.
+pub fn getpid() -> libc::pid_t {
+    // SAFETY: getpid has no preconditions.
+    unsafe { libc::getpid() }
+}
+
+/// This process's effective uid and gid.
+pub fn effective_ids() -> (libc::uid_t, libc::gid_t) {
+    // SAFETY: geteuid and getegid have no preconditions.
+    unsafe { (libc::geteuid(), libc::getegid()) }
+}
+
+/// An empty signal set.
+pub fn empty_sigset() -> libc::sigset_t {
+    // SAFETY: an all-zero sigset_t is valid; sigemptyset makes it empty.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        set
+    }
+}
+
+/// Whether the file at `path` has the extended attribute `name`.
+pub fn has_xattr(path: &CStr, name: &CStr) -> bool {
+    // SAFETY: a size query (null buffer, size 0) on NUL-terminated strings.
+    unsafe { libc::getxattr(path.as_ptr(), name.as_ptr(), std::ptr::null_mut(), 0) > 0 }
+}
+
 /// The file type bits of an fd (S_IFDIR, S_IFLNK, ...).
 pub fn file_type(fd: libc::c_int) -> Result<libc::mode_t, Errno> {
     // SAFETY: an all-zero stat is a valid out-buffer.
@@ -177,23 +233,6 @@ pub fn mount(
         )
     };
     check(rc.into()).map(drop)
-}
-
-/// Write all of `buf` to `fd`, retrying on EINTR and short writes.
-pub fn write_all(fd: libc::c_int, mut buf: &[u8]) -> Result<(), Errno> {
-    while !buf.is_empty() {
-        // SAFETY: buf is a live slice.
-        let n = unsafe { libc::write(fd, buf.as_ptr().cast(), buf.len()) };
-        if n < 0 {
-            let e = errno();
-            if e == libc::EINTR {
-                continue;
-            }
-            return Err(e);
-        }
-        buf = &buf[n as usize..];
-    }
-    Ok(())
 }
 
 /// Read into `buf` until full or end of file; returns the count read.

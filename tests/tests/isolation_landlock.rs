@@ -134,12 +134,14 @@ fn a_missing_rule_path_is_refused_before_fork() {
     let mut jail = base();
     jail.add_fs_restriction_rw(Path::new("/nonexistent-landlock-path"));
     let err = try_sh(&jail, "echo ran").unwrap_err();
-    assert!(matches!(err, jail::LaunchError::Invalid(_)), "{err}");
-    assert!(
-        err.to_string()
-            .contains("Landlock path /nonexistent-landlock-path: No such file"),
-        "{err}"
-    );
+    match &err {
+        jail::LaunchError::LandlockPath { path, host, errno } => {
+            assert_eq!(path, Path::new("/nonexistent-landlock-path"));
+            assert_eq!(host, &None);
+            assert_eq!(errno.raw_os_error(), Some(libc::ENOENT));
+        }
+        other => panic!("expected LandlockPath, got: {other}"),
+    }
     // Inside a new root the path is looked up there, and named both ways.
     let root = TempDir::new("landlock-root");
     let mut jail = Jail::new();

@@ -77,7 +77,7 @@ fn a_small_file_limit_works_and_one_the_loader_cannot_live_with_is_refused() {
     let e = try_sh(&jail, "true").unwrap_err().to_string();
     assert_eq!(
         e,
-        "invalid setting: RLIMIT_NOFILE soft limit 4: the program starts with fds 0 to 3 open, so the dynamic loader would have no fd left to open the preload library (and would run the program without the jail): raise the limit to at least 5, or use no-preload mode (-T static)"
+        "RLIMIT_NOFILE soft limit 4: the program starts with fds 0 to 3 open, so the dynamic loader would have no fd left to open the preload library (and would run the program without the jail): raise the limit to at least 5, or use no-preload mode (-T static)"
     );
     // Without a preload (nothing for stage 2) the loader has fd 3.
     let mut plain = Jail::new();

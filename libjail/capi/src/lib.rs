@@ -115,7 +115,7 @@ pub struct Minijail {
     pub(crate) default_runtime: bool,
     /// Settings this implementation cannot apply: a launch is refused
     /// rather than run without them.
-    pub(crate) unsupported: Vec<String>,
+    pub(crate) unsupported: Vec<Unapplicable>,
     pub(crate) child: Child,
     /// The report of the last program waited for (`jail_cgroup_usage`).
     pub(crate) usage: Option<Box<jail::Usage>>,
@@ -184,7 +184,7 @@ impl Minijail {
 
     /// The Jail to launch: the settings plus what is combined only now
     /// (seccomp, Landlock, id maps). Err: why the jail cannot be applied.
-    pub(crate) fn effective(&self) -> Result<Jail, String> {
+    pub(crate) fn effective(&self) -> Result<Jail, Unapplicable> {
         if let Some(what) = self.unsupported.first() {
             return Err(what.clone());
         }
@@ -200,7 +200,7 @@ impl Minijail {
                 jail.gid_map(map);
             }
         }
-        seccomp::apply(&self.seccomp, &mut jail)?;
+        seccomp::apply(&self.seccomp, &mut jail).map_err(Unapplicable::Invalid)?;
         if self.fs_enabled && !self.fs_rules.is_empty() {
             for (path, access) in &self.fs_rules {
                 jail.add_fs_rule(path, *access);
@@ -210,6 +210,33 @@ impl Minijail {
             jail.landlock_best_effort();
         }
         Ok(jail)
+    }
+}
+
+/// A setting taken but not applicable, found when the jail is launched.
+#[derive(Clone, Debug)]
+pub(crate) enum Unapplicable {
+    /// Needs a kernel feature this one lacks (ENOSYS).
+    Unsupported(String),
+    /// A value or combination upstream refuses too (EINVAL).
+    Invalid(String),
+}
+
+impl Unapplicable {
+    /// The negative errno a launch returns for it.
+    pub(crate) fn errno(&self) -> i32 {
+        match self {
+            Unapplicable::Unsupported(_) => -libc::ENOSYS,
+            Unapplicable::Invalid(_) => -libc::EINVAL,
+        }
+    }
+}
+
+impl std::fmt::Display for Unapplicable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unapplicable::Unsupported(why) | Unapplicable::Invalid(why) => f.write_str(why),
+        }
     }
 }
 

@@ -51,13 +51,15 @@ unsafe fn c_list<'a>(list: *const *const c_char) -> Vec<&'a [u8]> {
     }
 }
 
-/// The negative errno for a launch error found before anything started.
+/// The negative errno for a launch error found before anything started:
+/// the failed call's own, else what kind of failure it is.
 fn errno_of(e: &LaunchError) -> i32 {
     match e {
-        LaunchError::Os { source, .. } => -source.raw_os_error().unwrap_or(libc::EINVAL),
         LaunchError::PreloadNotFound(_) => -libc::ENOENT,
-        LaunchError::Program(jail::program::ProgramError::Read { source, .. }) => {
-            -source.raw_os_error().unwrap_or(libc::EIO)
+        LaunchError::Protocol(_) => -libc::EPROTO,
+        LaunchError::Os { .. } => -e.errno().unwrap_or(libc::EINVAL),
+        LaunchError::Program(jail::program::ProgramError::Read { .. }) => {
+            -e.errno().unwrap_or(libc::EIO)
         }
         LaunchError::Cgroup(jail::cgroup::CgroupError::NotDelegated { .. }) => -libc::EPERM,
         LaunchError::Cgroup(jail::cgroup::CgroupError::ControllerMissing { .. }) => -libc::ENODEV,
@@ -126,11 +128,7 @@ fn run(m: &mut Minijail, cfg: RunConfig<'_>) -> i32 {
         Ok(j) => j,
         Err(why) => {
             jail::log::warn(&format!("cannot run the jail: {why}"));
-            return if why.contains("not supported") || why.contains("ChromeOS") {
-                -libc::ENOSYS
-            } else {
-                -libc::EINVAL
-            };
+            return why.errno();
         }
     };
     let (program, shown) = match cfg.program {

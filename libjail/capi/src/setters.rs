@@ -7,7 +7,7 @@ use std::path::Path;
 use jail::hook::HookEvent;
 use jail::{MountSpec, Namespace, Propagation};
 
-use crate::{c_path, c_string, die, guard, jail_mut, jail_ref, Minijail};
+use crate::{c_path, c_string, die, guard, jail_mut, jail_ref, Minijail, Unapplicable};
 
 /// Most setters: guard, fetch the jail, apply.
 macro_rules! setter {
@@ -258,9 +258,9 @@ setter!(fn minijail_remount_mode(mode: c_ulong) |m: &mut Minijail| {
     let p = match propagation(mode) {
         Some(p) => p,
         None => {
-            m.unsupported.push(format!(
+            m.unsupported.push(Unapplicable::Invalid(format!(
                 "minijail_remount_mode({mode:#x}): not a propagation mode (MS_PRIVATE, MS_SLAVE, MS_SHARED or MS_UNBINDABLE)"
-            ));
+            )));
             return;
         }
     };
@@ -536,9 +536,9 @@ int_setter!(fn minijail_write_pid_file(path: *const c_char) |m: &mut Minijail| {
 
 int_setter!(fn minijail_use_alt_syscall(table: *const c_char) |m: &mut Minijail| {
     let table = str_arg!(table);
-    m.unsupported.push(format!(
+    m.unsupported.push(Unapplicable::Unsupported(format!(
         "minijail_use_alt_syscall({table}): alt-syscall tables need a ChromeOS kernel (PR_ALT_SYSCALL)"
-    ));
+    )));
     m.alt_syscall = Some(table);
     0
 });

@@ -439,7 +439,7 @@ fn prctl5(option: libc::c_int, arg2: u64, arg3: u64) -> Result<(), i32> {
     // SAFETY: prctl with integer arguments only.
     let rc = unsafe { libc::prctl(option, arg2 as libc::c_ulong, arg3 as libc::c_ulong, 0, 0) };
     if rc != 0 {
-        Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
+        Err(crate::fd::errno())
     } else {
         Ok(())
     }

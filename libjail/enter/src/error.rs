@@ -70,11 +70,7 @@ impl EnterError {
 
     /// The errno of the last failed libc call.
     pub(crate) fn last(step: Step, input: Option<u64>) -> Self {
-        EnterError::new(
-            step,
-            std::io::Error::last_os_error().raw_os_error().unwrap_or(0),
-            input,
-        )
+        EnterError::new(step, crate::fd::errno(), input)
     }
 }
 

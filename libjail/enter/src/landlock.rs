@@ -87,7 +87,7 @@ pub fn kernel_abi() -> Result<u32, i32> {
         )
     };
     if v < 0 {
-        Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
+        Err(crate::fd::errno())
     } else {
         Ok(v as u32)
     }
@@ -99,15 +99,6 @@ pub struct PreparedLandlock {
     pub(crate) abi: u32,
     pub(crate) rules: Vec<(CString, u64)>,
     pub(crate) best_effort: bool,
-}
-
-struct OwnedFd(libc::c_int);
-
-impl Drop for OwnedFd {
-    fn drop(&mut self) {
-        // SAFETY: closing an fd this guard owns.
-        unsafe { libc::close(self.0) };
-    }
 }
 
 impl PreparedLandlock {
@@ -136,14 +127,14 @@ impl PreparedLandlock {
         if ruleset < 0 {
             return Err(EnterError::last(Step::LandlockCreate, None));
         }
-        let ruleset = OwnedFd(ruleset as libc::c_int);
+        let ruleset = crate::fd::Fd(ruleset as libc::c_int);
         for (index, (path, access)) in self.rules.iter().enumerate() {
             // SAFETY: path is a NUL-terminated string that outlives the call.
             let fd = unsafe { libc::open(path.as_ptr(), libc::O_PATH | libc::O_CLOEXEC) };
             if fd < 0 {
                 return Err(EnterError::last(Step::LandlockOpenPath, Some(index as u64)));
             }
-            let fd = OwnedFd(fd);
+            let fd = crate::fd::Fd(fd);
             let mut allowed = access & handled;
             // Directory-only rights on a file make the kernel refuse the rule.
             if !is_dir(fd.0) {

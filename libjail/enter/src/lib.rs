@@ -11,11 +11,19 @@
 //! * [`error`]: a `Copy` error (step + errno) that can be reported without
 //!   allocating, so the same code runs between fork and execve.
 
+// Unsafe code only where stage 2 talks to the kernel.
+#![deny(unsafe_code)]
+
+#[allow(unsafe_code)]
 pub mod apply;
 pub mod config;
 pub mod error;
+#[allow(unsafe_code)]
+pub mod fd;
+#[allow(unsafe_code)]
 pub mod landlock;
 pub mod report;
+#[allow(unsafe_code)]
 mod sigsys;
 pub mod wire;
 
@@ -45,6 +53,7 @@ pub fn handoff_from_bytes(mut bytes: &[u8]) -> Result<(Stage2, Prepared), String
 /// changes nothing and fails with EINVAL exactly when the thread group has
 /// other members: an exact answer without /proc. Any other error (a
 /// seccomp filter refusing unshare) is returned for the caller to judge.
+#[allow(unsafe_code)] // unshare(2)
 pub fn single_threaded() -> Result<bool, std::io::Error> {
     // SAFETY: unshare with only CLONE_THREAD unshares nothing.
     if unsafe { libc::unshare(libc::CLONE_THREAD) } == 0 {

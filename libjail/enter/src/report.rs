@@ -4,18 +4,7 @@
 /// about to `_exit` and has nowhere else to say it.
 pub fn line(prefix: &str, message: &str) {
     let text = format!("{prefix}: {}\n", escape(message));
-    let mut rest = text.as_bytes();
-    while !rest.is_empty() {
-        // SAFETY: writing a valid, live byte slice to fd 2.
-        let n = unsafe { libc::write(2, rest.as_ptr().cast(), rest.len()) };
-        if n <= 0 {
-            if n < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
-                continue;
-            }
-            return;
-        }
-        rest = &rest[n as usize..];
-    }
+    let _ = crate::fd::write_all(2, text.as_bytes());
 }
 
 /// `text` with every control character (C0, DEL, C1) written as a visible

@@ -113,7 +113,7 @@ pub(crate) fn install() -> Result<(), i32> {
     act.sa_flags = libc::SA_SIGINFO;
     // SAFETY: installing a handler with a valid sigaction.
     if unsafe { libc::sigaction(libc::SIGSYS, &act, std::ptr::null_mut()) } != 0 {
-        return Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(0));
+        return Err(crate::fd::errno());
     }
     Ok(())
 }

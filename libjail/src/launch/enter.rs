@@ -4,16 +4,11 @@
 
 use super::child;
 use super::command::Command;
-use super::error::LaunchError;
+use super::error::{describe_detail, LaunchError};
 use super::plan::Plan;
-use super::report::ChildStep;
+use super::report::{ChildFailure, ChildStep};
 use crate::config::{Jail, Namespace};
 use crate::hook::HookEvent;
-
-/// Why a step failed, for [`Jail::enter`]'s error.
-fn step_failed(step: ChildStep, errno: i32, detail: u64) -> LaunchError {
-    LaunchError::os(format!("{} (detail {detail})", step.describe()), errno)
-}
 
 impl Jail {
     /// Apply this jail to the calling process: join and create namespaces,
@@ -25,13 +20,25 @@ impl Jail {
     /// uid/gid maps, cgroups, a pid file (use [`Jail::spawn`] or
     /// [`Jail::fork`]).
     ///
+    /// A process with more than one thread is refused: ids and capabilities
+    /// change per thread, so the other threads would keep their privileges.
+    ///
     /// An error after the first step leaves the process partly jailed: the
     /// caller must exit, never run on (the C API aborts).
     pub fn enter(&self) -> Result<(), LaunchError> {
-        let refuse = |what: &str| {
-            Err(LaunchError::Invalid(format!(
-                "{what} cannot be applied to the running process; run a program in the jail instead (minijail_run / minijail_fork)"
-            )))
+        let refuse = |what| Err(LaunchError::NeedsNewProcess(what));
+        // Why a step failed, naming its item (the mount, the rlimit) as
+        // spawn does.
+        let step_failed = |step, errno, detail| {
+            let failure = ChildFailure {
+                step,
+                errno,
+                detail,
+            };
+            LaunchError::Enter {
+                detail: describe_detail(self, &failure),
+                failure,
+            }
         };
         if self.has_namespace(Namespace::Pid)
             || self.join_ns.iter().any(|(n, _)| *n == Namespace::Pid)
@@ -52,6 +59,19 @@ impl Jail {
         }
         if self.pid_file.is_some() {
             return refuse("a pid file");
+        }
+        // Ids and capabilities are per thread (the stage-2 syscalls are raw,
+        // without glibc's broadcast to every thread): with other threads
+        // running, only this one would drop its privileges.
+        match jail_enter::single_threaded() {
+            Ok(true) => {}
+            Ok(false) => return Err(LaunchError::MultiThreaded),
+            Err(e) => {
+                return Err(LaunchError::os(
+                    "counting this process's threads",
+                    e.raw_os_error().unwrap_or(0),
+                ))
+            }
         }
         let cmd = Command::new("");
         let mut plan = Plan::build(self, &cmd, true)?;

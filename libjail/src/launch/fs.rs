@@ -21,15 +21,7 @@ use std::ffi::CStr;
 use super::mountplan::MountOp;
 use super::plan::Plan;
 use super::report::{ChildStep, StepError};
-use crate::sys::{self, Errno};
-
-struct Fd(libc::c_int);
-
-impl Drop for Fd {
-    fn drop(&mut self) {
-        sys::close(self.0);
-    }
-}
+use crate::sys::{self, Errno, Fd};
 
 /// Resolve `dest` inside `root`; refuse a final symlink. The file type
 /// comes back with the handle (None if it could not be read), so callers

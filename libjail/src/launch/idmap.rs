@@ -4,6 +4,38 @@
 use super::error::LaunchError;
 use crate::config::Jail;
 
+/// A malformed uid or gid map; `which` is "uid map" or "gid map".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdMapError {
+    /// A range that is not three numbers with a count above 0.
+    #[error("{which} '{range}' is not 'inside outside count' with a count above 0 (ranges are separated by commas, e.g. '0 1000 1,1 100000 1000')")]
+    Syntax {
+        /// Which map.
+        which: String,
+        /// The range's text.
+        range: String,
+    },
+    /// A range that runs past the largest id.
+    #[error("{which} range '{} {} {}' runs past the largest id", .range.inside, .range.outside, .range.count)]
+    PastLargestId {
+        /// Which map.
+        which: String,
+        /// The range.
+        range: IdRange,
+    },
+    /// Two ranges that overlap inside or outside.
+    #[error("{which} ranges '{} {} {}' and '{} {} {}' overlap", .first.inside, .first.outside, .first.count, .second.inside, .second.outside, .second.count)]
+    Overlap {
+        /// Which map.
+        which: String,
+        /// The earlier range.
+        first: IdRange,
+        /// The later one.
+        second: IdRange,
+    },
+}
+
 /// One `inside outside count` range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IdRange {
@@ -14,36 +46,42 @@ pub struct IdRange {
 
 /// Parse `inside outside count[,inside outside count...]` (the minijail0
 /// `-m`/`-M` syntax) and check the ranges do not overlap.
-pub fn parse(which: &str, text: &str) -> Result<Vec<IdRange>, LaunchError> {
+pub fn parse(which: &str, text: &str) -> Result<Vec<IdRange>, IdMapError> {
     let mut ranges = Vec::new();
     for part in text.split(',') {
         let fields: Vec<&str> = part.split_whitespace().collect();
         let nums: Option<Vec<u32>> = fields.iter().map(|f| f.parse().ok()).collect();
         match nums.as_deref() {
-            Some(&[inside, outside, count]) if count > 0 => ranges.push(IdRange { inside, outside, count }),
+            Some(&[inside, outside, count]) if count > 0 => ranges.push(IdRange {
+                inside,
+                outside,
+                count,
+            }),
             _ => {
-                return Err(LaunchError::Invalid(format!(
-                    "{which} '{part}' is not 'inside outside count' with a count above 0 (ranges are separated by commas, e.g. '0 1000 1,1 100000 1000')"
-                )))
+                return Err(IdMapError::Syntax {
+                    which: which.to_owned(),
+                    range: part.to_owned(),
+                })
             }
         }
     }
     let end = |start: u32, count: u32| u64::from(start) + u64::from(count);
     for (i, a) in ranges.iter().enumerate() {
         if end(a.inside, a.count) > 1 << 32 || end(a.outside, a.count) > 1 << 32 {
-            return Err(LaunchError::Invalid(format!(
-                "{which} range '{} {} {}' runs past the largest id",
-                a.inside, a.outside, a.count
-            )));
+            return Err(IdMapError::PastLargestId {
+                which: which.to_owned(),
+                range: *a,
+            });
         }
         for b in &ranges[i + 1..] {
             let overlap =
                 |x: u32, y: u32| u64::from(x) < end(y, b.count) && u64::from(y) < end(x, a.count);
             if overlap(a.inside, b.inside) || overlap(a.outside, b.outside) {
-                return Err(LaunchError::Invalid(format!(
-                    "{which} ranges '{} {} {}' and '{} {} {}' overlap",
-                    a.inside, a.outside, a.count, b.inside, b.outside, b.count
-                )));
+                return Err(IdMapError::Overlap {
+                    which: which.to_owned(),
+                    first: *a,
+                    second: *b,
+                });
             }
         }
     }
@@ -68,8 +106,7 @@ pub fn maps_inside_zero(text: &str) -> bool {
 /// Without explicit maps, the caller's own uid and gid become root inside,
 /// as upstream does for an unprivileged caller.
 pub fn maps_for(jail: &Jail) -> Result<(Option<String>, Option<String>, bool), LaunchError> {
-    // SAFETY: geteuid/getegid have no preconditions.
-    let (euid, egid) = unsafe { (libc::geteuid(), libc::getegid()) };
+    let (euid, egid) = crate::sys::effective_ids();
     let uid_map = match &jail.uid_map {
         Some(text) => to_kernel_text(&parse("uid map", text)?),
         None => format!("0 {euid} 1\n"),

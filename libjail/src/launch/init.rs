@@ -154,6 +154,6 @@ fn run_init(plan: &Plan, fds: &ChildFds, pid: libc::pid_t) -> ! {
         }
         None => status::INIT_FAILED,
     };
-    // SAFETY: init ends here; _exit skips the launcher's atexit handlers.
-    unsafe { libc::_exit(code) }
+    // Init ends here, skipping the launcher's atexit handlers.
+    sys::exit_now(code)
 }

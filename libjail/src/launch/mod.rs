@@ -1,26 +1,37 @@
 //! Launching a jailed program: plan before fork, stage 1 in the child,
 //! parent-side setup, then the handoff of stage 2.
 
+// The kernel-facing modules: the child's syscalls, clone, the parent's
+// pipes and reaping, signal handlers, the loader query. The rest
+// (planning, errors, parsing) has no unsafe code.
 mod channel;
+#[allow(unsafe_code)]
 mod child;
+#[allow(unsafe_code)]
 mod clone;
 mod command;
 mod enter;
 mod error;
+#[allow(unsafe_code)]
 mod fs;
 mod idmap;
+#[allow(unsafe_code)]
 mod init;
 mod mountplan;
+#[allow(unsafe_code)]
 mod parent;
+#[allow(unsafe_code)]
 mod parent_death;
 mod plan;
+#[allow(unsafe_code)]
 pub mod preload_library;
 mod report;
+#[allow(unsafe_code)]
 pub mod signals;
 
 pub use command::{Command, Environment, Stdio};
-pub use error::LaunchError;
-pub use idmap::{parse as parse_id_map, IdRange};
+pub use error::{Conflict, FdProblem, LaunchError, Protocol};
+pub use idmap::{parse as parse_id_map, IdMapError, IdRange};
 pub use parent::cgroup_procs_file;
 pub use plan::Delivery;
 pub use report::{ChildFailure, ChildStep};
@@ -83,6 +94,7 @@ impl Jail {
     /// or user namespace the child is made by raw clone(2), as upstream's
     /// `minijail_fork` does, and glibc's cached thread id in it is the
     /// parent's: avoid `raise` and pthread calls there (use `kill(getpid())`).
+    #[allow(unsafe_code)] // fork(2)'s contract is the caller's.
     pub unsafe fn fork(&self) -> Result<Option<JailedProcess>, LaunchError> {
         let mut cmd = Command::new("");
         cmd.preload_mode(crate::PreloadMode::Auto);

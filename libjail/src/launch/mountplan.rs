@@ -38,13 +38,15 @@ pub struct MountOp {
 /// Names in the new /dev that are symlinks: no mount may go through them.
 pub const DEV_LINK_NAMES: [&str; 5] = ["ptmx", "fd", "stdin", "stdout", "stderr"];
 
-fn invalid(msg: String) -> LaunchError {
-    LaunchError::Invalid(msg)
+fn cstring(what: &'static str, p: &Path) -> Result<CString, LaunchError> {
+    text_cstring(what, p.as_os_str().as_bytes())
 }
 
-fn cstring(what: &str, p: &Path) -> Result<CString, LaunchError> {
-    CString::new(p.as_os_str().as_bytes())
-        .map_err(|_| invalid(format!("{what} '{}' contains a NUL byte", p.display())))
+fn text_cstring(what: &'static str, bytes: &[u8]) -> Result<CString, LaunchError> {
+    CString::new(bytes).map_err(|_| LaunchError::NulByte {
+        what,
+        value: String::from_utf8_lossy(bytes).into_owned(),
+    })
 }
 
 /// `/a/b` as `a/b` (`.` for `/`), for resolution relative to a root fd.
@@ -228,13 +230,10 @@ pub fn plan(jail: &Jail, root: &Path) -> Result<Vec<MountOp>, LaunchError> {
             }
         };
         let bind_attr = if m.is_bind() {
-            bind_attr(m.flags).ok_or_else(|| {
-                invalid(format!(
-                    "bind of '{}' on '{}': flags {:#x} include some that a bind cannot take (only read-only, nosuid, nodev, noexec, nosymfollow and atime flags)",
-                    m.source.display(),
-                    m.dest.display(),
-                    m.flags
-                ))
+            bind_attr(m.flags).ok_or_else(|| LaunchError::BindFlags {
+                source_path: m.source.clone(),
+                dest: m.dest.clone(),
+                flags: m.flags,
             })?
         } else {
             MountAttr::default()
@@ -245,19 +244,13 @@ pub fn plan(jail: &Jail, root: &Path) -> Result<Vec<MountOp>, LaunchError> {
             fstype: m
                 .fstype
                 .as_deref()
-                .map(|t| {
-                    CString::new(t)
-                        .map_err(|_| invalid(format!("filesystem type '{t}' contains a NUL byte")))
-                })
+                .map(|t| text_cstring("filesystem type", t.as_bytes()))
                 .transpose()?,
             flags: m.flags,
             data: m
                 .data
                 .as_deref()
-                .map(|d| {
-                    CString::new(d)
-                        .map_err(|_| invalid(format!("mount data '{d}' contains a NUL byte")))
-                })
+                .map(|d| text_cstring("mount data", d.as_bytes()))
                 .transpose()?,
             bind_attr,
             in_dev,

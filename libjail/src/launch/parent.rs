@@ -16,9 +16,9 @@ use std::path::{Path, PathBuf};
 use super::channel::LaunchPipes;
 use super::child;
 use super::clone::clone_child;
-use super::error::LaunchError;
+use super::error::{describe_detail, LaunchError, Protocol};
 use super::plan::{Delivery, Plan};
-use super::report::{self, ChildFailure, ChildStep, Report};
+use super::report::{self, ChildFailure, Report};
 use super::signals;
 use crate::config::Jail;
 use crate::process::JailedProcess;
@@ -158,10 +158,10 @@ fn failed(jail: &Jail, report: Report, pid: libc::pid_t) -> LaunchError {
         Report::Died => LaunchError::ChildDied(reap(pid)),
         Report::Execed | Report::Malformed { .. } => {
             abandon(pid);
-            LaunchError::Invalid(if report == (Report::Malformed { bad_record: true }) {
-                "the jailed child sent a malformed status record".into()
+            LaunchError::Protocol(if report == (Report::Malformed { bad_record: true }) {
+                Protocol::UnknownStep
             } else {
-                "the jailed child sent a malformed status report".into()
+                Protocol::MalformedReport
             })
         }
     }
@@ -213,44 +213,6 @@ fn child_failed(jail: &Jail, pid: libc::pid_t, failure: ChildFailure) -> LaunchE
         failure,
         detail: describe_detail(jail, &failure),
         status,
-    }
-}
-
-fn describe_detail(jail: &Jail, f: &ChildFailure) -> String {
-    let index = f.detail as usize;
-    match f.step {
-        ChildStep::Mount | ChildStep::MountDestination => jail
-            .mounts
-            .get(index)
-            .map(|m| format!(" ({} on {})", m.source.display(), m.dest.display()))
-            .unwrap_or_default(),
-        ChildStep::Rlimit => jail
-            .rlimits
-            .get(index)
-            .map(|r| {
-                format!(
-                    " ({} = {} {})",
-                    crate::rlimit::name(r.resource),
-                    r.cur,
-                    r.max
-                )
-            })
-            .unwrap_or_default(),
-        ChildStep::JoinNamespace => jail
-            .join_ns
-            .get(index)
-            .map(|(_, p)| format!(" ({})", p.display()))
-            .unwrap_or_default(),
-        ChildStep::Stage2 => format!(" (step {})", f.detail),
-        ChildStep::Propagation => match index.checked_sub(1) {
-            None => " (/)".to_owned(),
-            Some(i) => jail
-                .remounts
-                .get(i)
-                .map(|(path, _)| format!(" ({})", path.display()))
-                .unwrap_or_default(),
-        },
-        _ => String::new(),
     }
 }
 

@@ -34,7 +34,6 @@ pub fn arm_pdeathsig(plan: &Plan, status: libc::c_int) {
         fail(status, ChildStep::ParentDeathSignal, e, 0);
     }
     if launcher_gone(plan, status) {
-        // SAFETY: exiting the child.
-        unsafe { libc::_exit(crate::status::JAIL_FAILED) };
+        sys::exit_now(crate::status::JAIL_FAILED);
     }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use jail_enter::{Caps, Groups, Landlock, LandlockRule, Prepared, Seccomp, Stage2};
 
 use super::command::{Command, Environment, Stdio};
-use super::error::LaunchError;
+use super::error::{Conflict, FdProblem, LaunchError};
 use super::idmap;
 use crate::config::{Jail, Namespace, PreloadMode, Propagation, SupplementaryGroups};
 use crate::program::{self, Linkage};
@@ -136,10 +136,6 @@ pub struct Plan {
     pub pty_slave: libc::c_int,
 }
 
-// SAFETY: the raw pointers in Plan point into its own CStrings, which it owns
-// and never mutates after construction.
-unsafe impl Send for Plan {}
-
 impl Drop for Plan {
     fn drop(&mut self) {
         for fd in self.close_in_parent.drain(..) {
@@ -156,11 +152,9 @@ impl Drop for Plan {
 }
 
 fn cstring(what: &'static str, bytes: &[u8]) -> Result<CString, LaunchError> {
-    CString::new(bytes).map_err(|_| {
-        LaunchError::Invalid(format!(
-            "{what} {:?} contains a NUL byte",
-            String::from_utf8_lossy(bytes)
-        ))
+    CString::new(bytes).map_err(|_| LaunchError::NulByte {
+        what,
+        value: String::from_utf8_lossy(bytes).into_owned(),
     })
 }
 
@@ -187,18 +181,14 @@ fn path_cstring(what: &'static str, p: &Path) -> Result<CString, LaunchError> {
 /// Open a namespace file and check it is a namespace of the expected kind.
 fn open_namespace(ns: Namespace, path: &Path) -> Result<libc::c_int, LaunchError> {
     let c = path_cstring("namespace path", path)?;
-    // SAFETY: c is NUL-terminated.
-    let fd = unsafe { libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
-    if fd < 0 {
-        return Err(LaunchError::path(
+    let fd = sys::open(&c, libc::O_RDONLY).map_err(|e| {
+        LaunchError::path(
             "namespace path",
             path,
-            std::io::Error::last_os_error().to_string(),
-        ));
-    }
-    // SAFETY: NS_GET_NSTYPE takes no argument and returns the CLONE_NEW* type.
-    let kind = unsafe { libc::ioctl(fd, libc::NS_GET_NSTYPE) };
-    if kind != ns.clone_flag() {
+            std::io::Error::from_raw_os_error(e).to_string(),
+        )
+    })?;
+    if sys::namespace_type(fd) != Ok(ns.clone_flag()) {
         sys::close(fd);
         return Err(LaunchError::path(
             "namespace path",
@@ -335,8 +325,7 @@ impl Plan {
             pid_file: jail.pid_file.clone(),
             inner_fork,
             pdeathsig: jail.pdeathsig,
-            // SAFETY: getpid has no preconditions.
-            parent_pid: unsafe { libc::getpid() },
+            parent_pid: sys::getpid(),
             setsid: false,
             reset_signal_mask: jail.reset_signal_mask,
             reset_signal_handlers: jail.reset_signal_handlers,
@@ -362,8 +351,7 @@ impl Plan {
             wait_for_parent: true,
             undumpable_launcher: !jail.keep_launcher_dumpable && program_reaches_launcher(jail),
             announce_dumpable: false,
-            // SAFETY: an all-zero sigset_t is a valid (empty) set.
-            saved_sigmask: unsafe { std::mem::zeroed() },
+            saved_sigmask: sys::empty_sigset(),
             pty_master: None,
             pty_slave: -1,
         };
@@ -438,12 +426,10 @@ impl Plan {
         if limit.cur > lowest_free {
             return Ok(());
         }
-        Err(LaunchError::Invalid(format!(
-            "RLIMIT_NOFILE soft limit {}: the program starts with fds 0 to {} open, so the dynamic loader would have no fd left to open the preload library (and would run the program without the jail): raise the limit to at least {}, or use no-preload mode (-T static)",
-            limit.cur,
-            lowest_free - 1,
-            lowest_free + 1
-        )))
+        Err(LaunchError::FdLimitTooLow {
+            limit: limit.cur,
+            lowest_free,
+        })
     }
 
     /// The pty's slave becomes the program's std fds (the caller's are
@@ -476,12 +462,8 @@ impl Plan {
                     } else {
                         libc::O_WRONLY
                     };
-                    // SAFETY: a static NUL-terminated path.
-                    let null =
-                        unsafe { libc::open(c"/dev/null".as_ptr(), flags | libc::O_CLOEXEC) };
-                    if null < 0 {
-                        return Err(LaunchError::os("opening /dev/null", sys::errno()));
-                    }
+                    let null = sys::open(c"/dev/null", flags)
+                        .map_err(|e| LaunchError::os("opening /dev/null", e))?;
                     self.close_in_parent.push(null);
                     self.fd_moves.push(FdMove {
                         source: null,
@@ -501,21 +483,21 @@ impl Plan {
             targets.push(fd);
         }
         for &(parent_fd, child_fd) in &jail.preserved_fds {
+            let refuse = |problem| {
+                Err(LaunchError::PreserveFd {
+                    parent: parent_fd,
+                    child: child_fd,
+                    problem,
+                })
+            };
             if parent_fd < 0 || child_fd < 0 {
-                return Err(LaunchError::Invalid(format!(
-                    "preserve_fd({parent_fd}, {child_fd}): fd numbers must not be negative"
-                )));
+                return refuse(FdProblem::Negative);
             }
-            // SAFETY: F_GETFD only queries the fd.
-            if unsafe { libc::fcntl(parent_fd, libc::F_GETFD) } < 0 {
-                return Err(LaunchError::Invalid(format!(
-                    "preserve_fd({parent_fd}, {child_fd}): fd {parent_fd} is not open in the launcher"
-                )));
+            if !sys::fd_is_open(parent_fd) {
+                return refuse(FdProblem::NotOpen);
             }
             if targets.contains(&child_fd) && child_fd > 2 {
-                return Err(LaunchError::Invalid(format!(
-                    "preserve_fd: fd {child_fd} is the target of more than one mapping"
-                )));
+                return refuse(FdProblem::TargetTwice);
             }
             self.fd_moves.push(FdMove {
                 source: parent_fd,
@@ -582,9 +564,7 @@ fn choose_delivery(
         Delivery::None
     } else if fork_only {
         if cmd.preload == PreloadMode::Always {
-            return Err(LaunchError::Invalid(
-                "fork mode returns in the child without execve, so nothing can be preloaded: the jail is applied in the child; do not ask for preload mode".into(),
-            ));
+            return Err(Conflict::PreloadInForkMode.into());
         }
         Delivery::BeforeExec
     } else {
@@ -607,9 +587,7 @@ fn choose_delivery(
         }
     };
     if !jail.hooks.is_empty() && delivery == Delivery::Preload {
-        return Err(LaunchError::Invalid(
-            "hooks run in the jailed child before execve, so they need the jail applied there: use no-preload mode (minijail_run_no_preload, -T static) or fork mode".into(),
-        ));
+        return Err(Conflict::HooksNeedNoPreload.into());
     }
     Ok(delivery)
 }
@@ -686,8 +664,7 @@ fn handoff_target(jail: &Jail) -> libc::c_int {
         + 1;
     // Fds the program inherits (close_open_fds off) keep their numbers:
     // the handoff goes to the first number free of them.
-    // SAFETY: F_GETFD only queries the fd.
-    while !jail.close_open_fds && unsafe { libc::fcntl(target, libc::F_GETFD) } >= 0 {
+    while !jail.close_open_fds && sys::fd_is_open(target) {
         target += 1;
     }
     target
@@ -748,8 +725,7 @@ fn program_reaches_launcher(jail: &Jail) -> bool {
     if jail.has_namespace(Namespace::Pid) || jail.has_namespace(Namespace::User) {
         return false;
     }
-    // SAFETY: getuid and geteuid have no preconditions.
-    let (ruid, euid) = unsafe { (libc::getuid(), libc::geteuid()) };
+    let (ruid, euid) = sys::uids();
     jail.uid.is_none_or(|uid| uid == ruid || uid == euid)
 }
 
@@ -757,28 +733,21 @@ fn program_reaches_launcher(jail: &Jail) -> bool {
 fn validate_namespaces(jail: &Jail) -> Result<(), LaunchError> {
     for (kind, path) in &jail.join_ns {
         if jail.has_namespace(*kind) && !matches!(kind, Namespace::Mount) {
-            return Err(LaunchError::Invalid(format!(
-                "both a new {} namespace and joining the one at '{}' were asked: pick one",
-                kind.proc_name(),
-                path.display()
-            )));
+            return Err(Conflict::NewAndJoined {
+                namespace: *kind,
+                path: path.clone(),
+            }
+            .into());
         }
         if jail.join_ns.iter().filter(|(k, _)| k == kind).count() > 1 {
-            return Err(LaunchError::Invalid(format!(
-                "more than one {} namespace to join was given: pick one",
-                kind.proc_name()
-            )));
+            return Err(Conflict::JoinedTwice(*kind).into());
         }
     }
     if jail.hostname.is_some() && jail.join_ns.iter().any(|(k, _)| *k == Namespace::Uts) {
-        return Err(LaunchError::Invalid(
-            "a hostname needs a new UTS namespace, but an existing one is joined: setting it there would change that namespace for everyone in it".into(),
-        ));
+        return Err(Conflict::HostnameInJoinedUts.into());
     }
     if jail.run_as_init && jail.join_ns.iter().any(|(k, _)| *k == Namespace::Pid) {
-        return Err(LaunchError::Invalid(
-            "run-as-init needs a new pid namespace, but an existing one is joined".into(),
-        ));
+        return Err(Conflict::RunAsInitInJoinedPid.into());
     }
     Ok(())
 }
@@ -800,9 +769,7 @@ fn validate_filter_privilege(jail: &Jail) -> Result<(), LaunchError> {
     if sys_admin {
         return Ok(());
     }
-    Err(LaunchError::Invalid(
-        "a seccomp filter without no_new_privs needs CAP_SYS_ADMIN, which this process does not have: set no_new_privs (minijail0 -n, minijail_no_new_privs)".into(),
-    ))
+    Err(Conflict::FilterNeedsPrivilege.into())
 }
 
 /// Checks of the whole configuration that no single setter can make.
@@ -824,25 +791,21 @@ fn validate(jail: &Jail) -> Result<(), LaunchError> {
         }
     }
     if jail.chroot.is_some() && jail.pivot_root.is_some() {
-        return Err(LaunchError::Invalid(
-            "chroot (-C) and pivot_root (-P) cannot both be used: pick one".into(),
-        ));
+        return Err(Conflict::ChrootAndPivotRoot.into());
     }
     if let Some(h) = &jail.hostname {
         if h.is_empty() || h.len() > 64 {
-            return Err(LaunchError::Invalid(format!(
-                "hostname '{h}' must be 1 to 64 bytes long"
-            )));
+            return Err(LaunchError::Hostname(h.clone()));
         }
     }
     for r in &jail.rlimits {
         if r.cur > r.max {
-            return Err(LaunchError::Invalid(format!(
-                "rlimit {}: soft limit {} is above hard limit {}",
-                crate::rlimit::name(r.resource),
-                r.cur,
-                r.max
-            )));
+            return Err(crate::config::RlimitError::SoftAboveHard {
+                resource: crate::rlimit::name(r.resource),
+                cur: r.cur,
+                max: r.max,
+            }
+            .into());
         }
     }
     for c in &jail.cgroups {
@@ -855,19 +818,13 @@ fn validate(jail: &Jail) -> Result<(), LaunchError> {
         }
     }
     if jail.groups == SupplementaryGroups::InheritFromUser && jail.user_name.is_none() {
-        return Err(LaunchError::Invalid(
-            "inheriting the user's supplementary groups (-G) needs a user name (-u NAME)".into(),
-        ));
+        return Err(Conflict::InheritGroupsNeedsUser.into());
     }
     if matches!(jail.groups, SupplementaryGroups::Keep) && !jail.extra_groups.is_empty() {
-        return Err(LaunchError::Invalid(
-            "keeping the caller's supplementary groups (-y) cannot be combined with adding one (--add-suppl-group)".into(),
-        ));
+        return Err(Conflict::KeepGroupsWithAdded.into());
     }
     if jail.has_namespace(Namespace::Time) && jail.run_as_init {
-        return Err(LaunchError::Invalid(
-            "a new time namespace applies to children only, so it cannot be combined with run-as-init".into(),
-        ));
+        return Err(Conflict::TimeNamespaceWithRunAsInit.into());
     }
     if jail.propagation == Propagation::Unchanged && !jail.mounts.is_empty() {
         // Allowed, as upstream: the caller chose to keep propagation.
@@ -896,15 +853,11 @@ fn check_landlock_paths(jail: &Jail, root: Option<&Path>) -> Result<(), LaunchEr
         }
         let host = view.host_path(&rule.path);
         if let Err(e) = std::fs::metadata(&host) {
-            let seen_as = if host == rule.path {
-                String::new()
-            } else {
-                format!(" (on the host: {})", host.display())
-            };
-            return Err(LaunchError::Invalid(format!(
-                "Landlock path {}{seen_as}: {e}; rules need an existing file or directory",
-                rule.path.display()
-            )));
+            return Err(LaunchError::LandlockPath {
+                path: rule.path.clone(),
+                host: (host != rule.path).then_some(host),
+                errno: e,
+            });
         }
     }
     Ok(())
@@ -919,10 +872,7 @@ fn remounts(jail: &Jail) -> Result<Vec<(CString, libc::c_ulong)>, LaunchError> {
         return Ok(Vec::new());
     }
     if !jail.has_namespace(Namespace::Mount) {
-        return Err(LaunchError::Invalid(format!(
-            "remount {} needs a new mount namespace (Namespace::Mount, minijail_namespace_vfs)",
-            jail.remounts[0].0.display()
-        )));
+        return Err(Conflict::RemountNeedsMountNamespace(jail.remounts[0].0.clone()).into());
     }
     if jail.propagation == Propagation::Unchanged {
         return Ok(Vec::new());
@@ -933,10 +883,7 @@ fn remounts(jail: &Jail) -> Result<Vec<(CString, libc::c_ulong)>, LaunchError> {
         .iter()
         .map(|(path, mode)| {
             if !path.is_absolute() {
-                return Err(LaunchError::Invalid(format!(
-                    "remount {}: the path must be absolute",
-                    path.display()
-                )));
+                return Err(Conflict::RemountNotAbsolute(path.clone()).into());
             }
             Ok((path_cstring("remount path", path)?, mode.ms_flag()))
         })
@@ -979,10 +926,7 @@ pub(crate) fn build_stage2(jail: &Jail) -> Result<Stage2, LaunchError> {
     }) = &landlock
     {
         if let Err(errno) = jail_enter::landlock::kernel_abi() {
-            return Err(LaunchError::Invalid(format!(
-                "Landlock rules were given but this kernel has no Landlock ({}); pass best-effort to run without it",
-                std::io::Error::from_raw_os_error(errno)
-            )));
+            return Err(Conflict::NoLandlock(errno).into());
         }
     }
     Ok(Stage2 {

@@ -60,12 +60,8 @@ pub fn candidates(explicit: Option<&Path>) -> Vec<PathBuf> {
 /// The preload library to use.
 pub fn locate(explicit: Option<&Path>) -> Result<PathBuf, LaunchError> {
     let all = candidates(explicit);
-    all.iter().find(|p| p.is_file()).cloned().ok_or_else(|| {
-        LaunchError::PreloadNotFound(
-            all.iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-        )
-    })
+    match all.iter().find(|p| p.is_file()) {
+        Some(found) => Ok(found.clone()),
+        None => Err(LaunchError::PreloadNotFound(all)),
+    }
 }

@@ -165,8 +165,7 @@ pub fn fail(status_fd: libc::c_int, step: ChildStep, errno: i32, detail: u64) ->
     }
     .encode();
     let _ = sys::write_all(status_fd, &record);
-    // SAFETY: _exit ends the child without running the parent's atexit code.
-    unsafe { libc::_exit(step.exit_status(errno)) }
+    sys::exit_now(step.exit_status(errno))
 }
 
 /// What the launcher reads on the status pipe.

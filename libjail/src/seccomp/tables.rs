@@ -289,7 +289,7 @@ pub fn nearest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> O
             if c == upper || c == lower {
                 return Some((0, c));
             }
-            let d = strsim::damerau_levenshtein(wanted, c);
+            let d = crate::suggest::distance(wanted, c);
             (d <= limit).then_some((d, c))
         })
         .min_by_key(|(d, c)| (*d, c.len()))

@@ -370,10 +370,11 @@ fn ctty_launch(setsid: bool) {
     let me = std::env::current_exe().expect("exe");
     let mut cmd = jail::Command::new(&me);
     cmd.args(["tiocsti", "0"]);
-    match jail.spawn(&cmd).and_then(|mut c| {
-        c.wait()
-            .map_err(|e| jail::LaunchError::Invalid(e.to_string()))
-    }) {
+    let waited = jail
+        .spawn(&cmd)
+        .map_err(|e| e.to_string())
+        .and_then(|mut c| c.wait().map_err(|e| e.to_string()));
+    match waited {
         Ok(status) => println!("status={status}"),
         Err(e) => println!("setup: {e}"),
     }
