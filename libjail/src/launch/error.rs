@@ -319,9 +319,10 @@ impl LaunchError {
             | LaunchError::Program(crate::program::ProgramError::NotInPath(_)) => {
                 crate::status::NO_COMMAND
             }
-            LaunchError::Program(crate::program::ProgramError::NotExecutable(_)) => {
-                crate::status::NO_ACCESS
-            }
+            LaunchError::Program(
+                crate::program::ProgramError::NotExecutable(_)
+                | crate::program::ProgramError::NotAFile(..),
+            ) => crate::status::NO_ACCESS,
             _ => 1,
         }
     }
