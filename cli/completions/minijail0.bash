@@ -9,7 +9,7 @@ _minijail0() {
     for ((i = 1; i < COMP_CWORD; i++)); do
         case "${COMP_WORDS[i]}" in
             --) _command_offset $((i + 1)); return ;;
-            -u|-g|--add-suppl-group|-b|--bind-mount|-k|--mount|-C|-P|-V|-S|--seccomp-bpf-binary|-a|--config|--gen-config|--profile|-c|-B|-f|-R|-T|--env-add|--cgroup-parent|--mem-limit|--mem-high|--swap-limit|--pids-limit|--cpu-limit|--cpu-weight|--io-weight|--time-limit|--usage-json|--fs-path-rx|--fs-path-ro|--fs-path-rw|--fs-path-advanced-rw|--preserve-fd|--preload-library|--logging) ((i++)) ;;
+            -u|-g|--add-suppl-group|-b|--bind-mount|-k|--mount|-C|-P|-V|-S|--seccomp-bpf-binary|-a|--config|--gen-config|--profile|-c|-B|-f|-R|-T|--env-add|--cgroup-parent|--mem-limit|--mem-high|--swap-limit|--pids-limit|--cpu-limit|--cpu-weight|--io-weight|--time-limit|--usage-json|--fs-path-rx|--fs-path-ro|--fs-path-rw|--fs-path-advanced-rw|--landlock-abi|--preserve-fd|--preload-library|--logging) ((i++)) ;;
             -*) ;;
             *) _command_offset $i; return ;;
         esac
@@ -118,6 +118,9 @@ _minijail0() {
         --fs-path-advanced-rw)
             COMPREPLY=($(compgen -f -- "$cur"))
             return ;;
+        --landlock-abi)
+            COMPREPLY=()
+            return ;;
         --preserve-fd)
             COMPREPLY=()
             return ;;
@@ -130,7 +133,7 @@ _minijail0() {
     esac
 
     if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "-u -g -G -y --add-suppl-group -b --bind-mount -k --mount -K -r -d --mount-dev -t -C -P -N -l -v --ns-mount -V -e -p -I -U -m -M --uts -S --seccomp-bpf-binary -L -Y -a -s --config --gen-config --profile -n -c --ambient -B -f -i -z -R -T -w --env-reset --env-add --new-cgroup --cgroup-parent --mem-limit --mem-high --swap-limit --pids-limit --cpu-limit --cpu-weight --io-weight --time-limit --usage --usage-json --allow-speculative-execution --enable-profile-fs-restrictions --fs-default-paths --fs-path-rx --fs-path-ro --fs-path-rw --fs-path-advanced-rw --no-fs-restrictions --no-default-runtime-environment --no-new-sessions --pty --preserve-fd --preload-library --logging -h --help -H" -- "$cur"))
+        COMPREPLY=($(compgen -W "-u -g -G -y --add-suppl-group -b --bind-mount -k --mount -K -r -d --mount-dev -t -C -P -N -l -v --ns-mount -V -e -p -I -U -m -M --uts -S --seccomp-bpf-binary -L -Y -a -s --config --gen-config --profile -n -c --ambient -B -f -i -z -R -T -w --env-reset --env-add --new-cgroup --cgroup-parent --mem-limit --mem-high --swap-limit --pids-limit --cpu-limit --cpu-weight --io-weight --time-limit --usage --usage-json --allow-speculative-execution --enable-profile-fs-restrictions --fs-default-paths --fs-path-rx --fs-path-ro --fs-path-rw --fs-path-advanced-rw --landlock-abi --no-fs-restrictions --no-default-runtime-environment --no-new-sessions --pty --preserve-fd --preload-library --logging -h --help -H" -- "$cur"))
     else
         COMPREPLY=($(compgen -c -- "$cur"))
     fi

@@ -150,8 +150,15 @@ pub fn build_jail(o: &Options) -> Result<Jail, UsageError> {
     if let Some(dir) = &o.pivot_root {
         j.enter_pivot_root(dir);
     }
+    // The ABI first: the named sets' rights depend on it.
+    if let Some(abi) = o.landlock_abi {
+        j.set_landlock_abi(abi);
+    }
+    if o.fs_default_paths {
+        j.enable_default_fs_restrictions();
+    }
     for (path, access) in &o.fs_rules {
-        j.add_fs_rule(path, *access);
+        j.add_fs_restriction(path, *access);
     }
     if o.fs_best_effort {
         j.landlock_best_effort();
@@ -199,22 +206,13 @@ fn compile_options(o: &Options) -> jail::seccomp::CompileOptions {
 }
 
 fn to_filter(o: &Options, program: &jail::seccomp::Program, label: &Path) -> jail::SeccompFilter {
-    jail::SeccompFilter {
-        program: program
-            .instructions()
-            .iter()
-            .map(|i| jail::SockFilter {
-                code: i.code,
-                jt: i.jt,
-                jf: i.jf,
-                k: i.k,
-            })
-            .collect(),
-        tsync: o.seccomp_tsync,
-        allow_speculation: o.allow_speculation,
-        log_failures: compile_options(o).traps_for_logging(),
-        label: label.display().to_string(),
-    }
+    jail::SeccompFilter::from_program(
+        program,
+        &compile_options(o),
+        o.seccomp_tsync,
+        o.allow_speculation,
+        label.display().to_string(),
+    )
 }
 
 fn compile_policy(o: &Options, path: &Path) -> Result<jail::SeccompFilter, UsageError> {

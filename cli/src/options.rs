@@ -23,7 +23,7 @@ pub const DEFAULT_POLICY: &str = "/etc/security/minijail/v0.bin";
 /// Default size of the /tmp tmpfs (`-t` alone, profiles).
 pub use jail::config::DEFAULT_TMP_SIZE;
 
-/// Program and library paths `--fs-default-paths` allows to read and run.
+/// Program and library paths the profile's rules allow to read and run.
 pub const DEFAULT_FS_PATHS: &[&str] = &jail::config::DEFAULT_FS_EXEC_PATHS;
 
 /// New namespaces.
@@ -169,7 +169,12 @@ pub struct Options {
     pub chroot: Option<PathBuf>,
     pub pivot_root: Option<PathBuf>,
     pub profile: Option<Profile>,
-    pub fs_rules: Vec<(PathBuf, u64)>,
+    /// `--fs-path-*` and the profile's rules.
+    pub fs_rules: Vec<(PathBuf, jail::FsAccess)>,
+    /// `--fs-default-paths`: the core's default set.
+    pub fs_default_paths: bool,
+    /// `--landlock-abi`.
+    pub landlock_abi: Option<u32>,
     /// Carry on without Landlock on kernels lacking it (profile rules).
     pub fs_best_effort: bool,
     pub rlimits: Vec<(i32, u64, u64)>,
@@ -228,6 +233,8 @@ impl Default for Options {
             pivot_root: None,
             profile: None,
             fs_rules: Vec::new(),
+            fs_default_paths: false,
+            landlock_abi: None,
             fs_best_effort: false,
             rlimits: Vec::new(),
             pid_file: None,
@@ -457,7 +464,7 @@ impl Builder {
                         format!("mount destination '{}' must be an absolute path", parts[1]),
                     ));
                 }
-                let mut flags = match parts.get(3).copied() {
+                let flags = match parts.get(3).copied() {
                     None | Some("") => 0,
                     Some(f) => values::mount_flags(f).map_err(|m| bad(opt, m))?,
                 };
@@ -468,14 +475,9 @@ impl Builder {
                         format!("bad mount '{arg}': a bind mount (MS_BIND) takes no data after the flags"),
                     ));
                 }
-                let mut data = data.filter(|d| !d.is_empty()).map(str::to_owned);
-                // Upstream's secure defaults.
-                if flags == 0 {
-                    flags = libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_NOSUID;
-                }
-                if data.is_none() && parts[2] == "tmpfs" {
-                    data = Some("mode=0755,size=10M".to_owned());
-                }
+                // The defaults for flags 0 and a tmpfs without data are
+                // the core's (jail::Jail::mount).
+                let data = data.filter(|d| !d.is_empty()).map(str::to_owned);
                 o.mounts.push(MountEntry::Mount {
                     src: parts[0].into(),
                     dest: parts[1].into(),
@@ -716,23 +718,29 @@ impl Builder {
             | Opt::UsageJson => resource_option(o, opt, arg).map_err(|m| bad(opt, m))?,
             Opt::EnableProfileFsRestrictions => self.st.profile_fs_restrictions_off = false,
             Opt::FsDefaultPaths => {
-                for p in DEFAULT_FS_PATHS {
-                    o.fs_rules.push((p.into(), jail::landlock::RX));
-                }
+                o.fs_default_paths = true;
                 self.st.fs_path_used = true;
             }
             Opt::FsPathRx | Opt::FsPathRo | Opt::FsPathRw | Opt::FsPathAdvancedRw => {
                 let access = match opt {
-                    Opt::FsPathRx => jail::landlock::RX,
-                    Opt::FsPathRo => jail::landlock::RO,
-                    Opt::FsPathRw => jail::landlock::RW,
-                    _ => jail::landlock::ADVANCED_RW,
+                    Opt::FsPathRx => jail::FsAccess::ReadExecute,
+                    Opt::FsPathRo => jail::FsAccess::ReadOnly,
+                    Opt::FsPathRw => jail::FsAccess::ReadWrite,
+                    _ => jail::FsAccess::AdvancedReadWrite,
                 };
                 if arg.is_empty() {
                     return Err(bad(opt, "needs a path"));
                 }
                 o.fs_rules.push((arg.into(), access));
                 self.st.fs_path_used = true;
+            }
+            Opt::LandlockAbi => {
+                o.landlock_abi = Some(arg.parse::<u32>().ok().filter(|v| *v >= 1).ok_or_else(|| {
+                    bad(
+                        opt,
+                        format!("'{arg}' is not a Landlock ABI version (a positive integer such as 2, 3 or 5)"),
+                    )
+                })?);
             }
             Opt::NoFsRestrictions => self.st.fs_rules_disabled = true,
             Opt::NoDefaultRuntime => o.default_runtime = false,
@@ -883,6 +891,7 @@ impl Builder {
         }
         if st.fs_rules_disabled {
             o.fs_rules.clear();
+            o.fs_default_paths = false;
         } else if st.minimalistic_mountns && !st.profile_fs_restrictions_off {
             add_profile_fs_rules(o);
         }
@@ -894,29 +903,30 @@ impl Builder {
 /// mounts, as upstream: read and run beneath every bind, write beneath the
 /// writable ones, the usual program paths, /dev, /proc read-only, /tmp.
 fn add_profile_fs_rules(o: &mut Options) {
+    use jail::FsAccess::Rights;
     let binds: Option<Vec<Vec<(PathBuf, bool)>>> = o.mounts.iter().map(MountEntry::binds).collect();
     let Some(binds) = binds else {
         return;
     };
     let mut rules = Vec::new();
     for (dest, writable) in binds.into_iter().flatten() {
-        rules.push((dest.clone(), jail::landlock::RX));
+        rules.push((dest.clone(), Rights(jail::landlock::RX)));
         if writable {
-            rules.push((dest, jail::landlock::ADVANCED_RW));
+            rules.push((dest, Rights(jail::landlock::ADVANCED_RW)));
         }
     }
     if rules.is_empty() {
         return;
     }
     for p in DEFAULT_FS_PATHS {
-        rules.push((p.into(), jail::landlock::RX));
+        rules.push((p.into(), Rights(jail::landlock::RX)));
     }
-    rules.push(("/dev".into(), jail::landlock::ADVANCED_RW));
-    rules.push(("/proc".into(), jail::landlock::RO));
+    rules.push(("/dev".into(), Rights(jail::landlock::ADVANCED_RW)));
+    rules.push(("/proc".into(), Rights(jail::landlock::RO)));
     if o.ns.mount {
         // Upstream's "rw" lets files be created; jail::landlock::RW does
         // not, so /tmp gets ADVANCED_RW.
-        rules.push(("/tmp".into(), jail::landlock::ADVANCED_RW));
+        rules.push(("/tmp".into(), Rights(jail::landlock::ADVANCED_RW)));
     }
     o.fs_rules.extend(rules);
     o.fs_best_effort = true;

@@ -131,8 +131,9 @@ const CASES: &[Case] = &[
             src: "none".into(),
             dest: "/run".into(),
             fstype: "tmpfs".into(),
-            flags: libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_NOSUID,
-            data: Some("mode=0755,size=10M".into()),
+            // Flags 0 and no data: the core's Jail::mount gives upstream's defaults.
+            flags: 0,
+            data: None,
         }];
     }),
     (
@@ -370,12 +371,8 @@ const CASES: &[Case] = &[
         o.allow_speculation = true
     }),
     (&["--enable-profile-fs-restrictions"], |_| {}),
-    (&["--fs-default-paths"], |o| {
-        o.fs_rules = options::DEFAULT_FS_PATHS
-            .iter()
-            .map(|p| (PathBuf::from(p), jail::landlock::RX))
-            .collect()
-    }),
+    (&["--fs-default-paths"], |o| o.fs_default_paths = true),
+    (&["--landlock-abi=3"], |o| o.landlock_abi = Some(3)),
     (
         &[
             "--fs-path-rx=/a",
@@ -385,10 +382,10 @@ const CASES: &[Case] = &[
         ],
         |o| {
             o.fs_rules = vec![
-                ("/a".into(), jail::landlock::RX),
-                ("/b".into(), jail::landlock::RO),
-                ("/c".into(), jail::landlock::RW),
-                ("/d".into(), jail::landlock::ADVANCED_RW),
+                ("/a".into(), jail::FsAccess::ReadExecute),
+                ("/b".into(), jail::FsAccess::ReadOnly),
+                ("/c".into(), jail::FsAccess::ReadWrite),
+                ("/d".into(), jail::FsAccess::AdvancedReadWrite),
             ]
         },
     ),
@@ -492,11 +489,16 @@ fn profiles_expand_as_upstream() {
         assert_eq!(o.tmp_size, None);
         assert_eq!(o.pivot_root, Some(PathBuf::from(DEFAULT_PIVOT_ROOT)));
         // Landlock: read/run beneath the binds and program paths, write /dev and /tmp.
-        assert!(o.fs_rules.contains(&("/".into(), jail::landlock::RX)));
+        use jail::FsAccess::Rights;
         assert!(o
             .fs_rules
-            .contains(&("/tmp".into(), jail::landlock::ADVANCED_RW)));
-        assert!(o.fs_rules.contains(&("/proc".into(), jail::landlock::RO)));
+            .contains(&("/".into(), Rights(jail::landlock::RX))));
+        assert!(o
+            .fs_rules
+            .contains(&("/tmp".into(), Rights(jail::landlock::ADVANCED_RW))));
+        assert!(o
+            .fs_rules
+            .contains(&("/proc".into(), Rights(jail::landlock::RO))));
         assert!(o.fs_best_effort);
         // --no-fs-restrictions drops them; a -t size given first is kept.
         let o = parse_ok(&["-t1M", "--profile", name, "--no-fs-restrictions"]);

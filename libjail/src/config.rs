@@ -14,6 +14,13 @@ pub const DEFAULT_PIVOT_ROOT: &str = "/var/empty";
 /// The size of /tmp when none is given (`-t` without a size), as upstream.
 pub const DEFAULT_TMP_SIZE: u64 = 64 * 1024 * 1024;
 
+/// The flags a mount given none gets, as upstream: no devices, no
+/// execution, no setuid.
+pub const SECURE_MOUNT_FLAGS: libc::c_ulong = libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_NOSUID;
+
+/// The data of a tmpfs mounted without any, as upstream.
+pub const DEFAULT_TMPFS_DATA: &str = "mode=0755,size=10M";
+
 /// Program and library directories the default Landlock rules allow to
 /// read and execute (upstream's `--fs-default-paths`).
 pub const DEFAULT_FS_EXEC_PATHS: [&str; 8] = [
@@ -188,6 +195,55 @@ pub struct SeccompFilter {
     pub label: String,
 }
 
+impl SeccompFilter {
+    /// A compiled program as minijail's runtime installs it: with thread
+    /// sync and the SIGSYS reporter as `opts` ask
+    /// ([`crate::seccomp::CompileOptions::minijail_runtime`]). `label`
+    /// names it in the message when the program dies of SIGSYS.
+    pub fn from_program(
+        program: &crate::seccomp::Program,
+        opts: &crate::seccomp::CompileOptions,
+        tsync: bool,
+        allow_speculation: bool,
+        label: String,
+    ) -> SeccompFilter {
+        SeccompFilter {
+            program: program
+                .instructions()
+                .iter()
+                .map(|i| SockFilter {
+                    code: i.code,
+                    jt: i.jt,
+                    jf: i.jf,
+                    k: i.k,
+                })
+                .collect(),
+            tsync,
+            allow_speculation,
+            log_failures: opts.traps_for_logging(),
+            label,
+        }
+    }
+
+    /// Compile the policy file at `path` as minijail's runtime does
+    /// (`minijail0 -S`, `minijail_parse_seccomp_filters`).
+    pub fn from_policy_file(
+        path: &Path,
+        log_failures: bool,
+        tsync: bool,
+    ) -> Result<SeccompFilter, crate::seccomp::PolicyError> {
+        let opts = crate::seccomp::CompileOptions::minijail_runtime(log_failures, tsync);
+        let program = crate::seccomp::compile_file(path, &opts)?;
+        Ok(SeccompFilter::from_program(
+            &program,
+            &opts,
+            tsync,
+            false,
+            path.display().to_string(),
+        ))
+    }
+}
+
 /// How stage 2 reaches the program.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum PreloadMode {
@@ -198,6 +254,39 @@ pub enum PreloadMode {
     Always,
     /// Stage 2 in the child just before execve (`-T static`).
     Never,
+}
+
+/// Upstream's named sets of Landlock rights; what each holds depends on
+/// the Landlock ABI ([`FsAccess::rights`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FsAccess {
+    /// Read and execute (`--fs-path-rx`).
+    ReadExecute,
+    /// Read (`--fs-path-ro`).
+    ReadOnly,
+    /// Read, write, create and remove (`--fs-path-rw`).
+    ReadWrite,
+    /// Everything the ABI has (`--fs-path-advanced-rw`).
+    AdvancedReadWrite,
+    /// Read, write and remove, create nothing (`minijail_add_fs_restriction_edit`).
+    Edit,
+    /// Exactly these LANDLOCK_ACCESS_FS_* bits.
+    Rights(u64),
+}
+
+impl FsAccess {
+    /// The LANDLOCK_ACCESS_FS_* bits of this set at Landlock ABI `abi`.
+    pub fn rights(self, abi: u32) -> u64 {
+        use jail_enter::landlock as ll;
+        match self {
+            FsAccess::ReadExecute => ll::ROUGHLY_READ_EXECUTE,
+            FsAccess::ReadOnly => ll::ROUGHLY_READ,
+            FsAccess::ReadWrite => ll::rw_rights(abi),
+            FsAccess::AdvancedReadWrite => ll::advanced_rw_rights(abi),
+            FsAccess::Edit => ll::edit_rights(abi),
+            FsAccess::Rights(bits) => bits,
+        }
+    }
 }
 
 /// A Landlock filesystem rule.
@@ -400,25 +489,42 @@ impl Jail {
         self
     }
 
+    /// Allow upstream's named set of rights `access` beneath `path`, as
+    /// the Landlock ABI in effect now defines it (the lower of
+    /// [`Jail::set_landlock_abi`]'s and the kernel's, as upstream; set the
+    /// ABI first).
+    pub fn add_fs_restriction(&mut self, path: &Path, access: FsAccess) -> &mut Self {
+        let rights = access.rights(self.effective_landlock_abi());
+        self.add_fs_rule(path, rights)
+    }
+
+    /// The Landlock ABI rights are taken from: the lower of the one asked
+    /// for and the kernel's (0 without Landlock).
+    pub fn effective_landlock_abi(&self) -> u32 {
+        let kernel = jail_enter::landlock::kernel_abi().unwrap_or(0);
+        self.landlock_abi.min(kernel)
+    }
+
     /// Allow reading and executing beneath `path` (`--fs-path-rx`).
     pub fn add_fs_restriction_rx(&mut self, path: &Path) -> &mut Self {
-        self.add_fs_rule(path, jail_enter::landlock::RX)
+        self.add_fs_restriction(path, FsAccess::ReadExecute)
     }
 
     /// Allow reading beneath `path` (`--fs-path-ro`).
     pub fn add_fs_restriction_ro(&mut self, path: &Path) -> &mut Self {
-        self.add_fs_rule(path, jail_enter::landlock::RO)
+        self.add_fs_restriction(path, FsAccess::ReadOnly)
     }
 
-    /// Allow reading and writing files beneath `path` (`--fs-path-rw`).
+    /// Allow reading, writing, creating and removing files and
+    /// directories beneath `path` (`--fs-path-rw`).
     pub fn add_fs_restriction_rw(&mut self, path: &Path) -> &mut Self {
-        self.add_fs_rule(path, jail_enter::landlock::RW)
+        self.add_fs_restriction(path, FsAccess::ReadWrite)
     }
 
-    /// Allow reading, writing, creating, removing and renaming beneath
-    /// `path` (`--fs-path-advanced-rw`).
+    /// Allow everything but device ioctls before ABI 5 beneath `path`
+    /// (`--fs-path-advanced-rw`).
     pub fn add_fs_restriction_advanced_rw(&mut self, path: &Path) -> &mut Self {
-        self.add_fs_rule(path, jail_enter::landlock::ADVANCED_RW)
+        self.add_fs_restriction(path, FsAccess::AdvancedReadWrite)
     }
 
     /// The default system paths (`--fs-default-paths`), as upstream:
@@ -571,23 +677,34 @@ impl Jail {
         self
     }
 
-    /// Bind `source` to `dest`, read-only unless `writable`.
+    /// Bind `source` to `dest`, read-only unless `writable`. As upstream,
+    /// the bind is not recursive: mounts beneath `source` stay out (use
+    /// [`Jail::mount`] with `MS_BIND | MS_REC` to take them). A missing
+    /// `dest` is created inside the root, as [`Jail::mount`] says.
     pub fn bind(&mut self, source: &Path, dest: &Path, writable: bool) -> &mut Self {
-        let mut flags = libc::MS_BIND | libc::MS_REC;
+        let mut flags = libc::MS_BIND;
         if !writable {
             flags |= libc::MS_RDONLY;
         }
-        self.mounts.push(MountSpec {
+        self.add_mount(MountSpec {
             source: source.to_owned(),
             dest: dest.to_owned(),
             fstype: None,
             flags,
             data: None,
-        });
-        self.namespace(Namespace::Mount)
+        })
     }
 
-    /// Mount `source` of type `fstype` on `dest` with flags and data.
+    /// Mount `source` of type `fstype` on `dest` with `flags` and `data`,
+    /// with upstream's meaning (`minijail_mount_with_data`, `-k`):
+    /// flags 0 mean [`SECURE_MOUNT_FLAGS`]; a tmpfs without data gets
+    /// [`DEFAULT_TMPFS_DATA`]; `MS_BIND` (without `MS_REMOUNT`) makes a
+    /// bind of `source`, onto a directory or a file, recursive only with
+    /// `MS_REC`, whatever `fstype` says; `MS_REMOUNT` changes the mount
+    /// already at `dest` (`source` and `fstype` are passed to the kernel
+    /// as they are). A missing `dest` is created inside the root (a
+    /// directory, or an empty file for a bind of a file), never through a
+    /// symlink. Creates a mount namespace unless one is joined.
     pub fn mount(
         &mut self,
         source: &Path,
@@ -596,14 +713,23 @@ impl Jail {
         flags: libc::c_ulong,
         data: Option<&str>,
     ) -> &mut Self {
-        self.mounts.push(MountSpec {
+        let flags = if flags == 0 {
+            SECURE_MOUNT_FLAGS
+        } else {
+            flags
+        };
+        let bind = flags & libc::MS_BIND != 0 && flags & libc::MS_REMOUNT == 0;
+        let data = match data.filter(|d| !d.is_empty()) {
+            None if fstype == "tmpfs" => Some(DEFAULT_TMPFS_DATA.to_owned()),
+            d => d.map(str::to_owned),
+        };
+        self.add_mount(MountSpec {
             source: source.to_owned(),
             dest: dest.to_owned(),
-            fstype: Some(fstype.to_owned()),
+            fstype: (!bind).then(|| fstype.to_owned()),
             flags,
-            data: data.map(str::to_owned),
-        });
-        self.namespace(Namespace::Mount)
+            data: if bind { None } else { data },
+        })
     }
 
     /// A minimal /dev in the new root (`-d`).

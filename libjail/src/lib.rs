@@ -44,7 +44,7 @@ mod sys;
 
 pub use cgroup::{ByteSize, Cpus, Ending, Usage};
 pub use config::{
-    FsRule, Jail, MountSpec, Namespace, PreloadMode, Propagation, Rlimit, RlimitError,
+    FsAccess, FsRule, Jail, MountSpec, Namespace, PreloadMode, Propagation, Rlimit, RlimitError,
     SeccompFilter, SupplementaryGroups,
 };
 pub use jail_enter::{landlock, SockFilter};

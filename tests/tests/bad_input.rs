@@ -127,10 +127,10 @@ fn api(name: &str, dir: &Path) -> (i32, String) {
             jail.bind(missing, Path::new("/tmp"), false);
             launch_true(&jail)
         }
-        "mount_destination_missing" => {
+        "mount_destination_under_a_file" => {
             jail.mount(
                 Path::new("none"),
-                Path::new("/nonexistent"),
+                Path::new("/etc/passwd/dest"),
                 "tmpfs",
                 0,
                 None,

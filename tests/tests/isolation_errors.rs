@@ -31,23 +31,40 @@ fn bind_source_missing() {
 }
 
 #[test]
-fn destination_missing_inside_the_root() {
+fn destination_missing_is_created_inside_the_root_never_through_a_symlink() {
+    require_root!();
     let root = TempDir::new("err-dest");
     make_root(root.path());
+    // A symlink planted in the root that points out of it, to the host's /.
+    std::os::unix::fs::symlink("/", root.path().join("escape")).unwrap();
+    let host_target = Path::new("/jail-test-must-not-exist");
+    assert!(!host_target.exists());
     let mut jail = Jail::new();
     bind_system(&mut jail, root.path());
     jail.enter_chroot(root.path())
-        .bind(Path::new("/etc"), Path::new("/not-there"), false);
+        .bind(Path::new("/etc"), Path::new("/not-there/etc"), false)
+        .bind(
+            Path::new("/etc"),
+            Path::new("/escape/jail-test-must-not-exist"),
+            false,
+        );
+    let out = sh_ok(
+        &jail,
+        "test -f /not-there/etc/passwd && echo made; test -f /jail-test-must-not-exist/passwd && echo inside",
+    );
+    assert_eq!(out, "made\ninside\n");
+    // Created in the root (as upstream, they stay), nothing on the host.
+    assert!(root.path().join("not-there/etc").is_dir());
+    assert!(root.path().join("jail-test-must-not-exist").is_dir());
+    assert!(!host_target.exists());
+    // A destination under a file cannot be made: refused before fork.
+    let mut jail = Jail::new();
+    jail.bind(Path::new("/etc"), Path::new("/etc/passwd/sub"), false);
     let e = refused(&jail);
     assert!(
-        e.contains("/not-there") && e.contains("create it there first"),
+        e.contains("/etc/passwd/sub") && e.contains("Not a directory"),
         "{e}"
     );
-    // Without a root, too.
-    let mut jail = Jail::new();
-    jail.bind(Path::new("/etc"), Path::new("/no/such/dir"), false);
-    let e = refused(&jail);
-    assert!(e.contains("/no/such/dir"), "{e}");
     // And the fixed mount points.
     let bare = TempDir::new("err-bare");
     make_root(bare.path());

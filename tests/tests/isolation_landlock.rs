@@ -85,23 +85,53 @@ fn read_only_and_read_execute_rules() {
 }
 
 #[test]
-fn advanced_rw_allows_creating_and_removing_where_rw_does_not() {
+fn rw_creates_and_removes_advanced_rw_also_links_and_fifos() {
     if !landlock_available() {
         skip!("the kernel has no Landlock");
     }
     let dir = TempDir::new("ll-adv");
     std::fs::write(dir.path().join("f"), "x").unwrap();
     let d = dir.path().display();
+    // Upstream's rw: write, create and remove files and directories; its
+    // advanced rw adds symlinks, fifos, sockets, devices and refer.
     let script = format!(
         "(mkdir {d}/sub) 2>/dev/null && echo mkdir-ok || echo mkdir-denied; \
-         (rm {d}/f) 2>/dev/null && echo rm-ok || echo rm-denied"
+         (echo y > {d}/new) 2>/dev/null && echo create-ok || echo create-denied; \
+         (rm {d}/f) 2>/dev/null && echo rm-ok || echo rm-denied; \
+         (ln -s new {d}/link) 2>/dev/null && echo symlink-ok || echo symlink-denied; \
+         (mkfifo {d}/fifo) 2>/dev/null && echo fifo-ok || echo fifo-denied; \
+         rm -rf {d}/sub {d}/new {d}/link {d}/fifo; echo x > {d}/f"
     );
     let mut rw = base();
     rw.add_fs_restriction_rw(dir.path());
-    assert_eq!(sh_ok(&rw, &script), "mkdir-denied\nrm-denied\n");
+    assert_eq!(
+        sh_ok(&rw, &script),
+        "mkdir-ok\ncreate-ok\nrm-ok\nsymlink-denied\nfifo-denied\n"
+    );
     let mut adv = base();
     adv.add_fs_restriction_advanced_rw(dir.path());
-    assert_eq!(sh_ok(&adv, &script), "mkdir-ok\nrm-ok\n");
+    assert_eq!(
+        sh_ok(&adv, &script),
+        "mkdir-ok\ncreate-ok\nrm-ok\nsymlink-ok\nfifo-ok\n"
+    );
+}
+
+#[test]
+fn a_rule_outside_the_abi_is_skipped_with_a_warning() {
+    if !landlock_available() {
+        skip!("the kernel has no Landlock");
+    }
+    // Device ioctls exist from ABI 5; at the default ABI 2 a rule of only
+    // that right is skipped (upstream warns and goes on), the rest holds.
+    let dir = TempDir::new("ll-skip");
+    let mut jail = base();
+    jail.add_fs_rule(dir.path(), jail::landlock::ACCESS_FS_IOCTL_DEV);
+    let out = sh(
+        &jail,
+        &format!("ls {} && echo listed || echo denied", dir.path().display()),
+    );
+    assert_eq!(out.status, 0, "{out:?}");
+    assert_eq!(out.stdout, "denied\n", "{out:?}");
 }
 
 #[test]

@@ -273,6 +273,10 @@ int minijail_use_alt_syscall(struct minijail *j, const char *table)
 /* --- Landlock filesystem restrictions (1 on success, 0 on failure) --- */
 /* Whether the kernel has Landlock. Without it the rules have no effect. */
 bool minijail_is_fs_restriction_available(void);
+/* The Landlock ABI whose rights the rules added after this take
+ * (default 2; 3 adds truncate, 5 device ioctls). */
+void minijail_set_landlock_abi(struct minijail *j, int abi)
+    MINIJAIL_ATTRIBUTE_NONNULL();
 int minijail_add_fs_restriction_rx(struct minijail *j, const char *path)
     MINIJAIL_ATTRIBUTE_NONNULL();
 int minijail_add_fs_restriction_ro(struct minijail *j, const char *path)
@@ -293,7 +297,8 @@ bool minijail_is_fs_restriction_ruleset_initialized(const struct minijail *j);
 /* Do not apply the rules added so far or later. */
 void minijail_disable_fs_restrictions(struct minijail *j)
     MINIJAIL_ATTRIBUTE_NONNULL();
-/* Read-execute rules for the usual library and binary folders. */
+/* Read-execute rules for the usual library and binary folders, read-only
+ * ones for /etc/passwd and /etc/group. */
 void minijail_enable_default_fs_restrictions(struct minijail *j)
     MINIJAIL_ATTRIBUTE_NONNULL();
 void minijail_set_using_minimalistic_mountns(struct minijail *j)

@@ -5,36 +5,19 @@
 use std::ffi::c_char;
 use std::path::Path;
 
-use jail::landlock::*;
+use jail::landlock::kernel_abi;
+use jail::FsAccess;
 
 use crate::{c_path, guard, jail_mut, jail_ref, Minijail};
-
-/// Upstream's "roughly" access sets.
-const ROUGHLY_READ: u64 = ACCESS_FS_READ_FILE | ACCESS_FS_READ_DIR;
-const ROUGHLY_READ_EXECUTE: u64 = ACCESS_FS_EXECUTE | ROUGHLY_READ;
-const ROUGHLY_BASIC_WRITE: u64 = ACCESS_FS_WRITE_FILE
-    | ACCESS_FS_REMOVE_DIR
-    | ACCESS_FS_REMOVE_FILE
-    | ACCESS_FS_MAKE_DIR
-    | ACCESS_FS_MAKE_REG;
-const ROUGHLY_EDIT: u64 = ACCESS_FS_WRITE_FILE | ACCESS_FS_REMOVE_DIR | ACCESS_FS_REMOVE_FILE;
-const ROUGHLY_FULL_WRITE: u64 = ACCESS_FS_WRITE_FILE
-    | ACCESS_FS_REMOVE_DIR
-    | ACCESS_FS_REMOVE_FILE
-    | ACCESS_FS_MAKE_CHAR
-    | ACCESS_FS_MAKE_DIR
-    | ACCESS_FS_MAKE_REG
-    | ACCESS_FS_MAKE_SOCK
-    | ACCESS_FS_MAKE_FIFO
-    | ACCESS_FS_MAKE_BLOCK
-    | ACCESS_FS_MAKE_SYM;
 
 fn add(m: &mut Minijail, path: &Path, access: u64) {
     m.fs_rules.push((path.to_owned(), access));
 }
 
-fn refer_supported() -> bool {
-    kernel_abi().is_ok_and(|abi| abi >= 2)
+/// The rights of upstream's named set `access` as the jail's Landlock ABI
+/// defines them now (the core's meaning).
+fn rights(m: &Minijail, access: FsAccess) -> u64 {
+    access.rights(m.jail.effective_landlock_abi())
 }
 
 macro_rules! fs_rule {
@@ -52,33 +35,33 @@ macro_rules! fs_rule {
                 let Some(path) = (unsafe { c_path(path) }) else {
                     return 0;
                 };
-                add(m, path, $access);
+                add(m, path, rights(m, $access));
                 1
             })
         }
     };
 }
 
-fs_rule!(minijail_add_fs_restriction_rx, ROUGHLY_READ_EXECUTE);
-fs_rule!(minijail_add_fs_restriction_ro, ROUGHLY_READ);
-fs_rule!(
-    minijail_add_fs_restriction_rw,
-    ROUGHLY_READ | ROUGHLY_BASIC_WRITE
-);
+fs_rule!(minijail_add_fs_restriction_rx, FsAccess::ReadExecute);
+fs_rule!(minijail_add_fs_restriction_ro, FsAccess::ReadOnly);
+fs_rule!(minijail_add_fs_restriction_rw, FsAccess::ReadWrite);
 fs_rule!(
     minijail_add_fs_restriction_advanced_rw,
-    ROUGHLY_READ
-        | ROUGHLY_FULL_WRITE
-        | if refer_supported() {
-            ACCESS_FS_REFER
-        } else {
-            0
-        }
+    FsAccess::AdvancedReadWrite
 );
-fs_rule!(
-    minijail_add_fs_restriction_edit,
-    ROUGHLY_READ | ROUGHLY_EDIT
-);
+fs_rule!(minijail_add_fs_restriction_edit, FsAccess::Edit);
+
+/// `minijail_set_landlock_abi`: the Landlock ABI whose rights the
+/// restrictions added after it take (default 2), as upstream.
+#[no_mangle]
+pub unsafe extern "C" fn minijail_set_landlock_abi(j: *mut Minijail, abi: i32) {
+    guard("minijail_set_landlock_abi", || {
+        // SAFETY: valid per the C API contract (NULL aborts).
+        let m = unsafe { jail_mut(j, "minijail_set_landlock_abi") };
+        // Upstream: a negative ABI means the default.
+        m.jail.set_landlock_abi(u32::try_from(abi).unwrap_or(2));
+    })
+}
 
 /// `minijail_add_fs_restriction_access_rights`: LANDLOCK_ACCESS_FS_* bits.
 #[no_mangle]
@@ -134,10 +117,10 @@ pub unsafe extern "C" fn minijail_disable_fs_restrictions(j: *mut Minijail) {
 
 fn default_rules(m: &mut Minijail) {
     for dir in jail::config::DEFAULT_FS_EXEC_PATHS {
-        add(m, Path::new(dir), ROUGHLY_READ_EXECUTE);
+        add(m, Path::new(dir), rights(m, FsAccess::ReadExecute));
     }
     for file in jail::config::DEFAULT_FS_READ_PATHS {
-        add(m, Path::new(file), ROUGHLY_READ);
+        add(m, Path::new(file), rights(m, FsAccess::ReadOnly));
     }
 }
 
@@ -185,23 +168,18 @@ pub unsafe extern "C" fn minijail_add_minimalistic_mountns_fs_rules(j: *mut Mini
             return;
         }
         for mt in &mounts {
-            add(m, &mt.dest, ROUGHLY_READ_EXECUTE);
+            add(m, &mt.dest, rights(m, FsAccess::ReadExecute));
             let read_only = mt.flags & libc::MS_RDONLY != 0;
             let events = mt.flags & (libc::MS_SHARED | libc::MS_SLAVE) != 0;
             if !read_only || events {
-                let refer = if refer_supported() {
-                    ACCESS_FS_REFER
-                } else {
-                    0
-                };
-                add(m, &mt.dest, ROUGHLY_READ | ROUGHLY_FULL_WRITE | refer);
+                add(m, &mt.dest, rights(m, FsAccess::AdvancedReadWrite));
             }
         }
         default_rules(m);
-        add(m, Path::new("/dev"), ROUGHLY_READ | ROUGHLY_EDIT);
-        add(m, Path::new("/proc"), ROUGHLY_READ);
+        add(m, Path::new("/dev"), rights(m, FsAccess::Edit));
+        add(m, Path::new("/proc"), rights(m, FsAccess::ReadOnly));
         if m.jail.has_namespace(jail::Namespace::Mount) {
-            add(m, Path::new("/tmp"), ROUGHLY_READ | ROUGHLY_BASIC_WRITE);
+            add(m, Path::new("/tmp"), rights(m, FsAccess::ReadWrite));
         }
     })
 }

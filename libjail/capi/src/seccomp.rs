@@ -24,19 +24,11 @@ fn options(state: &SeccompState) -> CompileOptions {
 }
 
 fn store(m: &mut Minijail, program: &jail::seccomp::Program, label: String) {
-    m.seccomp.program = Some(
-        program
-            .instructions()
-            .iter()
-            .map(|i| SockFilter {
-                code: i.code,
-                jt: i.jt,
-                jf: i.jf,
-                k: i.k,
-            })
-            .collect(),
-    );
-    m.seccomp.label = label;
+    let s = &m.seccomp;
+    let filter =
+        SeccompFilter::from_program(program, &options(s), s.tsync, s.allow_speculation, label);
+    m.seccomp.program = Some(filter.program);
+    m.seccomp.label = filter.label;
 }
 
 fn must_precede_filter(m: &Minijail, what: &str) {

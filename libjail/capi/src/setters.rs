@@ -5,7 +5,7 @@ use std::ffi::{c_char, c_ulong, c_void};
 use std::path::Path;
 
 use jail::hook::HookEvent;
-use jail::{MountSpec, Namespace, Propagation};
+use jail::{Namespace, Propagation};
 
 use crate::{c_path, c_string, die, guard, jail_mut, jail_ref, Minijail, Unapplicable};
 
@@ -415,8 +415,8 @@ setter!(fn minijail_mount_dev() |m: &mut Minijail| {
     m.jail.mount_dev();
 });
 
-/// The mount as upstream records it: default flags and tmpfs data, a bind
-/// when MS_BIND is among the flags.
+/// A mount as upstream records it; what the flags mean is the core's
+/// (`Jail::mount`).
 fn add_mount(
     m: &mut Minijail,
     src: &Path,
@@ -428,24 +428,7 @@ fn add_mount(
     if !dest.is_absolute() {
         return -libc::EINVAL;
     }
-    let data = match data {
-        Some(d) if !d.is_empty() => Some(d),
-        _ if fstype == "tmpfs" => Some("mode=0755,size=10M".to_owned()),
-        other => other,
-    };
-    let flags = if flags == 0 {
-        libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_NOSUID
-    } else {
-        flags
-    };
-    let bind = flags & libc::MS_BIND != 0;
-    m.jail.add_mount(MountSpec {
-        source: src.to_owned(),
-        dest: dest.to_owned(),
-        fstype: (!bind).then_some(fstype),
-        flags,
-        data: if bind { None } else { data },
-    });
+    m.jail.mount(src, dest, &fstype, flags, data.as_deref());
     0
 }
 
@@ -484,11 +467,11 @@ int_setter!(fn minijail_mount(src: *const c_char, dest: *const c_char, fstype: *
 int_setter!(fn minijail_bind(src: *const c_char, dest: *const c_char, writeable: i32) |m: &mut Minijail| {
     let src = path_arg!(src);
     let dest = path_arg!(dest);
-    let mut flags = libc::MS_BIND;
-    if writeable == 0 {
-        flags |= libc::MS_RDONLY;
+    if !dest.is_absolute() {
+        return -libc::EINVAL;
     }
-    add_mount(m, src, dest, "minijail_bind".to_owned(), flags, None)
+    m.jail.bind(src, dest, writeable != 0);
+    0
 });
 
 int_setter!(fn minijail_add_remount(mount_name: *const c_char, remount_mode: c_ulong) |m: &mut Minijail| {

@@ -46,6 +46,62 @@ pub const ADVANCED_RW: u64 = RW
     | ACCESS_FS_MAKE_SYM
     | ACCESS_FS_REFER;
 
+/// Upstream's "roughly read": read files, list directories.
+pub const ROUGHLY_READ: u64 = ACCESS_FS_READ_FILE | ACCESS_FS_READ_DIR;
+/// Upstream's "roughly read-execute".
+pub const ROUGHLY_READ_EXECUTE: u64 = ACCESS_FS_EXECUTE | ROUGHLY_READ;
+/// Upstream's "roughly basic write": write files, create and remove
+/// files and directories.
+pub const ROUGHLY_BASIC_WRITE: u64 = ACCESS_FS_WRITE_FILE
+    | ACCESS_FS_REMOVE_DIR
+    | ACCESS_FS_REMOVE_FILE
+    | ACCESS_FS_MAKE_DIR
+    | ACCESS_FS_MAKE_REG;
+/// Upstream's "roughly edit": write and remove, create nothing.
+pub const ROUGHLY_EDIT: u64 = ACCESS_FS_WRITE_FILE | ACCESS_FS_REMOVE_DIR | ACCESS_FS_REMOVE_FILE;
+/// Upstream's "roughly full write": everything but refer, truncate, ioctl.
+pub const ROUGHLY_FULL_WRITE: u64 = ROUGHLY_BASIC_WRITE
+    | ACCESS_FS_MAKE_CHAR
+    | ACCESS_FS_MAKE_SOCK
+    | ACCESS_FS_MAKE_FIFO
+    | ACCESS_FS_MAKE_BLOCK
+    | ACCESS_FS_MAKE_SYM;
+
+/// Upstream's read-write set at Landlock ABI `abi` (`--fs-path-rw`,
+/// `minijail_add_fs_restriction_rw`).
+pub fn rw_rights(abi: u32) -> u64 {
+    let mut rights = ROUGHLY_READ | ROUGHLY_BASIC_WRITE;
+    if abi >= 3 {
+        rights |= ACCESS_FS_TRUNCATE;
+    }
+    rights
+}
+
+/// Upstream's advanced read-write set at ABI `abi`
+/// (`--fs-path-advanced-rw`, `minijail_add_fs_restriction_advanced_rw`).
+pub fn advanced_rw_rights(abi: u32) -> u64 {
+    let mut rights = ROUGHLY_READ | ROUGHLY_FULL_WRITE;
+    if abi >= 2 {
+        rights |= ACCESS_FS_REFER;
+    }
+    if abi >= 3 {
+        rights |= ACCESS_FS_TRUNCATE;
+    }
+    if abi >= 5 {
+        rights |= ACCESS_FS_IOCTL_DEV;
+    }
+    rights
+}
+
+/// Upstream's edit set at ABI `abi` (`minijail_add_fs_restriction_edit`).
+pub fn edit_rights(abi: u32) -> u64 {
+    let mut rights = ROUGHLY_READ | ROUGHLY_EDIT;
+    if abi >= 3 {
+        rights |= ACCESS_FS_TRUNCATE;
+    }
+    rights
+}
+
 /// The filesystem access rights an ABI version can handle.
 pub fn handled_access(abi: u32) -> u64 {
     let mut all = (1 << 13) - 1;

@@ -58,9 +58,9 @@ fn mount_on_dir(
 /// A detached copy of the tree at `source`, with the bind's attributes
 /// already applied, ready to be attached.
 fn clone_tree(op: &MountOp) -> Result<libc::c_int, Errno> {
-    let tree = sys::open_tree_clone(libc::AT_FDCWD, &op.source, true)?;
+    let tree = sys::open_tree_clone(libc::AT_FDCWD, &op.source, op.recursive)?;
     if op.bind_attr.attr_set != 0 || op.bind_attr.attr_clr != 0 {
-        if let Err(e) = sys::mount_setattr_fd(tree, true, &op.bind_attr) {
+        if let Err(e) = sys::mount_setattr_fd(tree, op.recursive, &op.bind_attr) {
             sys::close(tree);
             return Err(e);
         }
@@ -76,6 +76,7 @@ fn do_mount(
     tree: libc::c_int,
     index: u64,
 ) -> Result<(), StepError> {
+    create_dest(root, op, index)?;
     let (target, kind) = resolve_dest(root, &op.dest, ChildStep::MountDestination, index)?;
     let err = |e| (ChildStep::Mount, e, index);
     if op.fstype.is_none() {
@@ -100,14 +101,47 @@ fn do_mount(
     .map_err(err)
 }
 
-/// Device nodes bound from the host into the minimal /dev (binds work in a
-/// user namespace, where mknod does not).
-const DEV_NODES: [(&CStr, &CStr); 5] = [
-    (c"/dev/null", c"null"),
-    (c"/dev/zero", c"zero"),
-    (c"/dev/full", c"full"),
-    (c"/dev/urandom", c"urandom"),
-    (c"/dev/tty", c"tty"),
+/// Create a missing mount destination inside the root, as upstream: the
+/// directories on the way (0755) and the last one a directory or an empty
+/// file. Each parent is resolved inside the root, so nothing is created
+/// through a symlink that leads out of it.
+fn create_dest(root: libc::c_int, op: &MountOp, index: u64) -> Result<(), StepError> {
+    match sys::open_in_root(root, &op.dest, libc::O_PATH) {
+        Ok(fd) => {
+            sys::close(fd);
+            return Ok(());
+        }
+        Err(libc::ENOENT) => {}
+        // Reported by the resolution that follows.
+        Err(_) => return Ok(()),
+    }
+    let err = |e| (ChildStep::MountDestination, e, index);
+    for step in &op.create {
+        let parent = Fd(
+            sys::open_in_root(root, &step.parent, libc::O_PATH | libc::O_DIRECTORY).map_err(err)?,
+        );
+        let made = if step.is_dir {
+            mkdirat(parent.0, &step.name, 0o755)
+        } else {
+            create_file(parent.0, &step.name)
+        };
+        match made {
+            Ok(()) | Err(libc::EEXIST) => {}
+            Err(e) => return Err(err(e)),
+        }
+    }
+    Ok(())
+}
+
+/// The nodes of the minimal /dev, as upstream: name, mode, major, minor,
+/// and the host node bound in when mknod is not allowed (in a user
+/// namespace).
+const DEV_NODES: [(&CStr, libc::mode_t, u32, u32, &CStr); 5] = [
+    (c"null", 0o666, 1, 3, c"/dev/null"),
+    (c"zero", 0o666, 1, 5, c"/dev/zero"),
+    (c"full", 0o666, 1, 7, c"/dev/full"),
+    (c"urandom", 0o444, 1, 9, c"/dev/urandom"),
+    (c"tty", 0o666, 5, 0, c"/dev/tty"),
 ];
 
 const DEV_LINKS: [(&CStr, &CStr); 5] = [
@@ -154,55 +188,88 @@ fn mkdirat(dir: libc::c_int, name: &CStr, mode: libc::mode_t) -> Result<(), Errn
     sys::check(unsafe { libc::mkdirat(dir, name.as_ptr(), mode) }.into()).map(drop)
 }
 
-/// The tmpfs /dev: null, zero, full, urandom and tty bound from the
-/// host, a private devpts with the ptmx link, a tmpfs /dev/shm, and the
-/// fd and std* links. `nodes` are O_PATH handles on the host's nodes.
-fn mount_dev(root: libc::c_int, nodes: &[libc::c_int; DEV_NODES.len()]) -> Result<Fd, StepError> {
-    let dev = resolve_dev_dir(root)?;
+/// Detach the mount at the directory `dir` (and everything under it) if
+/// it is one, when that cannot reach the host: only with private or slave
+/// propagation. In a user namespace inherited mounts are locked and stay;
+/// the new mount then goes on top.
+fn detach_old(dir: &Fd, propagation: libc::c_ulong) -> Result<(), Errno> {
+    if propagation & (libc::MS_PRIVATE | libc::MS_SLAVE) == 0 {
+        return Ok(());
+    }
+    sys::fchdir(dir.0)?;
+    // SAFETY: umount2 on a NUL-terminated path.
+    if unsafe { libc::umount2(c".".as_ptr(), libc::MNT_DETACH) } != 0 {
+        match sys::errno() {
+            libc::EINVAL | libc::EPERM => {}
+            e => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Make one node of the minimal /dev: mknod with upstream's mode, or,
+/// where mknod is not allowed (a user namespace), an empty file with the
+/// host's node bound on it (`host`: its detached tree).
+fn make_node(
+    dev: &Fd,
+    name: &CStr,
+    mode: libc::mode_t,
+    rdev: libc::dev_t,
+    host: libc::c_int,
+) -> Result<(), Errno> {
+    // SAFETY: name is NUL-terminated; dev is an open directory.
+    if unsafe { libc::mknodat(dev.0, name.as_ptr(), libc::S_IFCHR | mode, rdev) } == 0 {
+        return Ok(());
+    }
+    match sys::errno() {
+        libc::EPERM if host >= 0 => {}
+        e => return Err(e),
+    }
+    create_file(dev.0, name)?;
+    let target = openat(dev.0, name, libc::O_PATH | libc::O_NOFOLLOW, 0)?;
+    sys::move_mount_fd(host, target.0)
+}
+
+/// The minimal /dev, as upstream: a fresh tmpfs ("minijail-devfs",
+/// 5 MB, mode 0755, noexec, nosuid) in place of the old /dev, holding
+/// null, zero, full, urandom and tty with upstream's modes, the ptmx, fd
+/// and std* links, and an empty shm directory (mode 1777). `host_nodes`
+/// are detached trees of the host's nodes, bound in where mknod fails.
+fn mount_dev(
+    root: libc::c_int,
+    host_nodes: &[libc::c_int; DEV_NODES.len()],
+    propagation: libc::c_ulong,
+) -> Result<Fd, StepError> {
+    detach_old(&resolve_dev_dir(root)?, propagation).map_err(dev_err)?;
     mount_on_dir(
-        &dev,
-        Some(c"tmpfs"),
+        &resolve_dev_dir(root)?,
+        Some(c"minijail-devfs"),
         Some(c"tmpfs"),
         libc::MS_NOSUID | libc::MS_NOEXEC,
-        Some(c"size=512k,mode=755"),
+        Some(c"size=5M,mode=755"),
     )
     .map_err(dev_err)?;
     // The new mount, as a directory handle for the *at calls.
     let dev =
         Fd(sys::open_in_root(root, c"dev", libc::O_DIRECTORY | libc::O_RDONLY).map_err(dev_err)?);
-    for (&source, (_, name)) in nodes.iter().zip(DEV_NODES) {
-        create_file(dev.0, name).map_err(dev_err)?;
-        let target = openat(dev.0, name, libc::O_PATH | libc::O_NOFOLLOW, 0).map_err(dev_err)?;
-        let tree = Fd(sys::open_tree_clone(source, c"", false).map_err(dev_err)?);
-        sys::move_mount_fd(tree.0, target.0).map_err(dev_err)?;
-    }
-    for (dir, fstype, data) in [
-        (c"pts", c"devpts", c"newinstance,ptmxmode=0666,mode=0620"),
-        (c"shm", c"tmpfs", c"mode=1777"),
-    ] {
-        mkdirat(dev.0, dir, 0o755).map_err(dev_err)?;
-        let target = openat(
-            dev.0,
-            dir,
-            libc::O_PATH | libc::O_NOFOLLOW | libc::O_DIRECTORY,
-            0,
-        )
-        .map_err(dev_err)?;
-        mount_on_dir(
-            &target,
-            Some(fstype),
-            Some(fstype),
-            libc::MS_NOSUID | libc::MS_NOEXEC,
-            Some(data),
-        )
-        .map_err(dev_err)?;
-    }
-    for (to, name) in DEV_LINKS {
-        // SAFETY: both strings are NUL-terminated; dev is an open directory.
-        if unsafe { libc::symlinkat(to.as_ptr(), dev.0, name.as_ptr()) } != 0 {
-            return Err(dev_err(sys::errno()));
+    // Modes exactly as given, as upstream.
+    // SAFETY: umask only changes this process's file-creation mask.
+    let mask = unsafe { libc::umask(0) };
+    let made = (|| {
+        for (&host, (name, mode, major, minor, _)) in host_nodes.iter().zip(DEV_NODES) {
+            make_node(&dev, name, mode, libc::makedev(major, minor), host)?;
         }
-    }
+        for (to, name) in DEV_LINKS {
+            // SAFETY: both strings are NUL-terminated; dev is an open directory.
+            if unsafe { libc::symlinkat(to.as_ptr(), dev.0, name.as_ptr()) } != 0 {
+                return Err(sys::errno());
+            }
+        }
+        mkdirat(dev.0, c"shm", 0o1777)
+    })();
+    // SAFETY: as above.
+    unsafe { libc::umask(mask) };
+    made.map_err(dev_err)?;
     Ok(dev)
 }
 
@@ -316,11 +383,12 @@ fn mounts_and_root(plan: &mut Plan) -> Result<(), StepError> {
         }
     }
     if plan.mount_dev {
-        // Take every source from the host's /dev before covering it.
+        // Take every source from the host's /dev before covering it; a
+        // host node that cannot be taken is only needed where mknod fails.
         let mut nodes = [-1; DEV_NODES.len()];
         let taken = (|| {
-            for (slot, (host, _)) in nodes.iter_mut().zip(DEV_NODES) {
-                *slot = sys::open_path(host, 0).map_err(dev_err)?;
+            for (slot, (.., host)) in nodes.iter_mut().zip(DEV_NODES) {
+                *slot = sys::open_tree_clone(libc::AT_FDCWD, host, false).unwrap_or(-1);
             }
             for (index, op) in plan.mounts.iter().enumerate() {
                 if op.in_dev && op.fstype.is_none() {
@@ -330,7 +398,7 @@ fn mounts_and_root(plan: &mut Plan) -> Result<(), StepError> {
             }
             Ok(())
         })();
-        let dev = taken.and_then(|()| mount_dev(root.0, &nodes));
+        let dev = taken.and_then(|()| mount_dev(root.0, &nodes, plan.propagation));
         for fd in nodes {
             sys::close(fd);
         }

@@ -33,6 +33,59 @@ pub struct MountOp {
     /// The destination is the root itself: the child reopens its handle
     /// on the root after this mount.
     pub on_root: bool,
+    /// A bind takes the mounts beneath its source too (`MS_REC`).
+    pub recursive: bool,
+    /// What to create inside the root when the destination is missing,
+    /// outermost first, as upstream does.
+    pub create: Vec<CreateStep>,
+}
+
+/// One directory or file to create on the way to a mount destination:
+/// `name` in the directory `parent` (both relative to the root).
+#[derive(Debug)]
+pub struct CreateStep {
+    pub parent: CString,
+    pub name: CString,
+    pub is_dir: bool,
+}
+
+/// Whether upstream would make a directory (not a file) as the mount
+/// point of `m`: for a bind, when the source is a directory; for another
+/// mount, unless the source is an absolute path to something other than a
+/// directory or device.
+fn mount_point_is_dir(m: &MountSpec) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    if !m.source.is_absolute() {
+        return true;
+    }
+    let Ok(md) = std::fs::metadata(&m.source) else {
+        return true;
+    };
+    let ft = md.file_type();
+    ft.is_dir() || (!m.is_bind() && (ft.is_block_device() || ft.is_char_device()))
+}
+
+/// The steps that create `dest` (relative to the root) if missing.
+fn create_steps(m: &MountSpec) -> Result<Vec<CreateStep>, LaunchError> {
+    let rel = relative(&m.dest);
+    let parts: Vec<_> = rel
+        .components()
+        .filter(|c| matches!(c, Component::Normal(_)))
+        .collect();
+    let mut parent = PathBuf::from(".");
+    let mut steps = Vec::with_capacity(parts.len());
+    for (n, part) in parts.iter().enumerate() {
+        let last = n + 1 == parts.len();
+        steps.push(CreateStep {
+            // "/." so that a symlink on the way is followed (inside the
+            // root), as for any directory above the destination.
+            parent: cstring("mount destination", &parent.join("."))?,
+            name: cstring("mount destination", Path::new(part.as_os_str()))?,
+            is_dir: !last || mount_point_is_dir(m),
+        });
+        parent.push(part);
+    }
+    Ok(steps)
 }
 
 /// Names in the new /dev that are symlinks: no mount may go through them.
@@ -128,6 +181,7 @@ fn check_dest(
     root: &Path,
     earlier: &[MountSpec],
     dest: &Path,
+    create: bool,
 ) -> Result<(), LaunchError> {
     let Some((base, rest)) = landing(root, earlier, dest) else {
         return Ok(());
@@ -139,10 +193,12 @@ fn check_dest(
             "is a symlink; mount destinations must not be symlinks (they could point out of the jail): mount on the real path",
         )),
         Ok(_) => Ok(()),
+        // Created inside the root when the mount is made.
+        Err(libc::ENOENT) if create => Ok(()),
         Err(e) => {
             let todo = match e {
                 libc::ENOENT => "; create it there first",
-                libc::ENOTDIR => "; a component of the path is not a directory",
+                libc::ENOTDIR => "; every directory on the way must be a directory",
                 libc::EACCES => "; this process may not search a directory on the way",
                 libc::ELOOP => "; the path has too many symlinks",
                 _ => "",
@@ -219,13 +275,13 @@ pub fn plan(jail: &Jail, root: &Path) -> Result<Vec<MountOp>, LaunchError> {
                 for (n, part) in parts.iter().enumerate() {
                     path.push(part);
                     let last = n + 1 == parts.len();
-                    let is_dir = !last || !m.is_bind() || m.source.is_dir();
+                    let is_dir = !last || mount_point_is_dir(m);
                     create_in_dev.push((cstring("mount destination", &path)?, is_dir));
                 }
                 true
             }
             None => {
-                check_dest("mount destination", root, &jail.mounts[..i], &m.dest)?;
+                check_dest("mount destination", root, &jail.mounts[..i], &m.dest, true)?;
                 false
             }
         };
@@ -256,6 +312,8 @@ pub fn plan(jail: &Jail, root: &Path) -> Result<Vec<MountOp>, LaunchError> {
             in_dev,
             create_in_dev,
             on_root: relative(&m.dest) == Path::new("."),
+            recursive: m.flags & libc::MS_REC != 0,
+            create: if in_dev { Vec::new() } else { create_steps(m)? },
         });
     }
     let non_dev: Vec<MountSpec> = jail
@@ -270,10 +328,17 @@ pub fn plan(jail: &Jail, root: &Path) -> Result<Vec<MountOp>, LaunchError> {
             root,
             &non_dev,
             Path::new("/dev"),
+            false,
         )?;
     }
     if jail.mount_tmp.is_some() {
-        check_dest("/tmp for the tmpfs (-t)", root, &non_dev, Path::new("/tmp"))?;
+        check_dest(
+            "/tmp for the tmpfs (-t)",
+            root,
+            &non_dev,
+            Path::new("/tmp"),
+            false,
+        )?;
     }
     if jail.remount_proc.is_some() {
         check_dest(
@@ -281,6 +346,7 @@ pub fn plan(jail: &Jail, root: &Path) -> Result<Vec<MountOp>, LaunchError> {
             root,
             &non_dev,
             Path::new("/proc"),
+            false,
         )?;
     }
     Ok(ops)

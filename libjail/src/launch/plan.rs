@@ -890,6 +890,32 @@ fn remounts(jail: &Jail) -> Result<Vec<(CString, libc::c_ulong)>, LaunchError> {
         .collect()
 }
 
+/// The Landlock rules stage 2 adds. As upstream, a rule none of whose
+/// rights the ABI in effect handles is skipped with a warning (the kernel
+/// would refuse it), not fatal.
+fn landlock_rules(jail: &Jail) -> Vec<LandlockRule> {
+    let abi = jail.effective_landlock_abi();
+    let handled = jail_enter::landlock::handled_access(abi);
+    jail.fs_rules
+        .iter()
+        .filter(|r| {
+            let kept = r.access & handled != 0 || abi == 0;
+            if !kept {
+                crate::log::warn(&format!(
+                    "Landlock rule for {}: none of its rights ({:#x}) exist in Landlock ABI {abi}; skipped",
+                    r.path.display(),
+                    r.access
+                ));
+            }
+            kept
+        })
+        .map(|r| LandlockRule {
+            path: r.path.to_string_lossy().into_owned(),
+            access: r.access,
+        })
+        .collect()
+}
+
 pub(crate) fn build_stage2(jail: &Jail) -> Result<Stage2, LaunchError> {
     let gid = jail.gid;
     let groups = match &jail.groups {
@@ -912,14 +938,7 @@ pub(crate) fn build_stage2(jail: &Jail) -> Result<Stage2, LaunchError> {
     let landlock = (!jail.fs_rules.is_empty()).then(|| Landlock {
         abi: jail.landlock_abi,
         best_effort: jail.landlock_best_effort,
-        rules: jail
-            .fs_rules
-            .iter()
-            .map(|r| LandlockRule {
-                path: r.path.to_string_lossy().into_owned(),
-                access: r.access,
-            })
-            .collect(),
+        rules: landlock_rules(jail),
     });
     if let Some(Landlock {
         best_effort: false, ..

@@ -7,6 +7,8 @@
 
 use std::io::Write;
 
+mod view;
+
 fn status_field(name: &str) -> String {
     std::fs::read_to_string("/proc/self/status")
         .unwrap_or_default()
@@ -94,6 +96,7 @@ fn main() {
             println!("sid={}", unsafe { libc::getsid(0) });
             println!("pid={}", std::process::id());
         }
+        "view" => view::print(&args[1..]),
         "env" => {
             for (k, v) in std::env::vars() {
                 println!("{k}={v}");

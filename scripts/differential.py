@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Run the same minijail0 command lines under upstream minijail and ours and
+print what differs as seen from inside the jail.
+
+Each case runs `minijail0 ARGS -- probe view PATHS...` (the tests' probe:
+ids, Cap* lines, NoNewPrivs, Seccomp, mountinfo, ns links, limits, env, fds,
+/dev, and whether each PATH may be read, written or created in) under both,
+normalises what changes from run to run (namespace inodes become host/new,
+preload paths become <preload>, host pids become N), and prints a diff
+(`-` upstream, `+` ours), or `same`.
+
+Not part of CI: it needs a built upstream tree.
+
+    scripts/differential.py                       # the built-in cases
+    scripts/differential.py -- -v -b /tmp,/tmp     # one command line
+    scripts/differential.py --as-nobody -- -U -p   # as uid 65534
+    scripts/differential.py --list                 # the built-in cases
+
+Options: --upstream DIR (default /work/upstream/minijail, or $UPSTREAM),
+--ours PATH (default target/debug/minijail0), --probe PATH (default
+target/debug/probe), --paths P1,P2 (paths to check), --case SUBSTR (run the
+built-in cases whose name contains SUBSTR).
+"""
+
+import argparse
+import difflib
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_PATHS = [
+    "/", "/etc/passwd", "/etc", "/tmp", "/dev", "/dev/null", "/proc/self/status",
+    "/usr/bin", "/var/tmp", "/root",
+]
+
+# Made afresh before each run (a symlink "link" in it points to /): cases
+# that create mount destinations create them here.
+SCRATCH = "/tmp/jail-differential"
+
+# (name, minijail0 arguments). Each names the setting it exercises.
+CASES = [
+    ("plain", []),
+    ("ids -u -g", ["-u", "65534", "-g", "65534"]),
+    ("ids -u name", ["-u", "nobody"]),
+    ("ids -G", ["-u", "nobody", "-g", "nogroup", "-G"]),
+    ("caps -c 0", ["-c", "0"]),
+    ("caps -c mask as nobody", ["-u", "65534", "-g", "65534", "-c", "0x3000"]),
+    ("caps ambient", ["-u", "65534", "-g", "65534", "-c", "0x3000", "--ambient"]),
+    ("nnp -n", ["-n"]),
+    ("securebits -B", ["-c", "0", "-B", "0x20"]),
+    ("ns -p", ["-p"]),
+    ("ns -v", ["-v"]),
+    ("ns -l -e --uts", ["-l", "-e", "--uts=jailed"]),
+    ("ns -N", ["-N"]),
+    ("ns -U as root", ["-U"]),
+    ("ns -U -m -M", ["-U", "-m", "-M"]),
+    ("ns -I", ["-p", "-I"]),
+    ("mounts -v -r", ["-v", "-r"]),
+    ("mounts -b /sys", ["-v", "-b", "/sys,/sys"]),
+    ("mounts -b writable", ["-v", "-b", "/tmp,/tmp,1"]),
+    ("mounts -b missing dest", ["-v", "-b", "/etc," + SCRATCH + "/made/etc"]),
+    ("mounts -b dest through a symlink", ["-v", "-b", "/etc," + SCRATCH + "/link/etc"]),
+    ("mounts -k tmpfs", ["-v", "-k", "tmpfs,/tmp,tmpfs"]),
+    ("mounts -k tmpfs data", ["-v", "-k", "tmpfs,/tmp,tmpfs,MS_NOSUID,size=1M"]),
+    ("mounts -k bind file", ["-v", "-k", "/etc/hostname,/etc/hosts,none,MS_BIND"]),
+    ("mounts -t", ["-v", "-t"]),
+    ("mounts -t size", ["-v", "-t64M"]),
+    ("mounts -K", ["-v", "-K"]),
+    ("mounts -Kslave", ["-v", "-Kslave"]),
+    ("dev -d", ["-v", "-d"]),
+    ("profile minimalistic-mountns", ["--profile", "minimalistic-mountns"]),
+    ("profile minimalistic-mountns-nodev", ["--profile", "minimalistic-mountns-nodev"]),
+    ("landlock --fs-default-paths", ["--fs-default-paths"]),
+    ("landlock --fs-path-rw /tmp", ["--fs-default-paths", "--fs-path-rw", "/tmp"]),
+    ("landlock --fs-path-ro /etc", ["--fs-default-paths", "--fs-path-ro", "/etc"]),
+    ("landlock --fs-path-advanced-rw /tmp", ["--fs-default-paths", "--fs-path-advanced-rw", "/tmp"]),
+    ("rlimits -R", ["-R", "RLIMIT_NOFILE,64,128", "-R", "RLIMIT_CORE,0,0"]),
+    ("rlimits unlimited", ["-R", "RLIMIT_AS,unlimited,unlimited"]),
+    ("env --env-reset", ["--env-reset", "--env-add", "A=1"]),
+    ("env --env-add", ["--env-add", "A=1"]),
+    ("logging stderr", ["--logging=stderr"]),
+    ("seccomp -L", ["-L", "-S", os.path.join(ROOT, "scripts/differential/log.policy")]),
+    ("fds --preserve-fd", ["--preserve-fd", "2"]),
+    ("session --no-new-sessions", ["--no-new-sessions"]),
+    ("chroot -C /", ["-C", "/"]),
+    ("pivot -P /", ["-P", "/", "-v"]),
+]
+
+
+def host_ns():
+    out = {}
+    for ns in os.listdir("/proc/self/ns"):
+        try:
+            out[os.readlink("/proc/self/ns/" + ns)] = ns
+        except OSError:
+            pass
+    return out
+
+
+def normalise(text, preloads):
+    ns_links = host_ns()
+    lines = []
+    for line in text.splitlines():
+        for p in preloads:
+            line = line.replace(p, "<preload>")
+        m = re.match(r"ns (\S+) (\S+:\[\d+\])$", line)
+        if m:
+            line = "ns %s %s" % (m.group(1), "host" if m.group(2) in ns_links else "new")
+        m = re.match(r"misc (pid|ppid) (\d+)$", line)
+        if m and int(m.group(2)) > 20:
+            line = "misc %s N" % m.group(1)
+        lines.append(line)
+    return lines
+
+
+def fresh_scratch():
+    shutil.rmtree(SCRATCH, ignore_errors=True)
+    os.makedirs(SCRATCH)
+    os.chmod(SCRATCH, 0o777)
+    os.symlink("/", os.path.join(SCRATCH, "link"))
+
+
+def run(cmd, as_nobody):
+    fresh_scratch()
+    if as_nobody:
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                       timeout=30, cwd="/")
+    return p.returncode, p.stdout, p.stderr
+
+
+def compare(name, args, opts, out):
+    probe = ["--", opts.probe, "view"] + opts.paths
+    up_lib = os.path.join(opts.upstream, "libminijailpreload.so")
+    up = [os.path.join(opts.upstream, "minijail0"), "--preload-library=" + up_lib] + args + probe
+    ours = [opts.ours] + args + probe
+    preloads = [up_lib, os.path.join(os.path.dirname(opts.ours), "libjailpreload.so")]
+    urc, uout, uerr = run(up, opts.as_nobody)
+    orc, oout, oerr = run(ours, opts.as_nobody)
+    shutil.rmtree(SCRATCH, ignore_errors=True)
+    ulines = normalise(uout, preloads)
+    olines = normalise(oout, preloads)
+    header = "== %s: minijail0 %s" % (name, " ".join(args))
+    if urc == orc and ulines == olines:
+        out.write(header + "\nsame\n")
+        return True
+    out.write(header + "\n")
+    if urc != orc:
+        out.write("exit status: upstream %d, ours %d\n" % (urc, orc))
+        for label, err in (("upstream", uerr), ("ours", oerr)):
+            for l in err.strip().splitlines()[-3:]:
+                out.write("  %s stderr: %s\n" % (label, l))
+    for l in difflib.unified_diff(ulines, olines, "upstream", "ours", n=0, lineterm=""):
+        if not l.startswith(("---", "+++", "@@")):
+            out.write(l + "\n")
+    return False
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--upstream", default=os.environ.get("UPSTREAM", "/work/upstream/minijail"))
+    ap.add_argument("--ours", default=os.path.join(ROOT, "target/debug/minijail0"))
+    ap.add_argument("--probe", default=os.path.join(ROOT, "target/debug/probe"))
+    ap.add_argument("--paths", default=",".join(DEFAULT_PATHS))
+    ap.add_argument("--as-nobody", action="store_true")
+    ap.add_argument("--case", default=None)
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("args", nargs="*")
+    opts = ap.parse_args()
+    opts.paths = [p for p in opts.paths.split(",") if p]
+    if opts.list:
+        for name, args in CASES:
+            print("%-40s minijail0 %s" % (name, " ".join(args)))
+        return 0
+    for binary in (os.path.join(opts.upstream, "minijail0"), opts.ours, opts.probe):
+        if not os.access(binary, os.X_OK):
+            sys.exit("differential: '%s' is not an executable; build it first" % binary)
+    cases = [("command line", opts.args)] if opts.args else CASES
+    if opts.case:
+        cases = [c for c in cases if opts.case in c[0]]
+    differ = 0
+    for name, args in cases:
+        if not compare(name, args, opts, sys.stdout):
+            differ += 1
+    print("\n%d of %d cases differ" % (differ, len(cases)))
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

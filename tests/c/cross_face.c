@@ -1,0 +1,124 @@
+/* The C face of the cross-face test (tests/tests/cross_face.rs): builds
+ * the jail of one family of settings with upstream's C API, runs
+ * argv[3..] in it and exits with the program's status.
+ *   cross_face FAMILY SCRATCH PROGRAM [ARGS...]
+ * Each family is the same jail the test builds through the Rust API and
+ * minijail0; keep the three in step. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <libminijail.h>
+
+static char path_buf[8][4096];
+
+/* SCRATCH/name, in one of a few static buffers. */
+static const char *in_scratch(const char *scratch, const char *name, int slot)
+{
+	snprintf(path_buf[slot], sizeof path_buf[slot], "%s/%s", scratch, name);
+	return path_buf[slot];
+}
+
+static void need(int rc, const char *what)
+{
+	if (rc != 0) {
+		fprintf(stderr, "cross_face: %s: %s\n", what,
+			rc < 0 ? strerror(-rc) : "failed");
+		exit(70);
+	}
+}
+
+/* What our minijail0 does by default: no_new_privs (its default runtime)
+ * and closing inherited fds. */
+static void minijail0_defaults(struct minijail *j)
+{
+	minijail_no_new_privs(j);
+	minijail_close_open_fds(j);
+}
+
+static int build(struct minijail *j, const char *family, const char *scratch)
+{
+	minijail0_defaults(j);
+	if (!strcmp(family, "ids")) {
+		minijail_change_uid(j, 65534);
+		minijail_change_gid(j, 65534);
+	} else if (!strcmp(family, "caps")) {
+		minijail_change_uid(j, 65534);
+		minijail_change_gid(j, 65534);
+		minijail_use_caps(j, 0x3000);
+		minijail_set_ambient_caps(j);
+	} else if (!strcmp(family, "namespaces")) {
+		minijail_namespace_pids(j);
+		minijail_namespace_ipc(j);
+		minijail_namespace_net(j);
+		need(minijail_namespace_set_hostname(j, "cross"), "hostname");
+		minijail_namespace_cgroups(j);
+	} else if (!strcmp(family, "mounts")) {
+		minijail_namespace_vfs(j);
+		minijail_remount_mode(j, MS_SLAVE);
+		need(minijail_bind(j, "/etc", in_scratch(scratch, "made/etc", 0), 0),
+		     "bind");
+		need(minijail_bind(j, scratch, in_scratch(scratch, "rw", 1), 1),
+		     "bind rw");
+		need(minijail_mount(j, "/etc/hostname",
+				    in_scratch(scratch, "hostname", 2), "none",
+				    MS_BIND),
+		     "mount MS_BIND file");
+		need(minijail_mount_with_data(j, "tmpfs",
+					      in_scratch(scratch, "tmpfs", 3),
+					      "tmpfs", 0, NULL),
+		     "mount tmpfs");
+		minijail_mount_tmp(j);
+	} else if (!strcmp(family, "dev")) {
+		minijail_namespace_vfs(j);
+		minijail_remount_mode(j, MS_SLAVE);
+		minijail_mount_dev(j);
+	} else if (!strcmp(family, "rlimits")) {
+		need(minijail_rlimit(j, RLIMIT_NOFILE, 64, 128), "rlimit");
+		need(minijail_rlimit(j, RLIMIT_CORE, 0, 0), "rlimit");
+	} else if (!strcmp(family, "landlock")) {
+		minijail_enable_default_fs_restrictions(j);
+		/* These return 1 on success, as upstream's. */
+		need(minijail_add_fs_restriction_rw(j, scratch) != 1, "fs rw");
+		need(minijail_add_fs_restriction_ro(j, "/etc") != 1, "fs ro");
+	} else if (!strcmp(family, "seccomp")) {
+		minijail_parse_seccomp_filters(j,
+					       in_scratch(scratch, "policy", 4));
+		minijail_use_seccomp_filter(j);
+	} else if (!strcmp(family, "env")) {
+		/* The environment is given to minijail_run_env below. */
+	} else {
+		fprintf(stderr, "cross_face: unknown family '%s'\n", family);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 4) {
+		fprintf(stderr, "usage: cross_face FAMILY SCRATCH PROGRAM [ARGS...]\n");
+		return 2;
+	}
+	const char *family = argv[1];
+	struct minijail *j = minijail_new();
+	if (build(j, family, argv[2]))
+		return 2;
+	int rc;
+	if (!strcmp(family, "env")) {
+		char *envp[] = {"A=1", NULL};
+		rc = minijail_run_env(j, argv[3], &argv[3], envp);
+	} else {
+		rc = minijail_run(j, argv[3], &argv[3]);
+	}
+	need(rc, "minijail_run");
+	int status = minijail_wait(j);
+	minijail_destroy(j);
+	return status;
+}

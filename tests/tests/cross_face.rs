@@ -1,0 +1,469 @@
+//! The three faces hold one jail: for each family of settings the same
+//! jail is built through the Rust API, through the C ABI (a C program,
+//! `tests/c/cross_face.c`, against our libminijail.so) and through
+//! minijail0, the probe's `view` is run in each, and what it sees from
+//! inside (ids, Cap* lines, NoNewPrivs, Seccomp, mountinfo, ns links,
+//! limits, env, fds, /dev, what it may read and write) must be the same.
+//! Each family also checks one thing it is about, so three equally wrong
+//! faces do not pass.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+use std::sync::OnceLock;
+
+use jail::{Command, Jail, Namespace, Propagation, SeccompFilter};
+use jail_tests::support::{probe, require_root, run, target_dir};
+
+const POLICY_SYSCALLS: &[&str] = &[
+    "access",
+    "arch_prctl",
+    "brk",
+    "close",
+    "exit_group",
+    "fcntl",
+    "futex",
+    "getcwd",
+    "getdents64",
+    "getegid",
+    "geteuid",
+    "getgid",
+    "getpgrp",
+    "getpid",
+    "getppid",
+    "getrandom",
+    "getsid",
+    "gettid",
+    "getuid",
+    "ioctl",
+    "lseek",
+    "madvise",
+    "mmap",
+    "mprotect",
+    "mremap",
+    "munmap",
+    "newfstatat",
+    "fstat",
+    "openat",
+    "poll",
+    "prctl",
+    "pread64",
+    "prlimit64",
+    "read",
+    "readlink",
+    "rseq",
+    "rt_sigaction",
+    "rt_sigprocmask",
+    "sched_getaffinity",
+    "set_robust_list",
+    "set_tid_address",
+    "sigaltstack",
+    "statx",
+    "uname",
+    "unlink",
+    "write",
+];
+
+/// The family's scratch directory: the same path for all three faces,
+/// made afresh before each, so a face that creates a mount point does it
+/// itself.
+fn scratch(family: &str) -> PathBuf {
+    let dir = target_dir().join(format!("cross-face-{family}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // What `probe view` calls after the preload's constructor.
+    let policy: String = POLICY_SYSCALLS
+        .iter()
+        .map(|s| format!("{s}: 1\n"))
+        .collect();
+    std::fs::write(dir.join("policy"), policy).unwrap();
+    std::fs::write(dir.join("file"), "x").unwrap();
+    dir
+}
+
+/// The C face's program, compiled once against our libminijail.so, in a
+/// folder of its own with the library and the preload beside it.
+fn c_program() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let profile = target_dir();
+        let lib = profile.join("libminijail.so");
+        if !lib.exists() {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let ok = Process::new(cargo)
+                .args(["build", "-p", "minijail-capi", "-p", "jail-preload"])
+                .status()
+                .expect("cargo build")
+                .success();
+            assert!(ok, "building libminijail.so failed");
+        }
+        let dir = profile.join(format!("cross-face-c-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for name in ["libminijail.so", "libjailpreload.so"] {
+            std::fs::copy(profile.join(name), dir.join(name)).unwrap();
+        }
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let out = dir.join("cross_face");
+        let result = Process::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
+            .args(["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-O1", "-o"])
+            .arg(&out)
+            .arg(manifest.join("c/cross_face.c"))
+            .arg("-I")
+            .arg(manifest.join("../libjail/capi/include"))
+            .arg("-L")
+            .arg(&dir)
+            .args(["-lminijail", "-Wl,-rpath,$ORIGIN"])
+            .output()
+            .expect("running cc");
+        assert!(
+            result.status.success(),
+            "compiling cross_face.c:\n{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        out
+    })
+}
+
+/// What changes from run to run, normalised: namespace inodes become
+/// host/new, host pids N, the preload's path its name.
+fn normalise(view: &str) -> Vec<String> {
+    let host_ns = |kind: &str| {
+        std::fs::read_link(format!("/proc/self/ns/{kind}"))
+            .map(|p| p.display().to_string())
+            .unwrap_or_default()
+    };
+    view.lines()
+        // The launcher's own ignored and blocked signals pass through, as
+        // upstream; the three launchers (this test, a C program, minijail0)
+        // differ there.
+        .filter(|line| !line.starts_with("status SigIgn") && !line.starts_with("status SigBlk"))
+        .map(|line| {
+            let words: Vec<&str> = line.splitn(3, ' ').collect();
+            match words.as_slice() {
+                ["ns", kind, link] => {
+                    let same = *link == host_ns(kind);
+                    format!("ns {kind} {}", if same { "host" } else { "new" })
+                }
+                ["misc", "pid" | "ppid", n] if n.parse::<u32>().is_ok_and(|n| n > 20) => {
+                    format!("misc {} N", words[1])
+                }
+                ["env", ..] if line.starts_with("env LD_PRELOAD=") => {
+                    let value = &line["env LD_PRELOAD=".len()..];
+                    let names: Vec<&str> = value
+                        .split(':')
+                        .map(|p| p.rsplit('/').next().unwrap_or(p))
+                        .collect();
+                    format!("env LD_PRELOAD={}", names.join(":"))
+                }
+                _ => line.to_owned(),
+            }
+        })
+        .collect()
+}
+
+fn view_args(paths: &[String]) -> Vec<String> {
+    let mut args = vec!["view".to_owned()];
+    args.extend(paths.iter().cloned());
+    args
+}
+
+fn through_rust(jail: &Jail, cmd: &mut Command) -> String {
+    let out = run(jail, cmd).expect("launching through the Rust API");
+    assert_eq!(out.status, 0, "Rust face: {}", out.stderr);
+    out.stdout
+}
+
+fn through_process(mut p: Process, face: &str) -> String {
+    let out = p
+        .output()
+        .unwrap_or_else(|e| panic!("running the {face}: {e}"));
+    assert!(
+        out.status.success(),
+        "{face} face ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// One family: build it three ways and compare; returns the view.
+fn family(
+    name: &str,
+    paths: &[&str],
+    rust: impl Fn(&mut Jail, &mut Command, &Path),
+    cli: impl Fn(&Path) -> Vec<String>,
+) -> Vec<String> {
+    let dir = scratch(name);
+    let paths: Vec<String> = paths
+        .iter()
+        .map(|p| p.replace("SCRATCH", dir.to_str().unwrap()))
+        .collect();
+    let args = view_args(&paths);
+
+    let mut jail = Jail::new();
+    // minijail0's default runtime: no_new_privs.
+    jail.no_new_privs();
+    let mut cmd = Command::new(probe());
+    cmd.args(&args);
+    rust(&mut jail, &mut cmd, &dir);
+    let from_rust = normalise(&through_rust(&jail, &mut cmd));
+
+    let dir = scratch(name);
+    let mut c = Process::new(c_program());
+    c.arg(name).arg(&dir).arg(probe()).args(&args);
+    let from_c = normalise(&through_process(c, "C"));
+
+    let dir = scratch(name);
+    let mut m = Process::new(target_dir().join("minijail0"));
+    m.args(cli(&dir)).arg("--").arg(probe()).args(&args);
+    let from_cli = normalise(&through_process(m, "minijail0"));
+    let _ = std::fs::remove_dir_all(&dir);
+
+    for (face, lines) in [("C ABI", &from_c), ("minijail0", &from_cli)] {
+        let only_rust: Vec<_> = from_rust.iter().filter(|l| !lines.contains(l)).collect();
+        let only_face: Vec<_> = lines.iter().filter(|l| !from_rust.contains(l)).collect();
+        assert!(
+            only_rust.is_empty() && only_face.is_empty(),
+            "{name}: the Rust API and the {face} differ\n  Rust only: {only_rust:#?}\n  {face} only: {only_face:#?}"
+        );
+    }
+    from_rust
+}
+
+fn has(view: &[String], line: &str) -> bool {
+    view.iter().any(|l| l == line)
+}
+
+fn args(list: &[&str], dir: &Path) -> Vec<String> {
+    list.iter()
+        .map(|a| a.replace("SCRATCH", dir.to_str().unwrap()))
+        .collect()
+}
+
+#[test]
+fn ids() {
+    require_root!();
+    let v = family(
+        "ids",
+        &[],
+        |j, _, _| {
+            j.change_uid(65534).change_gid(65534);
+        },
+        |d| args(&["-u", "65534", "-g", "65534"], d),
+    );
+    assert!(has(&v, "id uid 65534") && has(&v, "id gid 65534"), "{v:#?}");
+}
+
+#[test]
+fn caps() {
+    require_root!();
+    let v = family(
+        "caps",
+        &[],
+        |j, _, _| {
+            j.change_uid(65534)
+                .change_gid(65534)
+                .use_caps(0x3000)
+                .set_ambient_caps();
+        },
+        |d| {
+            args(
+                &["-u", "65534", "-g", "65534", "-c", "0x3000", "--ambient"],
+                d,
+            )
+        },
+    );
+    assert!(has(&v, "status CapAmb 0000000000003000"), "{v:#?}");
+}
+
+#[test]
+fn namespaces() {
+    require_root!();
+    let v = family(
+        "namespaces",
+        &[],
+        |j, _, _| {
+            for ns in [
+                Namespace::Pid,
+                Namespace::Ipc,
+                Namespace::Net,
+                Namespace::Cgroup,
+            ] {
+                j.namespace(ns);
+            }
+            j.set_hostname("cross");
+        },
+        |d| args(&["-p", "-l", "-e", "--uts=cross", "-N"], d),
+    );
+    for kind in ["pid", "ipc", "net", "uts", "cgroup", "mnt"] {
+        assert!(has(&v, &format!("ns {kind} new")), "{kind}: {v:#?}");
+    }
+    assert!(has(&v, "misc hostname cross"), "{v:#?}");
+}
+
+#[test]
+fn mounts() {
+    require_root!();
+    let v = family(
+        "mounts",
+        &[
+            "SCRATCH/made/etc/passwd",
+            "SCRATCH/rw",
+            "SCRATCH/hostname",
+            "SCRATCH/tmpfs",
+        ],
+        |j, _, d| {
+            j.remount_mode(Propagation::Slave)
+                .bind(Path::new("/etc"), &d.join("made/etc"), false)
+                .bind(d, &d.join("rw"), true)
+                .mount(
+                    Path::new("/etc/hostname"),
+                    &d.join("hostname"),
+                    "none",
+                    libc::MS_BIND,
+                    None,
+                )
+                .mount(Path::new("tmpfs"), &d.join("tmpfs"), "tmpfs", 0, None)
+                .mount_tmp(jail::config::DEFAULT_TMP_SIZE);
+        },
+        |d| {
+            args(
+                &[
+                    "-v",
+                    "-b",
+                    "/etc,SCRATCH/made/etc",
+                    "-b",
+                    "SCRATCH,SCRATCH/rw,1",
+                    "-k",
+                    "/etc/hostname,SCRATCH/hostname,none,MS_BIND",
+                    "-k",
+                    "tmpfs,SCRATCH/tmpfs,tmpfs",
+                    "-t",
+                ],
+                d,
+            )
+        },
+    );
+    // Destinations were created, binds are not recursive, a file bind
+    // works, and the tmpfs has upstream's default flags and data.
+    let dir = target_dir().display().to_string();
+    let line = |suffix: &str| {
+        v.iter()
+            .find(|l| l.starts_with("mount ") && l.contains(suffix))
+    };
+    assert!(
+        v.iter()
+            .any(|l| l.starts_with("access ") && l.contains("made/etc/passwd read=ok write=EROFS")),
+        "{v:#?}"
+    );
+    assert!(
+        line("/hostname ext4").is_some() || line("/hostname ").is_some(),
+        "{v:#?}"
+    );
+    let tmpfs = line("/tmpfs tmpfs").unwrap_or_else(|| panic!("{v:#?}"));
+    assert!(
+        tmpfs.contains("nosuid,nodev,noexec") && tmpfs.contains("size=10240k,mode=755"),
+        "{tmpfs}"
+    );
+    assert!(
+        !v.iter()
+            .any(|l| l.starts_with(&format!("mount {dir}")) && l.contains("/rw/")),
+        "{v:#?}"
+    );
+}
+
+#[test]
+fn dev() {
+    require_root!();
+    let v = family(
+        "dev",
+        &["/dev/null", "/dev/urandom"],
+        |j, _, _| {
+            j.remount_mode(Propagation::Slave).mount_dev();
+        },
+        |d| args(&["-v", "-d"], d),
+    );
+    assert!(has(&v, "dev urandom 444 c 1:9"), "{v:#?}");
+    assert!(has(&v, "access /dev/null read=ok write=ok"), "{v:#?}");
+}
+
+#[test]
+fn rlimits() {
+    require_root!();
+    let v = family(
+        "rlimits",
+        &[],
+        |j, _, _| {
+            j.rlimit(libc::RLIMIT_NOFILE as i32, 64, 128)
+                .rlimit(libc::RLIMIT_CORE as i32, 0, 0);
+        },
+        |d| args(&["-R", "RLIMIT_NOFILE,64,128", "-R", "RLIMIT_CORE,0,0"], d),
+    );
+    assert!(has(&v, "limit Max open files 64 128 files"), "{v:#?}");
+}
+
+#[test]
+fn landlock() {
+    require_root!();
+    let v = family(
+        "landlock",
+        &[
+            "/etc/passwd",
+            "/etc/hostname",
+            "SCRATCH",
+            "SCRATCH/file",
+            "/root",
+        ],
+        |j, _, d| {
+            j.enable_default_fs_restrictions()
+                .add_fs_restriction_rw(d)
+                .add_fs_restriction_ro(Path::new("/etc"));
+        },
+        |d| {
+            args(
+                &[
+                    "--fs-default-paths",
+                    "--fs-path-rw",
+                    "SCRATCH",
+                    "--fs-path-ro",
+                    "/etc",
+                ],
+                d,
+            )
+        },
+    );
+    assert!(has(&v, "access /root read=EACCES create=EACCES"), "{v:#?}");
+    assert!(has(&v, "access /etc/passwd read=ok write=EACCES"), "{v:#?}");
+}
+
+#[test]
+fn seccomp() {
+    require_root!();
+    let v = family(
+        "seccomp",
+        &[],
+        |j, _, d| {
+            let filter = SeccompFilter::from_policy_file(&d.join("policy"), false, false)
+                .expect("compiling the policy");
+            j.seccomp_filter(filter);
+        },
+        // minijail0 sets no_new_privs by default only without a filter.
+        |d| args(&["-n", "-S", "SCRATCH/policy"], d),
+    );
+    assert!(has(&v, "status Seccomp 2"), "{v:#?}");
+}
+
+#[test]
+fn env() {
+    require_root!();
+    let v = family(
+        "env",
+        &[],
+        |_, cmd, _| {
+            cmd.env_clear().env("A", "1");
+        },
+        |d| args(&["--env-reset", "--env-add", "A=1"], d),
+    );
+    let env: Vec<_> = v.iter().filter(|l| l.starts_with("env ")).collect();
+    assert_eq!(env, ["env A=1"], "{v:#?}");
+}
