@@ -349,6 +349,26 @@ pub fn parse(args: &[OsString]) -> Result<Action, UsageError> {
     })
 }
 
+/// The options of a command line whose program may be left out (`jail
+/// doctor [minijail0 options]`): resolved as for a launch, with the program
+/// words, if any, returned as they are.
+pub fn parse_options(args: &[OsString]) -> Result<(Options, Vec<OsString>), UsageError> {
+    let scanned = getopt::scan(args)?;
+    let mut builder = Builder {
+        o: Options::default(),
+        st: State::default(),
+        lookups: true,
+    };
+    for e in &scanned.entries {
+        if matches!(e.opt, Opt::Help | Opt::SyscallHelp | Opt::GenConfig) {
+            return Err(bad(e.opt, "is not a jail setting; leave it out here"));
+        }
+        builder.apply(e).map_err(|err| err.at(&e.origin))?;
+    }
+    builder.finish()?;
+    Ok((builder.o, scanned.program))
+}
+
 struct Builder {
     o: Options,
     st: State,

@@ -25,6 +25,8 @@ pub mod caps;
 pub mod cgroup;
 pub mod config;
 #[allow(unsafe_code)]
+pub mod doctor;
+#[allow(unsafe_code)]
 pub mod hook;
 pub mod ids;
 pub mod input_file;

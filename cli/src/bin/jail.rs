@@ -5,7 +5,9 @@
 //!   reads (native byte order);
 //! - `jail policy dump POLICY|FILE.bpf`: a readable listing;
 //! - `jail policy check POLICY SYSCALL [ARGS...]`: the verdict for one call
-//!   and the rule that decided it.
+//!   and the rule that decided it;
+//! - `jail doctor [MINIJAIL0 OPTIONS]`: what this host offers the jail those
+//!   options make (all of the host without options), one line per need.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,6 +27,13 @@ enum Command {
     /// Seccomp policies: compile, inspect, try.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Check this host for what the given minijail0 options need (without
+    /// options: everything); exit 0 only when all of it is there.
+    Doctor {
+        /// minijail0 options, as for a launch (a program after them is ignored).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        options: Vec<std::ffi::OsString>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -144,8 +153,33 @@ impl From<seccomp::PolicyError> for Failure {
     }
 }
 
+/// `jail doctor`: the report on stdout; Ok(false) when something needed
+/// is missing or restricted. The probes are the library's.
+fn doctor(options: &[std::ffi::OsString]) -> Result<bool, String> {
+    let report = if options.is_empty() {
+        jail::doctor::whole_host()
+    } else {
+        let (o, _program) =
+            jail_cli::options::parse_options(options).map_err(|e| format!("doctor: {e}"))?;
+        let j = jail_cli::apply::build_jail(&o).map_err(|e| format!("doctor: {e}"))?;
+        jail::doctor::for_jail(&j)
+    };
+    print!("{report}");
+    Ok(report.all_ok())
+}
+
 fn run(cli: Cli) -> Result<(), Failure> {
-    let Command::Policy(cmd) = cli.command;
+    let cmd = match cli.command {
+        Command::Policy(cmd) => cmd,
+        Command::Doctor { options } => {
+            return match doctor(&options)? {
+                true => Ok(()),
+                false => Err(
+                    "doctor: this host lacks something the jail needs (see the lines above)".into(),
+                ),
+            };
+        }
+    };
     match cmd {
         PolicyCommand::Compile {
             policy,

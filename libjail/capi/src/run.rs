@@ -57,7 +57,7 @@ fn errno_of(e: &LaunchError) -> i32 {
     match e {
         LaunchError::PreloadNotFound(_) => -libc::ENOENT,
         LaunchError::Protocol(_) => -libc::EPROTO,
-        LaunchError::Os { .. } => -e.errno().unwrap_or(libc::EINVAL),
+        LaunchError::Os { .. } | LaunchError::Refused { .. } => -e.errno().unwrap_or(libc::EINVAL),
         LaunchError::Program(jail::program::ProgramError::Read { .. }) => {
             -e.errno().unwrap_or(libc::EIO)
         }

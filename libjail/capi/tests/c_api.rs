@@ -215,6 +215,7 @@ c_test!(landlock, both);
 c_test!(misc, both);
 c_test!(userns, both);
 c_test!(pty, both);
+c_test!(host_hints, both);
 c_test!(cgroup, root);
 
 #[test]

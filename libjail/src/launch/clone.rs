@@ -94,5 +94,13 @@ pub fn clone_child(
     } else {
         drop(blocked);
     }
-    cloned.map_err(|e| LaunchError::clone_failed(e, plan.clone_flags))
+    let flags = plan.clone_flags;
+    cloned.map_err(|e| LaunchError::Refused {
+        call: format!(
+            "clone({}) (creating the jailed process)",
+            crate::doctor::cause::flag_names(flags)
+        ),
+        source: std::io::Error::from_raw_os_error(e),
+        hint: crate::doctor::clone_failure_hint(flags, e),
+    })
 }

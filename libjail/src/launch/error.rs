@@ -118,13 +118,25 @@ pub enum LaunchError {
         /// The errno.
         source: std::io::Error,
     },
+    /// A call the host refused, with the cause when known (": ...").
+    #[error("{call}: {source}{hint}")]
+    Refused {
+        /// The call and what it was for.
+        call: String,
+        /// The errno.
+        source: std::io::Error,
+        /// The host's cause and its fix (": ..."), or empty.
+        hint: String,
+    },
     /// The jailed child reported a failed step and exited.
-    #[error("the jailed child failed while {}{}: {} (exit status {status})", .failure.step.describe(), .detail, std::io::Error::from_raw_os_error(.failure.errno))]
+    #[error("the jailed child failed while {}{}: {}{} (exit status {status})", .failure.step.describe(), .detail, std::io::Error::from_raw_os_error(.failure.errno), .hint)]
     Child {
         /// The step, errno and item.
         failure: ChildFailure,
         /// The item in words (" (/src on /dst)"), or empty.
         detail: String,
+        /// The host's cause and its fix (": ..."), or empty.
+        hint: String,
         /// minijail's exit status for it.
         status: i32,
     },
@@ -261,26 +273,6 @@ impl LaunchError {
         }
     }
 
-    /// clone(2) of the jailed process failed: say what the errno means
-    /// for the namespaces asked (`flags`).
-    pub(crate) fn clone_failed(errno: i32, flags: libc::c_int) -> LaunchError {
-        let new_ns = flags & (libc::CLONE_NEWUSER | libc::CLONE_NEWPID) != 0;
-        let why = match errno {
-            libc::EAGAIN => "the process limit is reached (RLIMIT_NPROC of this uid, or a pids cgroup): wait for processes to end or raise the limit",
-            libc::ENOMEM => "out of memory",
-            libc::ENOSPC => "the limit on nested or total namespaces is reached (/proc/sys/user/max_*_namespaces)",
-            libc::EPERM | libc::EINVAL if new_ns => "creating a pid namespace needs CAP_SYS_ADMIN unless a new user namespace is made too (-U); user namespaces may be disabled for unprivileged users",
-            libc::EUSERS => "the user namespace nesting limit is reached",
-            _ => "",
-        };
-        let what = if why.is_empty() {
-            "clone (creating the jailed process)".to_owned()
-        } else {
-            format!("clone (creating the jailed process: {why})")
-        };
-        LaunchError::os(what, errno)
-    }
-
     pub(crate) fn path(
         what: &'static str,
         path: impl Into<PathBuf>,
@@ -297,7 +289,9 @@ impl LaunchError {
     /// call of the launcher or of a step in the child.
     pub fn errno(&self) -> Option<i32> {
         match self {
-            LaunchError::Os { source, .. } => source.raw_os_error(),
+            LaunchError::Os { source, .. } | LaunchError::Refused { source, .. } => {
+                source.raw_os_error()
+            }
             LaunchError::Child { failure, .. } | LaunchError::Enter { failure, .. } => {
                 Some(failure.errno)
             }
@@ -356,6 +350,10 @@ pub(crate) fn describe_detail(jail: &Jail, f: &ChildFailure) -> String {
             .map(|(_, p)| format!(" ({})", p.display()))
             .unwrap_or_default(),
         ChildStep::Stage2 => format!(" (step {})", f.detail),
+        ChildStep::Unshare => format!(
+            " (unshare({}))",
+            crate::doctor::cause::flag_names(crate::doctor::unshared_flags(jail))
+        ),
         ChildStep::Propagation => match index.checked_sub(1) {
             None => " (/)".to_owned(),
             Some(i) => jail

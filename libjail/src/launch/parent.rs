@@ -212,6 +212,7 @@ fn child_failed(jail: &Jail, pid: libc::pid_t, failure: ChildFailure) -> LaunchE
     LaunchError::Child {
         failure,
         detail: describe_detail(jail, &failure),
+        hint: crate::doctor::child_failure_hint(jail, failure.step, failure.errno),
         status,
     }
 }

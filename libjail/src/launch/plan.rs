@@ -782,10 +782,11 @@ fn validate(jail: &Jail) -> Result<(), LaunchError> {
     ] {
         if let Some(dir) = dir {
             if !dir.is_dir() {
+                let fix = crate::doctor::cause::missing_root(dir).fix;
                 return Err(LaunchError::path(
                     what,
                     dir,
-                    "is not an existing directory; create the new root first",
+                    format!("is not an existing directory; {fix}"),
                 ));
             }
         }

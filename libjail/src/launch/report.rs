@@ -39,7 +39,7 @@ child_steps! {
     Dumpable => "setting whether the process is dumpable (PR_SET_DUMPABLE)",
     UserNamespaceIds => "becoming root in the new user namespace",
     JoinNamespace => "joining a namespace (setns)",
-    Unshare => "creating namespaces (unshare)",
+    Unshare => "creating namespaces",
     Hostname => "setting the hostname",
     Loopback => "bringing up loopback in the new net namespace",
     SessionKeyring => "joining a new session keyring",
