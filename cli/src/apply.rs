@@ -188,7 +188,9 @@ pub fn build_jail(o: &Options) -> Result<Jail, UsageError> {
 /// The command: program, arguments, environment, preload mode.
 pub fn build_command(o: &Options, program: &[OsString]) -> Command {
     let mut cmd = Command::new(&program[0]);
-    cmd.args(&program[1..]);
+    // minijail0 waits for the program anyway: return from the launch only
+    // once the jail is in force, so a program the preload missed is killed.
+    cmd.args(&program[1..]).wait_until_jailed(true);
     if o.env_reset {
         cmd.env_clear();
     }

@@ -18,7 +18,7 @@ use crate::log::Escaped;
 /// Why a program cannot be run.
 #[derive(Debug, thiserror::Error)]
 pub enum ProgramError {
-    #[error("program '{}' does not exist: check the path (it is resolved inside the jail's root when one is set)", Escaped(.0))]
+    #[error("program '{}' does not exist: check the path (with a new root, a dynamic program starts from the caller's filesystem and a static one from inside the root)", Escaped(.0))]
     NotFound(PathBuf),
     #[error("program '{}' is not found in PATH: give a full path", Escaped(.0))]
     NotInPath(String),

@@ -5,13 +5,17 @@
 //! `__JAIL_HANDOFF_FD`. The constructor reads and checks the framed config,
 //! applies it, then scrubs: closes the fd, removes the variable and its own
 //! entry from `LD_PRELOAD`, so the program and its children never see the
-//! handoff. Any failure prints one line and exits 252 before `main` runs.
+//! handoff. Then it applies the config: the new root first (the program
+//! was exec'd from the caller's filesystem), ids, caps, no_new_privs,
+//! Landlock, the "applied" acknowledgement to the launcher, and last the
+//! seccomp filter. Any failure prints one line and exits 252 before `main`
+//! runs.
 
 use std::ffi::{CStr, CString};
 use std::fs::File;
 use std::os::fd::FromRawFd;
 
-use jail_enter::{report, wire, Stage2, EXIT_PRELOAD_FAILED};
+use jail_enter::{report, wire, Stage2, Step, EXIT_PRELOAD_FAILED};
 
 const PREFIX: &str = "libjailpreload";
 
@@ -179,7 +183,12 @@ fn enter() -> Result<(), String> {
     let (stage2, prepared) = jail_enter::handoff_from_reader(&mut pipe)?;
     drop(pipe);
     scrub(&stage2);
-    prepared.apply().map_err(|e| e.to_string())
+    prepared.apply().map_err(|e| match prepared.new_root() {
+        Some(root) if matches!(e.step, Step::Chroot | Step::PivotRoot) => {
+            format!("{e} (new root {})", root.to_string_lossy())
+        }
+        _ => e.to_string(),
+    })
 }
 
 #[ctor::ctor]

@@ -17,7 +17,7 @@ pub const SKIP_LOG_ENV: &str = "JAIL_TEST_SKIP_LOG";
 
 /// The variable naming a folder of upstream-format seccomp policies (one
 /// subfolder per corpus, e.g. `crosvm-x86_64/`). `.ci/run` points it at the
-/// shared corpus; without it the tests that read it are skipped.
+/// shared corpus beside the checkout; without it the tests that read it are skipped.
 pub const POLICY_CORPUS_ENV: &str = "JAIL_POLICY_CORPUS";
 
 /// Report that test `test` is skipped, and why. The caller returns right

@@ -220,6 +220,7 @@ fn api(name: &str, dir: &Path) -> (i32, String) {
 
 #[test]
 fn every_bad_input_gets_its_error_and_nothing_runs() {
+    require_root!();
     let dir = TempDir::new("bad-input");
     std::fs::write(dir.path().join("noexec"), "#!/bin/sh\n").unwrap();
     std::fs::write(dir.path().join("ok.policy"), "read: 1\n").unwrap();

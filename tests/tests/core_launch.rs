@@ -28,6 +28,7 @@ fn missing_and_non_executable_programs_are_refused_before_fork() {
 
 #[test]
 fn unknown_users_and_groups_are_refused() {
+    require_root!();
     let mut jail = Jail::new();
     let err = jail.change_user("no-such-user-here").unwrap_err();
     assert!(

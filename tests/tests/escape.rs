@@ -131,6 +131,7 @@ fn host_has_all_caps() -> bool {
 
 #[test]
 fn cannot_see_host_pids() {
+    require_root!();
     let victim = Victim::new();
     assert_blocked(&typical(), &["see-pid", &victim.pid()]);
     assert_escaped(&nobody_only(), &["see-pid", &victim.pid()]);
@@ -138,6 +139,7 @@ fn cannot_see_host_pids() {
 
 #[test]
 fn cannot_signal_a_host_process() {
+    require_root!();
     let mut victim = Victim::new();
     assert_blocked(&typical(), &["signal", &victim.pid()]);
     // No pid namespace: the uid change alone stands between them.
@@ -166,6 +168,7 @@ fn with_ro_bind(privileged: bool, src: &Path, dst: &Path) -> Jail {
 
 #[test]
 fn cannot_write_through_a_read_only_bind() {
+    require_root!();
     let (src, dst) = (open_dir("ro-src"), open_dir("ro-dst"));
     let target = dst.path().join("f");
     let t = path_str(&target);
@@ -188,6 +191,7 @@ fn cannot_write_through_a_read_only_bind() {
 
 #[test]
 fn cannot_umount_without_cap_sys_admin() {
+    require_root!();
     let (src, dst) = (open_dir("um-src"), open_dir("um-dst"));
     let d = path_str(dst.path());
     let jail = with_ro_bind(false, src.path(), dst.path());
@@ -198,6 +202,7 @@ fn cannot_umount_without_cap_sys_admin() {
 
 #[test]
 fn cannot_mount_without_cap_sys_admin() {
+    require_root!();
     let dir = open_dir("mnt");
     let d = path_str(dir.path());
     assert_blocked(&typical(), &["mount-tmpfs", d]);
@@ -208,6 +213,7 @@ fn cannot_mount_without_cap_sys_admin() {
 
 #[test]
 fn cannot_pivot_root_without_cap_sys_admin() {
+    require_root!();
     let dir = open_dir("pivot");
     std::fs::create_dir(dir.path().join("old")).unwrap();
     let d = path_str(dir.path());
@@ -224,6 +230,7 @@ fn cannot_pivot_root_without_cap_sys_admin() {
 
 #[test]
 fn cannot_regain_capabilities_with_capset() {
+    require_root!();
     assert_blocked(&typical(), &["capset-all"]);
     // Root without use_caps keeps its permitted set; where this test runs
     // without some capability, the control lacks it too.
@@ -251,6 +258,7 @@ fn probe_copy(tag: &str, f: impl FnOnce(&Path)) -> (TempDir, PathBuf) {
 
 #[test]
 fn file_capability_binary_grants_nothing() {
+    require_root!();
     let (_dir, fcap) = probe_copy("fcap", |p| {
         let ok = std::process::Command::new("setcap")
             .arg("cap_sys_admin+ep")
@@ -279,6 +287,7 @@ fn file_capability_binary_grants_nothing() {
 
 #[test]
 fn setuid_root_binary_grants_nothing() {
+    require_root!();
     let (_dir, suid) = probe_copy("suid", |p| {
         use std::os::unix::fs::PermissionsExt;
         std::os::unix::fs::chown(p, Some(0), Some(0)).unwrap();
@@ -294,6 +303,7 @@ fn setuid_root_binary_grants_nothing() {
 
 #[test]
 fn cannot_set_uid_back_to_root() {
+    require_root!();
     assert_blocked(&typical(), &["setuid0"]);
     // Control: the same uid change keeping CAP_SETUID.
     let mut keep = nobody_only();
@@ -342,6 +352,7 @@ fn tiocsti_from_a_terminal_session(mode: &str) -> String {
 
 #[test]
 fn cannot_push_input_into_the_callers_terminal() {
+    require_root!();
     let jailed = tiocsti_from_a_terminal_session("setsid");
     assert!(jailed.contains("controlling_tty=false"), "{jailed}");
     assert!(
@@ -367,6 +378,7 @@ fn cannot_push_input_into_the_callers_terminal() {
 
 #[test]
 fn cannot_find_the_handoff() {
+    require_root!();
     let out = assert_blocked(&typical(), &["handoff"]);
     assert!(out.stdout.contains("no handoff"), "{out:?}");
     // Also when the program stays root and dumpable, so it can read its
@@ -397,6 +409,7 @@ fn cannot_find_the_handoff() {
 
 #[test]
 fn an_fd_opened_before_launch_is_not_reachable() {
+    require_root!();
     let dir = open_dir("fd");
     let secret = dir.path().join("secret");
     std::fs::write(&secret, "secret").unwrap();
@@ -416,6 +429,7 @@ fn an_fd_opened_before_launch_is_not_reachable() {
 
 #[test]
 fn cannot_ptrace_the_launcher() {
+    require_root!();
     let me = std::process::id().to_string();
     assert_blocked(&typical(), &["ptrace", &me]);
     let mut same_pidns = nobody_only();
@@ -430,6 +444,7 @@ fn cannot_ptrace_the_launcher() {
 
 #[test]
 fn cannot_reach_the_network_from_a_new_net_namespace() {
+    require_root!();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     std::thread::spawn(move || for _ in listener.incoming() {});
@@ -441,6 +456,7 @@ fn cannot_reach_the_network_from_a_new_net_namespace() {
 
 #[test]
 fn cannot_raise_an_rlimit_above_the_hard_limit() {
+    require_root!();
     let mut jail = typical();
     jail.rlimit(libc::RLIMIT_NOFILE as i32, 64, 128);
     assert_blocked(&jail, &["rlimit-raise", "4096"]);
@@ -456,6 +472,7 @@ fn cannot_raise_an_rlimit_above_the_hard_limit() {
 
 #[test]
 fn cannot_leave_landlock_rules() {
+    require_root!();
     if jail::landlock::kernel_abi().is_err() {
         skip!("the kernel has no Landlock");
     }
@@ -480,6 +497,7 @@ fn cannot_leave_landlock_rules() {
 
 #[test]
 fn a_second_thread_cannot_call_a_denied_syscall() {
+    require_root!();
     let dir = open_dir("tsync");
     let target = dir.path().join("made");
     let t = path_str(&target);

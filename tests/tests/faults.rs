@@ -146,11 +146,13 @@ fn kill_launcher_during_setup(extra: &[&str]) {
 
 #[test]
 fn launcher_killed_during_setup_runs_nothing() {
+    require_root!();
     kill_launcher_during_setup(&[]);
 }
 
 #[test]
 fn launcher_killed_during_setup_of_a_pid_namespace_runs_nothing() {
+    require_root!();
     kill_launcher_during_setup(&["--pidns", "--pdeathsig"]);
 }
 
@@ -187,6 +189,7 @@ fn kill_launcher_after_start(extra: &[&str]) -> (i32, bool) {
 
 #[test]
 fn launcher_killed_after_start_takes_the_program_with_it_when_asked() {
+    require_root!();
     let _g = serial();
     let (_, alive) = kill_launcher_after_start(&["--pdeathsig"]);
     assert!(!alive, "the program outlived its launcher");
@@ -374,6 +377,7 @@ fn full_tmpfs(dir: &Path) -> String {
 
 #[test]
 fn full_disk_under_the_pid_file_and_cgroup_writes() {
+    require_root!();
     let _g = serial();
     let dir = TempDir::new("fault-full");
     let d = dir.path().display();
@@ -429,6 +433,7 @@ fn full_disk_under_the_pid_file_and_cgroup_writes() {
 
 #[test]
 fn missing_proc_fails_the_uid_map_write_not_the_preload() {
+    require_root!();
     let _g = serial();
     let dir = TempDir::new("fault-proc");
     let marker = dir.path().join("ran");

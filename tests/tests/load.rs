@@ -114,6 +114,7 @@ fn children() -> usize {
 
 #[test]
 fn a_thousand_sequential_and_a_hundred_concurrent_launches_leave_nothing() {
+    require_root!();
     let jail = jail();
     // Warm up: the first launches grow the allocator and load caches.
     let host = namespaces();

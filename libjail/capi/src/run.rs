@@ -148,6 +148,8 @@ fn run(m: &mut Minijail, cfg: RunConfig<'_>) -> i32 {
         }
     };
     let mut cmd = Command::new(&program);
+    // A program the preload missed is killed, not returned as started.
+    cmd.wait_until_jailed(true);
     // SAFETY: NULL-terminated arrays of C strings per the C API contract.
     let argv = unsafe { c_list(cfg.argv) };
     if let Some((argv0, rest)) = argv.split_first() {

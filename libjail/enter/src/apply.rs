@@ -54,6 +54,10 @@ struct SockFprog {
 /// Stage 2 with everything allocated up front.
 #[derive(Debug, Clone)]
 pub struct Prepared {
+    /// The new root to enter first, and whether by pivot_root.
+    new_root: Option<(CString, bool)>,
+    /// Where to acknowledge [`crate::APPLIED`] to the launcher.
+    ack_fd: Option<libc::c_int>,
     groups: Groups,
     gid: Option<u32>,
     uid: Option<u32>,
@@ -78,6 +82,8 @@ pub enum PrepareError {
     FilterTooLong(usize),
     /// An empty filter would install nothing while claiming a jail.
     EmptyFilter,
+    /// The new root's path holds a NUL byte.
+    NulInRoot(String),
 }
 
 impl std::fmt::Display for PrepareError {
@@ -89,6 +95,7 @@ impl std::fmt::Display for PrepareError {
                 "seccomp filter has {n} instructions, over the kernel's limit of 4096"
             ),
             PrepareError::EmptyFilter => write!(f, "seccomp filter is empty"),
+            PrepareError::NulInRoot(p) => write!(f, "new root {p:?} contains a NUL byte"),
         }
     }
 }
@@ -109,6 +116,13 @@ impl Prepared {
     /// setting is an error for the caller, not a program dying in the
     /// preload with status 252.
     pub fn check(stage2: &Stage2) -> Result<(), PrepareError> {
+        if let Some(root) = &stage2.new_root {
+            if root.path.contains(&0) {
+                return Err(PrepareError::NulInRoot(
+                    String::from_utf8_lossy(&root.path).into_owned(),
+                ));
+            }
+        }
         if let Some(l) = &stage2.landlock {
             if let Some(r) = l.rules.iter().find(|r| r.path.contains('\0')) {
                 return Err(PrepareError::NulInPath(r.path.clone()));
@@ -156,7 +170,18 @@ impl Prepared {
             }
             None => false,
         };
+        let new_root = match &stage2.new_root {
+            None => None,
+            Some(root) => Some((
+                CString::new(root.path.clone()).map_err(|_| {
+                    PrepareError::NulInRoot(String::from_utf8_lossy(&root.path).into_owned())
+                })?,
+                root.pivot,
+            )),
+        };
         Ok(Prepared {
+            new_root,
+            ack_fd: stage2.ack_fd,
             groups: stage2.groups.clone(),
             gid: stage2.gid,
             uid: stage2.uid,
@@ -179,6 +204,10 @@ impl Prepared {
     /// Apply every setting, in upstream's order. Allocation-free. On error
     /// the process is partly jailed: the caller must `_exit`, never run on.
     pub fn apply(&self) -> Result<(), EnterError> {
+        // First the new root, while every privilege is still held.
+        if let Some((root, pivot)) = &self.new_root {
+            crate::root::switch(root, *pivot)?;
+        }
         if let Some(keep) = self.capbset_keep {
             self.drop_bounding_set(keep)?;
         }
@@ -203,11 +232,13 @@ impl Prepared {
             self.rearm_parent_death_signal(parent)?;
             prctl(libc::PR_SET_NO_NEW_PRIVS, 1, Step::NoNewPrivs, None)?;
             self.apply_landlock()?;
+            self.acknowledge();
             self.install_seccomp()?;
         } else {
             // Without no_new_privs the filter goes on while we still hold
             // CAP_SYS_ADMIN; the policy must then allow the id and cap calls.
             self.apply_landlock()?;
+            self.acknowledge();
             self.install_seccomp()?;
             self.drop_ids()?;
             self.drop_caps()?;
@@ -223,6 +254,38 @@ impl Prepared {
             )?;
         }
         Ok(())
+    }
+
+    /// The new root this applies first, if any (for error lines).
+    pub fn new_root(&self) -> Option<&std::ffi::CStr> {
+        self.new_root.as_ref().map(|(path, _)| path.as_c_str())
+    }
+
+    /// Tell the launcher the jail is applied, and close the channel so the
+    /// program never holds it. Right before the seccomp filter: after it,
+    /// the policy might not allow write or close; a filter that then fails
+    /// to install still ends the process before the program's main. A
+    /// launcher that has stopped listening is not written to (no SIGPIPE).
+    fn acknowledge(&self) {
+        let Some(fd) = self.ack_fd else { return };
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLOUT,
+            revents: 0,
+        };
+        // SAFETY: poll on one valid pollfd, without waiting.
+        let polled = unsafe { libc::poll(&mut pfd, 1, 0) };
+        if polled == 1 && pfd.revents & (libc::POLLERR | libc::POLLHUP) == 0 {
+            loop {
+                // SAFETY: writing one byte from a live buffer.
+                let n = unsafe { libc::write(fd, [crate::APPLIED].as_ptr().cast(), 1) };
+                if n >= 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+                    break;
+                }
+            }
+        }
+        // SAFETY: closing the channel fd this process was handed.
+        unsafe { libc::close(fd) };
     }
 
     /// Raw syscalls, not the libc wrappers: glibc's set*id wrappers signal

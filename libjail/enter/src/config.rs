@@ -75,9 +75,22 @@ pub struct Seccomp {
     pub log_names: Option<Vec<String>>,
 }
 
+/// The new root stage 2 enters first (preload mode): the program was
+/// exec'd from the caller's filesystem, as upstream minijail does, so the
+/// root need not hold the program, its libraries or the preload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewRoot {
+    /// The directory, as a path in the program's view before the switch.
+    pub path: Vec<u8>,
+    /// pivot_root (and detach the old root) rather than chroot.
+    pub pivot: bool,
+}
+
 /// Everything stage 2 applies, in upstream minijail's order.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stage2 {
+    /// Entered before anything else is applied.
+    pub new_root: Option<NewRoot>,
     pub groups: Groups,
     pub gid: Option<u32>,
     pub uid: Option<u32>,
@@ -96,12 +109,16 @@ pub struct Stage2 {
     /// The LD_PRELOAD entry the parent added, removed again by the preload
     /// so the program and its children never see it.
     pub preload_entry: Option<String>,
+    /// The fd on which to acknowledge [`crate::APPLIED`] to the launcher,
+    /// then close; None when the launcher does not wait for it.
+    pub ack_fd: Option<i32>,
 }
 
 impl Stage2 {
     /// True when applying this changes nothing (the preload then only scrubs).
     pub fn is_empty(&self) -> bool {
-        self.groups == Groups::ClearOnIdChange
+        self.new_root.is_none()
+            && self.groups == Groups::ClearOnIdChange
             && self.gid.is_none()
             && self.uid.is_none()
             && self.caps.is_none()

@@ -5,6 +5,8 @@ use std::fmt;
 /// A step of stage 2 (or of stage 1 when the same reporting is reused).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
+    Chroot,
+    PivotRoot,
     SetGroups,
     SetGid,
     SetUid,
@@ -29,6 +31,8 @@ impl Step {
     /// What the step does, in the words a user reads in an error line.
     pub fn describe(self) -> &'static str {
         match self {
+            Step::Chroot => "chroot (entering the new root)",
+            Step::PivotRoot => "pivot_root (entering the new root)",
             Step::SetGroups => "setgroups (supplementary groups)",
             Step::SetGid => "setresgid (gid change)",
             Step::SetUid => "setresuid (uid change)",

@@ -24,11 +24,13 @@ pub mod fd;
 pub mod landlock;
 pub mod report;
 #[allow(unsafe_code)]
+pub mod root;
+#[allow(unsafe_code)]
 mod sigsys;
 pub mod wire;
 
 pub use apply::{install_filter, PrepareError, Prepared};
-pub use config::{Caps, Groups, Landlock, LandlockRule, Seccomp, SockFilter, Stage2};
+pub use config::{Caps, Groups, Landlock, LandlockRule, NewRoot, Seccomp, SockFilter, Stage2};
 pub use error::{EnterError, Step};
 pub use wire::{decode, encode, WireError, HANDOFF_FD_ENV, MAX_PAYLOAD};
 
@@ -65,6 +67,11 @@ pub fn single_threaded() -> Result<bool, std::io::Error> {
         _ => Err(error),
     }
 }
+
+/// The byte stage 2 writes on the launcher's status channel once the jail
+/// is applied (just before the seccomp filter, the last step: after it the
+/// policy might not allow the write).
+pub const APPLIED: u8 = 0xa5;
 
 /// Exit status of a program whose stage 2 could not be applied in the
 /// preload library (minijail's `MINIJAIL_ERR_PRELOAD`).

@@ -413,11 +413,21 @@ fn cgroup2(r: &mut Report) {
             State::Restricted,
             need,
             format!("{} is not delegated to this caller", own.display()),
-            Some(format!(
-                "as root: chown -R {} {} (or run under systemd-run --user -p Delegate=yes)",
-                caller_name(),
-                own.display()
-            )),
+            Some(if own == mount {
+                // Never hand out the root cgroup: make one to delegate.
+                let mine = mount.join(format!("jail-{}", caller_name()));
+                format!(
+                    "as root: mkdir {d} && chown -R {u} {d}, then name it with --cgroup-parent {d} (or use a systemd unit with Delegate=yes)",
+                    d = mine.display(),
+                    u = caller_name()
+                )
+            } else {
+                format!(
+                    "as root: chown {u} {d} {d}/cgroup.procs {d}/cgroup.subtree_control (or use a systemd unit with Delegate=yes)",
+                    u = caller_name(),
+                    d = own.display()
+                )
+            }),
         );
     }
 }

@@ -3,7 +3,9 @@
 //! - sync, launcher → child: one byte releases a child that waits for the
 //!   launcher's setup (uid/gid maps, cgroups, pid file);
 //! - status, child → launcher: the child's report ([`super::report`]);
-//! - handoff, launcher → program: the encoded stage 2 for the preload.
+//! - handoff, launcher → program: the encoded stage 2 for the preload;
+//! - acknowledgement, program → launcher (when the launcher waits for it):
+//!   stage 2's [`jail_enter::APPLIED`] byte once the jail is in force.
 
 use super::error::LaunchError;
 use super::plan::Plan;
@@ -14,9 +16,12 @@ pub struct ChildFds {
     pub sync_read: libc::c_int,
     pub status_write: libc::c_int,
     pub handoff_read: libc::c_int,
+    /// The acknowledgement pipe's write end, for stage 2 (-1 if none).
+    pub ack_write: libc::c_int,
     /// Parent-side ends the child must close (sync write, status read,
-    /// handoff write, stdio parent ends): holding them would keep pipes open.
-    pub parent_ends: [libc::c_int; 6],
+    /// handoff write, acknowledgement read, stdio parent ends): holding
+    /// them would keep pipes open.
+    pub parent_ends: [libc::c_int; 7],
 }
 
 /// Pipes of one launch; closes whatever is still open when dropped.
@@ -24,21 +29,26 @@ pub struct LaunchPipes {
     pub sync: (libc::c_int, libc::c_int),
     pub status: (libc::c_int, libc::c_int),
     pub handoff: (libc::c_int, libc::c_int),
+    pub ack: (libc::c_int, libc::c_int),
 }
 
 impl LaunchPipes {
     /// The status pipe always; the sync pipe when the child waits for the
-    /// launcher's setup; the handoff pipe in preload mode. All numbered
-    /// `min_fd` or above, clear of the fds the child hands the program.
+    /// launcher's setup; the handoff pipe in preload mode; the
+    /// acknowledgement pipe when the launcher waits for stage 2. All
+    /// numbered `min_fd` or above, clear of the fds the child hands the
+    /// program.
     pub fn new(
         with_sync: bool,
         with_handoff: bool,
+        with_ack: bool,
         min_fd: libc::c_int,
     ) -> Result<LaunchPipes, LaunchError> {
         let mut p = LaunchPipes {
             sync: (-1, -1),
             status: (-1, -1),
             handoff: (-1, -1),
+            ack: (-1, -1),
         };
         if with_sync {
             p.sync = sys::pipe_at_or_above(min_fd).map_err(|e| LaunchError::os("pipe", e))?;
@@ -46,6 +56,9 @@ impl LaunchPipes {
         p.status = sys::pipe_at_or_above(min_fd).map_err(|e| LaunchError::os("pipe", e))?;
         if with_handoff {
             p.handoff = sys::pipe_at_or_above(min_fd).map_err(|e| LaunchError::os("pipe", e))?;
+        }
+        if with_ack {
+            p.ack = sys::pipe_at_or_above(min_fd).map_err(|e| LaunchError::os("pipe", e))?;
         }
         Ok(p)
     }
@@ -59,17 +72,19 @@ impl LaunchPipes {
     /// plan's stdio pipes) that it must close.
     pub fn child_fds(&self, plan: &Plan) -> ChildFds {
         let stdio_parent = plan.stdio_pipes.iter().flatten().map(|p| p.0);
-        let mut parent_ends = [-1; 6];
+        let mut parent_ends = [-1; 7];
         parent_ends[0] = self.sync.1;
         parent_ends[1] = self.status.0;
         parent_ends[2] = self.handoff.1;
-        for (slot, fd) in parent_ends[3..].iter_mut().zip(stdio_parent) {
+        parent_ends[3] = self.ack.0;
+        for (slot, fd) in parent_ends[4..].iter_mut().zip(stdio_parent) {
             *slot = fd;
         }
         ChildFds {
             sync_read: self.sync.0,
             status_write: self.status.1,
             handoff_read: self.handoff.0,
+            ack_write: self.ack.1,
             parent_ends,
         }
     }
@@ -80,6 +95,7 @@ impl LaunchPipes {
             LaunchPipes::take(&mut self.sync.0),
             LaunchPipes::take(&mut self.status.1),
             LaunchPipes::take(&mut self.handoff.0),
+            LaunchPipes::take(&mut self.ack.1),
         ] {
             sys::close(fd);
         }
@@ -95,6 +111,8 @@ impl Drop for LaunchPipes {
             self.status.1,
             self.handoff.0,
             self.handoff.1,
+            self.ack.0,
+            self.ack.1,
         ] {
             sys::close(fd);
         }

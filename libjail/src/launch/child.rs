@@ -92,17 +92,25 @@ fn close_below(next: &mut u32, keep: u32) -> Result<(), Errno> {
 fn setup_fds(
     plan: &mut Plan,
     handoff_read: libc::c_int,
+    ack_write: libc::c_int,
     status_write: libc::c_int,
 ) -> Result<(), Errno> {
     let moves = plan.fd_moves.len();
+    // The planned moves, then the handoff and acknowledgement pipes.
+    let source_of = |plan: &Plan, i: usize| match i.checked_sub(moves) {
+        None => plan.fd_moves[i].source,
+        Some(0) => handoff_read,
+        Some(_) => ack_write,
+    };
+    let target_of = |plan: &Plan, i: usize| match i.checked_sub(moves) {
+        None => plan.fd_moves[i].target,
+        Some(0) => plan.handoff_target,
+        Some(_) => plan.ack_target,
+    };
     // First lift every source above all targets, so no dup2 below can
     // clobber a source that another move still needs.
-    for i in 0..=moves {
-        let source = if i < moves {
-            plan.fd_moves[i].source
-        } else {
-            handoff_read
-        };
+    for i in 0..moves + 2 {
+        let source = source_of(plan, i);
         if source < 0 {
             plan.fd_scratch[i] = -1;
             continue;
@@ -111,12 +119,8 @@ fn setup_fds(
         let lifted = unsafe { libc::fcntl(source, libc::F_DUPFD_CLOEXEC, plan.fd_base) };
         plan.fd_scratch[i] = sys::check(lifted.into())? as libc::c_int;
     }
-    for i in 0..=moves {
-        let target = if i < moves {
-            plan.fd_moves[i].target
-        } else {
-            plan.handoff_target
-        };
+    for i in 0..moves + 2 {
+        let target = target_of(plan, i);
         let lifted = plan.fd_scratch[i];
         if lifted < 0 {
             continue;
@@ -299,12 +303,21 @@ fn finish(plan: &mut Plan, fds: &ChildFds) {
         let rc = unsafe { libc::setsid() };
         step(ChildStep::Setsid, sys::check(rc.into()).map(drop));
     }
+    // The loader only warns about a preload entry it cannot open and runs
+    // the program unjailed: check it opens here, where the program's view
+    // (joined or new mount namespace, mounts) is final.
+    if let Some(preload) = &plan.preload_check {
+        check_preload(preload, status);
+    }
     let handoff = if plan.delivery == Delivery::Preload {
         fds.handoff_read
     } else {
         -1
     };
-    step(ChildStep::Fds, setup_fds(plan, handoff, status));
+    step(
+        ChildStep::Fds,
+        setup_fds(plan, handoff, fds.ack_write, status),
+    );
     if let Err((s, e, detail)) = apply_rlimits(plan) {
         fail(status, s, e, detail);
     }
@@ -329,6 +342,22 @@ fn finish(plan: &mut Plan, fds: &ChildFds) {
         }
     }
     run_hooks(plan, HookEvent::PreExecve, status);
+}
+
+/// Open the preload library and check it is an ELF object (anything else
+/// the loader skips too), or report the step and exit 252.
+fn check_preload(preload: &std::ffi::CStr, status: libc::c_int) {
+    // SAFETY: a NUL-terminated path prepared before fork.
+    let fd = unsafe { libc::open(preload.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
+    if fd < 0 {
+        fail(status, ChildStep::Preload, sys::errno(), 0);
+    }
+    let mut magic = [0u8; 4];
+    let read = sys::read_full(fd, &mut magic);
+    sys::close(fd);
+    if !matches!(read, Ok(4)) || magic != *b"\x7fELF" {
+        fail(status, ChildStep::Preload, libc::ENOEXEC, 0);
+    }
 }
 
 /// Run the caller's hooks of `event`; a failing hook ends the child.

@@ -39,6 +39,7 @@ pub struct Command {
     pub(crate) stdout: Stdio,
     pub(crate) stderr: Stdio,
     pub(crate) preload: PreloadMode,
+    pub(crate) wait_until_jailed: bool,
 }
 
 impl Command {
@@ -54,6 +55,7 @@ impl Command {
             stdout: Stdio::Inherit,
             stderr: Stdio::Inherit,
             preload: PreloadMode::Auto,
+            wait_until_jailed: false,
         }
     }
 
@@ -120,6 +122,18 @@ impl Command {
     /// How stage 2 reaches the program (`-T static|dynamic`).
     pub fn preload_mode(&mut self, mode: PreloadMode) -> &mut Self {
         self.preload = mode;
+        self
+    }
+
+    /// Return from `spawn` only once the whole jail is in force: in preload
+    /// mode, once the preload has acknowledged stage 2 (it does so just
+    /// before installing the seccomp filter, its last step). A program that
+    /// runs without that acknowledgement (the loader skipped the preload)
+    /// is killed as soon as the launcher learns of it, and `spawn` returns
+    /// [`LaunchError::FailOpen`](crate::LaunchError::FailOpen). In
+    /// no-preload mode the jail is in force at execve anyway.
+    pub fn wait_until_jailed(&mut self, wait: bool) -> &mut Self {
+        self.wait_until_jailed = wait;
         self
     }
 

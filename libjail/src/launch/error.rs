@@ -31,6 +31,15 @@ pub enum LaunchError {
     /// architecture), and preload mode was asked for.
     #[error("program '{}' is not a dynamically linked program of this architecture, so the preload library cannot reach it; use no-preload mode (-T static)", Escaped(.0))]
     PreloadUnreachable(PathBuf),
+    /// A dynamic program that exists only inside the new root: with the
+    /// preload it would be started from the caller's filesystem.
+    #[error("program '{}' is dynamically linked and exists only inside the new root {}: with the preload the program is started from the caller's filesystem and the root is entered after the loader (as upstream minijail does); install it at that path outside the root too, or use no-preload mode (-T static)", .program.display(), .root.display())]
+    ProgramOnlyInRoot {
+        /// The program as given.
+        program: PathBuf,
+        /// The new root.
+        root: PathBuf,
+    },
     /// Capabilities for this uid would be cleared by execve.
     #[error("capabilities for uid {0} in no-preload mode need ambient capabilities (--ambient): execve clears them for a non-root uid")]
     CapsNeedAmbient(u32),
@@ -160,6 +169,18 @@ pub enum LaunchError {
         /// The item in words, or empty.
         detail: String,
     },
+    /// The program ran without stage 2's acknowledgement (the loader
+    /// skipped the preload): it was killed.
+    #[error("the jailed program started without acknowledging its jail (the dynamic loader skipped the preload library {}): it was killed; fix the preload path (--preload-library / minijail_set_preload_path) or use no-preload mode (-T static)", .preload.display())]
+    FailOpen {
+        /// The preload path the loader was given.
+        preload: PathBuf,
+        /// The program's status once killed.
+        status: i32,
+    },
+    /// The preload could not apply the jail and ended the program (252).
+    #[error("the preload library could not apply the jail (exit status {0}); the line before this one says why")]
+    PreloadFailed(i32),
 }
 
 /// Settings that cannot go together, or that this launch cannot apply.
@@ -309,6 +330,8 @@ impl LaunchError {
     pub fn exit_status(&self) -> i32 {
         match self {
             LaunchError::Child { status, .. } | LaunchError::ChildDied(status) => *status,
+            LaunchError::FailOpen { .. } => crate::status::PRELOAD_FAILED,
+            LaunchError::PreloadFailed(status) => *status,
             LaunchError::Program(crate::program::ProgramError::NotFound(_))
             | LaunchError::Program(crate::program::ProgramError::NotInPath(_)) => {
                 crate::status::NO_COMMAND

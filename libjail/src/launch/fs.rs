@@ -13,8 +13,9 @@
 //! Order, as upstream: the mounts whose destination is outside /dev, then
 //! the minimal /dev (on top of them, so a bind of / under it does not hide
 //! it), then the mounts into /dev (their sources are taken from the host
-//! before the new /dev covers the old one). Then chroot or pivot_root,
-//! /tmp, and /proc.
+//! before the new /dev covers the old one), /tmp and /proc, all inside the
+//! new root. Then, in no-preload mode only, chroot or pivot_root; with the
+//! preload, stage 2 enters the root after the loader.
 
 use std::ffi::CStr;
 
@@ -298,31 +299,6 @@ fn create_in_dev(dev: libc::c_int, op: &MountOp, index: u64) -> Result<(), StepE
     Ok(())
 }
 
-fn pivot_root(root: &CStr) -> Result<(), Errno> {
-    // pivot_root needs the new root to be a mount point.
-    sys::mount(Some(root), root, None, libc::MS_BIND | libc::MS_REC, None)?;
-    // SAFETY: chdir/pivot_root/umount2 on NUL-terminated paths.
-    unsafe {
-        // Enter the bind just made on top of the directory.
-        sys::check(libc::chdir(root.as_ptr()).into())?;
-        // With "." twice, the old root ends up stacked on top of the new.
-        sys::check(libc::syscall(
-            libc::SYS_pivot_root,
-            c".".as_ptr(),
-            c".".as_ptr(),
-        ))?;
-    }
-    // Keep the old root's mounts from propagating the unmount back to the
-    // host (with shared propagation), then detach it.
-    sys::mount(None, c".", None, libc::MS_REC | libc::MS_PRIVATE, None)?;
-    // SAFETY: as above.
-    unsafe {
-        sys::check(libc::umount2(c".".as_ptr(), libc::MNT_DETACH).into())?;
-        sys::check(libc::chdir(c"/".as_ptr()).into())?;
-    }
-    Ok(())
-}
-
 /// Everything filesystem, in upstream's order.
 pub fn setup(plan: &mut Plan) -> Result<(), StepError> {
     if plan.new_mount_ns && plan.propagation != 0 {
@@ -452,16 +428,14 @@ fn mounts_and_root(plan: &mut Plan) -> Result<(), StepError> {
         crate::hook::run(&plan.hooks, crate::hook::HookEvent::PreChroot)
             .map_err(|(errno, index)| (ChildStep::Hook, errno, index))?;
     }
-    if plan.chroot {
-        // SAFETY: chroot/chdir on NUL-terminated paths.
-        unsafe {
-            if libc::chroot(plan.root.as_ptr()) != 0 || libc::chdir(c"/".as_ptr()) != 0 {
-                return Err((ChildStep::Chroot, sys::errno(), 0));
-            }
-        }
-    }
-    if plan.pivot_root {
-        pivot_root(&plan.root).map_err(|e| (ChildStep::PivotRoot, e, 0))?;
+    // No-preload mode: enter the root here, with stage 2's own code.
+    if plan.chroot || plan.pivot_root {
+        let step = if plan.pivot_root {
+            ChildStep::PivotRoot
+        } else {
+            ChildStep::Chroot
+        };
+        jail_enter::root::switch(&plan.root, plan.pivot_root).map_err(|e| (step, e.errno, 0))?;
     }
     Ok(())
 }

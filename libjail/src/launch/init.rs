@@ -94,6 +94,7 @@ fn run_init(plan: &Plan, fds: &ChildFds, pid: libc::pid_t) -> ! {
     // handoff pipes, and init holding them would hide its end of file.
     sys::close(fds.status_write);
     sys::close(fds.handoff_read);
+    sys::close(fds.ack_write);
     if plan.pty_slave >= 0 {
         // With a pty, init leaves the caller's session and terminal too:
         // a program that reached into init must not find them there.

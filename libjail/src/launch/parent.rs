@@ -6,11 +6,13 @@
 //! 4. [`setup_child`] (uid/gid maps, cgroups, pid file) while the child
 //!    waits, then [`release_child`];
 //! 5. [`await_exec`]: the child's report, execve or the step that failed;
-//! 6. [`send_handoff_late`] when it did not fit before.
+//! 6. [`send_handoff_late`] when it did not fit before;
+//! 7. [`await_acknowledgement`] when the caller waits for the jail.
 
 use std::fs::File;
 use std::io::Write;
 use std::os::fd::FromRawFd;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use super::channel::LaunchPipes;
@@ -18,7 +20,7 @@ use super::child;
 use super::clone::clone_child;
 use super::error::{describe_detail, LaunchError, Protocol};
 use super::plan::{Delivery, Plan};
-use super::report::{self, ChildFailure, Report};
+use super::report::{self, ChildFailure, ChildStep, Report};
 use super::signals;
 use crate::config::Jail;
 use crate::process::JailedProcess;
@@ -56,7 +58,7 @@ pub fn launch(
     // waits for nothing, nor does a child the launcher has nothing to set
     // up for; any other child waits for this release.
     if plan.announce_dumpable {
-        await_dumpable(jail, &mut pipes, pid)?;
+        await_dumpable(jail, &plan, &mut pipes, pid)?;
     }
     if plan.wait_for_parent {
         if let Err(e) = setup_child(&plan, pid) {
@@ -65,9 +67,12 @@ pub fn launch(
         }
         release_child(&mut pipes, pid)?;
     }
-    await_exec(jail, &mut pipes, pid)?;
+    await_exec(jail, &plan, &mut pipes, pid)?;
     if plan.delivery == Delivery::Preload && !handoff_sent {
         send_handoff_late(&plan, &mut pipes, pid)?;
+    }
+    if plan.ack_target >= 0 {
+        await_acknowledgement(&plan, &mut pipes, pid)?;
     }
     // The program runs: forwarding now ends when it is waited for.
     std::mem::forget(forwarding);
@@ -99,7 +104,12 @@ impl Drop for Forwarding {
 /// The pipes this launch needs, numbered clear of the program's fds.
 fn open_pipes(plan: &Plan) -> Result<LaunchPipes, LaunchError> {
     let preload = plan.delivery == Delivery::Preload;
-    LaunchPipes::new(plan.wait_for_parent, preload, plan.fd_base)
+    LaunchPipes::new(
+        plan.wait_for_parent,
+        preload,
+        plan.ack_target >= 0,
+        plan.fd_base,
+    )
 }
 
 /// The launcher's ends of the stdio pipes, as files; the child's ends
@@ -131,6 +141,7 @@ fn release_child(pipes: &mut LaunchPipes, pid: libc::pid_t) -> Result<(), Launch
 /// Wait until the child is dumpable, so its uid/gid map files open.
 fn await_dumpable(
     jail: &Jail,
+    plan: &Plan,
     pipes: &mut LaunchPipes,
     pid: libc::pid_t,
 ) -> Result<(), LaunchError> {
@@ -138,22 +149,27 @@ fn await_dumpable(
         Ok(()) => Ok(()),
         Err(report) => {
             sys::close(LaunchPipes::take(&mut pipes.status.0));
-            Err(failed(jail, report, pid))
+            Err(failed(jail, plan, report, pid))
         }
     }
 }
 
-fn await_exec(jail: &Jail, pipes: &mut LaunchPipes, pid: libc::pid_t) -> Result<(), LaunchError> {
+fn await_exec(
+    jail: &Jail,
+    plan: &Plan,
+    pipes: &mut LaunchPipes,
+    pid: libc::pid_t,
+) -> Result<(), LaunchError> {
     match report::receive(LaunchPipes::take(&mut pipes.status.0)) {
         Report::Execed => Ok(()),
-        other => Err(failed(jail, other, pid)),
+        other => Err(failed(jail, plan, other, pid)),
     }
 }
 
 /// The error for a child that did not get to exec, reaped.
-fn failed(jail: &Jail, report: Report, pid: libc::pid_t) -> LaunchError {
+fn failed(jail: &Jail, plan: &Plan, report: Report, pid: libc::pid_t) -> LaunchError {
     match report {
-        Report::Failed(failure) => child_failed(jail, pid, failure),
+        Report::Failed(failure) => child_failed(jail, plan, pid, failure),
         // Died during setup, before it could say how far it got.
         Report::Died => LaunchError::ChildDied(reap(pid)),
         Report::Execed | Report::Malformed { .. } => {
@@ -206,12 +222,45 @@ fn abandon(pid: libc::pid_t) {
     reap(pid);
 }
 
-/// Reap a child that reported failure and build the error.
-fn child_failed(jail: &Jail, pid: libc::pid_t, failure: ChildFailure) -> LaunchError {
+/// Program → parent: stage 2's acknowledgement. End of file without it
+/// means the program runs (or ran) without its jail, or the preload
+/// failed: the program is killed and reaped either way.
+fn await_acknowledgement(
+    plan: &Plan,
+    pipes: &mut LaunchPipes,
+    pid: libc::pid_t,
+) -> Result<(), LaunchError> {
+    let ack_r = LaunchPipes::take(&mut pipes.ack.0);
+    let mut byte = [0u8; 1];
+    let got = sys::read_full(ack_r, &mut byte);
+    sys::close(ack_r);
+    if got == Ok(1) && byte[0] == jail_enter::APPLIED {
+        return Ok(());
+    }
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(pid, libc::SIGKILL) };
     let status = reap(pid);
+    if status == crate::status::PRELOAD_FAILED {
+        return Err(LaunchError::PreloadFailed(status));
+    }
+    let preload = plan
+        .preload_check
+        .as_deref()
+        .map(|p| PathBuf::from(std::ffi::OsStr::from_bytes(p.to_bytes())))
+        .unwrap_or_default();
+    Err(LaunchError::FailOpen { preload, status })
+}
+
+/// Reap a child that reported failure and build the error.
+fn child_failed(jail: &Jail, plan: &Plan, pid: libc::pid_t, failure: ChildFailure) -> LaunchError {
+    let status = reap(pid);
+    let detail = match (failure.step, &plan.preload_check) {
+        (ChildStep::Preload, Some(path)) => format!(" ({})", path.to_string_lossy()),
+        _ => describe_detail(jail, &failure),
+    };
     LaunchError::Child {
         failure,
-        detail: describe_detail(jail, &failure),
+        detail,
         hint: crate::doctor::child_failure_hint(jail, failure.step, failure.errno),
         status,
     }

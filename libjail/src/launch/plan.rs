@@ -62,8 +62,14 @@ pub struct Plan {
     /// the whole tree; empty when propagation is left unchanged.
     pub remounts: Vec<(CString, libc::c_ulong)>,
     pub root: CString,
+    /// Enter the root in the child (no-preload mode); with the preload,
+    /// stage 2 enters it after the loader (see [`jail_enter::NewRoot`]).
     pub chroot: bool,
     pub pivot_root: bool,
+    /// The preload library, opened by the child just before execve in the
+    /// view the loader will have: the loader only warns about an entry it
+    /// cannot open and runs the program unjailed.
+    pub preload_check: Option<CString>,
     pub mount_dev: bool,
     pub mounts: Vec<MountOp>,
     /// Scratch for the child: detached mount trees, one slot per mount.
@@ -101,6 +107,10 @@ pub struct Plan {
     pub stage2_prepared: Option<Prepared>,
     /// The fd number the handoff read end gets in the program.
     pub handoff_target: libc::c_int,
+    /// The fd number of the acknowledgement channel's write end in the
+    /// program (stage 2 writes [`jail_enter::APPLIED`] and closes it), or
+    /// -1 when the launcher does not wait for it.
+    pub ack_target: libc::c_int,
     pub seccomp_label: Option<String>,
     /// What the pid namespace's init prints when the program dies of
     /// SIGSYS (the launcher only sees init's exit status then).
@@ -248,8 +258,18 @@ impl Plan {
         let root_dir = jail.chroot.as_deref().or(jail.pivot_root.as_deref());
         check_landlock_paths(jail, root_dir)?;
         let program = resolve_program(jail, cmd, fork_only, root_dir)?;
-        let delivery = choose_delivery(jail, cmd, fork_only, &program)?;
-        let stage2 = build_stage2(jail)?;
+        let delivery = choose_delivery(jail, cmd, fork_only, &program, root_dir)?;
+        // With the preload, the program is exec'd from the caller's
+        // filesystem and stage 2 enters the new root first, as upstream.
+        let root_in_stage2 = delivery == Delivery::Preload && root_dir.is_some();
+        debug_assert!(root_dir.is_none() || program.from_caller == root_in_stage2);
+        let mut stage2 = build_stage2(jail)?;
+        if root_in_stage2 {
+            stage2.new_root = root_dir.map(|dir| jail_enter::NewRoot {
+                path: dir.as_os_str().as_bytes().to_vec(),
+                pivot: jail.pivot_root.is_some(),
+            });
+        }
         check_caps_delivery(&stage2, delivery, fork_only)?;
         let namespaces = plan_namespaces(jail)?;
         let (uid_map, gid_map, deny_setgroups) = if namespaces.userns {
@@ -265,12 +285,21 @@ impl Plan {
             || namespaces.joins_pid_ns
             || jail.has_namespace(Namespace::Time);
         let handoff_target = handoff_target(jail);
+        // The channel on which stage 2 acknowledges it is applied, when the
+        // caller waits for that.
+        let ack_target = (delivery == Delivery::Preload && cmd.wait_until_jailed)
+            .then(|| next_free_fd(jail, handoff_target + 1));
+        stage2.ack_fd = ack_target;
         let preload = match delivery {
             Delivery::Preload => Some(super::preload_library::locate(
                 jail.preload_path.as_deref(),
             )?),
             _ => None,
         };
+        let preload_check = preload
+            .as_deref()
+            .map(|p| path_cstring("preload library path", p))
+            .transpose()?;
         let mut env = base_env(cmd);
         if let Some(preload) = &preload {
             add_preload_env(&mut env, preload, handoff_target);
@@ -307,8 +336,9 @@ impl Plan {
             },
             remounts: remounts(jail)?,
             root: path_cstring("root", root)?,
-            chroot: jail.chroot.is_some(),
-            pivot_root: jail.pivot_root.is_some(),
+            chroot: jail.chroot.is_some() && !root_in_stage2,
+            pivot_root: jail.pivot_root.is_some() && !root_in_stage2,
+            preload_check,
             mount_dev: jail.mount_dev,
             mount_trees: vec![-1; mounts.len()],
             mounts,
@@ -338,6 +368,7 @@ impl Plan {
             stage2_bytes,
             stage2_prepared,
             handoff_target,
+            ack_target: ack_target.unwrap_or(-1),
             seccomp_label: jail.seccomp.as_ref().map(|s| s.label.clone()),
             sigsys_note: crate::process::sigsys_note(
                 "the jailed program",
@@ -508,12 +539,16 @@ impl Plan {
         if self.delivery == Delivery::Preload {
             targets.push(self.handoff_target);
         }
+        if self.ack_target >= 0 {
+            targets.push(self.ack_target);
+        }
         targets.sort_unstable();
         targets.dedup();
         self.fd_base = targets.last().copied().unwrap_or(2) + 1;
         self.keep_fds = targets;
-        // One slot per move, plus the handoff pipe added at spawn time.
-        self.fd_scratch = vec![-1; self.fd_moves.len() + 1];
+        // One slot per move, plus the handoff and acknowledgement pipes
+        // added at spawn time.
+        self.fd_scratch = vec![-1; self.fd_moves.len() + 2];
         Ok(())
     }
 }
@@ -524,6 +559,9 @@ struct Program {
     linkage: Linkage,
     /// setuid, setgid or file capabilities.
     privileged: bool,
+    /// Exec'd from the caller's filesystem, with a new root to enter in
+    /// stage 2.
+    from_caller: bool,
 }
 
 /// Find and inspect the program through the jail's mounts and root
@@ -539,16 +577,58 @@ fn resolve_program(
             path: PathBuf::new(),
             linkage: Linkage::Unknown,
             privileged: false,
+            from_caller: false,
         });
     }
-    let view = super::mountplan::host_view(jail, root_dir);
-    let path = program::resolve(&cmd.program, &view)?;
-    let info = program::inspect(&path, &view)?;
+    let (info, from_caller) = choose_program(jail, cmd, root_dir)?;
     Ok(Program {
         path: info.path,
         linkage: info.linkage,
         privileged: info.privileged,
+        from_caller,
     })
+}
+
+/// The program to exec and whether it is exec'd from the caller's
+/// filesystem rather than inside the new root. With a new root and the
+/// preload the program starts from the caller's filesystem and stage 2
+/// enters the root after the loader, as upstream minijail does (so the
+/// root need not hold the program, its libraries or the preload). A static
+/// program there, or one only inside the root, runs in no-preload mode,
+/// exec'd inside the root.
+fn choose_program(
+    jail: &Jail,
+    cmd: &Command,
+    root_dir: Option<&Path>,
+) -> Result<(program::ProgramInfo, bool), LaunchError> {
+    let in_root = || -> Result<program::ProgramInfo, LaunchError> {
+        let view = super::mountplan::host_view(jail, root_dir);
+        let path = program::resolve(&cmd.program, &view)?;
+        Ok(program::inspect(&path, &view)?)
+    };
+    let Some(root) = root_dir.filter(|_| cmd.preload != PreloadMode::Never) else {
+        return Ok((in_root()?, false));
+    };
+    let caller = program::HostView::host();
+    let found = program::resolve(&cmd.program, &caller).and_then(|p| program::inspect(&p, &caller));
+    match found {
+        Ok(info) if info.linkage.loads_preload() || cmd.preload == PreloadMode::Always => {
+            Ok((info, true))
+        }
+        Ok(_)
+        | Err(program::ProgramError::NotFound(_))
+        | Err(program::ProgramError::NotInPath(_)) => {
+            let info = in_root()?;
+            if info.linkage.loads_preload() && !info.privileged {
+                return Err(LaunchError::ProgramOnlyInRoot {
+                    program: cmd.program.clone(),
+                    root: root.to_owned(),
+                });
+            }
+            Ok((info, false))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// How stage 2 reaches the program: through the preload, before execve,
@@ -558,9 +638,13 @@ fn choose_delivery(
     cmd: &Command,
     fork_only: bool,
     program: &Program,
+    root_dir: Option<&Path>,
 ) -> Result<Delivery, LaunchError> {
     let linkage = &program.linkage;
-    let delivery = if !jail.needs_stage2() {
+    // A new root is entered by stage 2 in preload mode, so it needs one
+    // even when nothing else does: the program must see the same files
+    // whatever else the jail sets.
+    let delivery = if !jail.needs_stage2() && root_dir.is_none() {
         Delivery::None
     } else if fork_only {
         if cmd.preload == PreloadMode::Always {
@@ -654,7 +738,7 @@ fn plan_namespaces(jail: &Jail) -> Result<Namespaces, LaunchError> {
 /// The fd number the handoff gets in the program: above every preserved
 /// fd and, when the program inherits fds, above every open one.
 fn handoff_target(jail: &Jail) -> libc::c_int {
-    let mut target = jail
+    let lowest = jail
         .preserved_fds
         .iter()
         .map(|&(_, child)| child)
@@ -662,12 +746,16 @@ fn handoff_target(jail: &Jail) -> libc::c_int {
         .unwrap_or(2)
         .max(2)
         + 1;
-    // Fds the program inherits (close_open_fds off) keep their numbers:
-    // the handoff goes to the first number free of them.
-    while !jail.close_open_fds && sys::fd_is_open(target) {
-        target += 1;
+    next_free_fd(jail, lowest)
+}
+
+/// `fd` or the first number above it free of the fds the program
+/// inherits (close_open_fds off), which keep their numbers.
+fn next_free_fd(jail: &Jail, mut fd: libc::c_int) -> libc::c_int {
+    while !jail.close_open_fds && sys::fd_is_open(fd) {
+        fd += 1;
     }
-    target
+    fd
 }
 
 /// LD_PRELOAD (the preload first, the caller's entries after) and the
@@ -974,5 +1062,7 @@ pub(crate) fn build_stage2(jail: &Jail) -> Result<Stage2, LaunchError> {
             .pdeathsig
             .filter(|_| jail.uid.is_some() || gid.is_some()),
         preload_entry: None,
+        new_root: None,
+        ack_fd: None,
     })
 }

@@ -57,6 +57,7 @@ child_steps! {
     Fds => "setting up file descriptors",
     ControllingTerminal => "making the pty the controlling terminal (TIOCSCTTY)",
     Stage2 => "applying ids, capabilities and filters (no-preload mode)",
+    Preload => "opening the preload library in the program's view (the loader would skip it and run the program unjailed)",
     Exec => "execve",
     Hook => "running a caller hook (minijail_add_hook)",
 }
@@ -73,6 +74,7 @@ impl ChildStep {
             Propagation | MountDev | Mount | MountDestination | Chroot | PivotRoot | MountTmp
             | RemountProc => crate::status::MOUNT_FAILED,
             InitFork => crate::status::INIT_FAILED,
+            Preload => crate::status::PRELOAD_FAILED,
             Exec if errno == libc::ENOENT => crate::status::NO_COMMAND,
             Exec => crate::status::NO_ACCESS,
             _ => crate::status::JAIL_FAILED,

@@ -67,7 +67,7 @@ pub fn all() -> Vec<Corpus> {
         None => jail_testkit::skip(
             &format!("{} (crosvm corpus)", jail_testkit::current_test()),
             &format!(
-                "{} does not name a policy corpus (.ci/run sets it to ../shared/policies)",
+                "{} does not name a policy corpus (.ci/run sets it to the policies folder beside the checkout)",
                 jail_testkit::POLICY_CORPUS_ENV
             ),
         ),
@@ -82,7 +82,7 @@ macro_rules! require_crosvm {
         match common::crosvm() {
             Some(c) => c,
             None => jail_testkit::skip!(
-                "{} does not name a policy corpus (.ci/run sets it to ../shared/policies)",
+                "{} does not name a policy corpus (.ci/run sets it to the policies folder beside the checkout)",
                 jail_testkit::POLICY_CORPUS_ENV
             ),
         }

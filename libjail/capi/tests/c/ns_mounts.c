@@ -149,6 +149,33 @@ int main(int argc, char **argv)
 	CHECK_STR(buf, "/:shared\n/proc:private\n");
 	minijail_destroy(j);
 
+	/* A new root that holds nothing but an empty /proc: the helper is
+	 * exec'd from our filesystem and the root is entered by the preload,
+	 * so neither needs to be inside it, and the whole jail applies. */
+	snprintf(path, sizeof path, "%s/empty-root", dir);
+	CHECK_EQ(mkdir(path, 0755), 0);
+	snprintf(want, sizeof want, "%s/empty-root/proc", dir);
+	CHECK_EQ(mkdir(want, 0755), 0);
+	for (int pivot = 0; pivot < 2; pivot++) {
+		j = minijail_new();
+		minijail_namespace_vfs(j);
+		if (pivot)
+			CHECK_EQ(minijail_enter_pivot_root(j, path), 0);
+		else
+			CHECK_EQ(minijail_enter_chroot(j, path), 0);
+		minijail_remount_proc_readonly(j);
+		minijail_change_uid(j, 65534);
+		minijail_change_gid(j, 65534);
+		minijail_use_caps(j, 0);
+		minijail_no_new_privs(j);
+		char *in_root[] = {"helper", "ids", "caps", "nnp", NULL};
+		output_of(j, in_root, helper, buf, sizeof buf, 0);
+		CHECK_STR(buf, "65534 65534\n0000000000000000\n1\n");
+		minijail_destroy(j);
+	}
+	rmdir(want);
+	rmdir(path);
+
 	snprintf(want, sizeof want, "%zu", mounts_before);
 	snprintf(buf, sizeof buf, "%zu", count_mounts());
 	CHECK_STR(buf, want);

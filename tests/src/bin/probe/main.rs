@@ -114,6 +114,16 @@ fn main() {
                 (),
             ));
         }
+        "ls" => {
+            let mut names: Vec<String> = std::fs::read_dir(arg(1))
+                .map(|d| {
+                    d.filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            names.sort();
+            println!("{}", names.join(","));
+        }
         "mkdir" => report(std::fs::create_dir(arg(1))),
         "write" => report(std::fs::write(arg(1), b"x")),
         "read" => report(std::fs::read(arg(1)).map(drop)),
