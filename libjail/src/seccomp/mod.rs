@@ -21,6 +21,7 @@ mod constants_x86_64;
 pub mod disasm;
 pub mod interp;
 pub mod lexer;
+pub mod lint;
 pub mod oracle;
 pub mod parser;
 pub mod policy;
