@@ -88,6 +88,10 @@ pub fn build_jail(o: &Options) -> Result<Jail, UsageError> {
             j.namespace(kind);
         }
     }
+    if ns.user {
+        // As upstream: only the maps -m/-M give are written.
+        j.no_default_id_maps();
+    }
     if let Some(p) = &o.join_net {
         j.join_namespace(Namespace::Net, p);
     }

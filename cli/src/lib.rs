@@ -105,7 +105,7 @@ pub fn launch(o: &options::Options, program: &[OsString]) -> i32 {
     match child.wait() {
         Ok(status) => {
             report_usage(o, &child);
-            status
+            status.minijail_status()
         }
         Err(e) => {
             say(&format!(

@@ -337,7 +337,10 @@ pub fn parse(args: &[OsString]) -> Result<Action, UsageError> {
             "no program given; usage: minijail0 [options] [--] <program> [args...] (see minijail0 -h)",
         ));
     }
-    if o.caps.is_some() && o.elf_type == Some(PreloadMode::Never) && !o.ambient {
+    // As upstream, but -c 0 keeps nothing and so needs nothing to survive
+    // execve.
+    if o.caps.is_some_and(|mask| mask != 0) && o.elf_type == Some(PreloadMode::Never) && !o.ambient
+    {
         return Err(UsageError::new(
             table::spec(Opt::Caps),
             "a program run with -T static keeps capabilities only through ambient capabilities: add --ambient",

@@ -212,7 +212,7 @@ pub static OPTIONS: &[OptSpec] = &[
     // Account.
     opt!(User, Some('u'), None, Required, "user", Value::User, Account,
         "Change uid to <user> (a name or a number).",
-        "A name also sets the gid to the user's primary group unless -g is given. May be given once."),
+        "The gid does not change unless -g is given, as upstream: -u NAME alone leaves the program in the launcher's group (root's, as root), with a warning. May be given once."),
     opt!(Group, Some('g'), None, Required, "group", Value::Group, Account,
         "Change gid to <group> (a name or a number).",
         "May be given once."),

@@ -12,6 +12,12 @@ use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 
+/// `path` as one shell word (the checkout may live under a path with
+/// spaces).
+fn shell_word(path: &str) -> String {
+    format!("'{}'", path.replace('\'', "'\\''"))
+}
+
 fn jail() -> String {
     env!("CARGO_BIN_EXE_jail").to_owned()
 }
@@ -127,15 +133,14 @@ fn a_zero_user_namespace_limit_is_named_and_its_fix_works() {
     let mut sh = Shell::new(&["unshare", "-U", "-r", "-m"]);
     let (_, st) = sh.run("echo 0 > /proc/sys/user/max_user_namespaces");
     if st != 0 {
-        eprintln!("SKIP a_zero_user_namespace_limit_is_named_and_its_fix_works: cannot lower the limit in a user namespace here");
-        return;
+        jail_testkit::skip!("cannot lower the limit in a user namespace here");
     }
-    let (report, st) = sh.run(&format!("{} doctor -U", jail()));
+    let (report, st) = sh.run(&format!("{} doctor -U", shell_word(&jail())));
     assert_eq!(st, 1, "{report}");
     let (line, fix) = line_for(&report, "user namespace");
     assert!(line.starts_with("missing "), "{line}");
     assert!(line.contains("user.max_user_namespaces is 0"), "{line}");
-    let (launch, st) = sh.run(&format!("{} -U -- /bin/true", minijail0()));
+    let (launch, st) = sh.run(&format!("{} -U -- /bin/true", shell_word(&minijail0())));
     assert_ne!(st, 0);
     assert!(launch.contains("user.max_user_namespaces is 0"), "{launch}");
     assert!(
@@ -145,9 +150,9 @@ fn a_zero_user_namespace_limit_is_named_and_its_fix_works() {
 
     let (out, st) = sh.run(&command_of(&fix));
     assert_eq!(st, 0, "the printed fix `{fix}` runs: {out}");
-    let (report, st) = sh.run(&format!("{} doctor -U", jail()));
+    let (report, st) = sh.run(&format!("{} doctor -U", shell_word(&jail())));
     assert_eq!(st, 0, "{report}");
-    let (out, st) = sh.run(&format!("{} -U -- /bin/true", minijail0()));
+    let (out, st) = sh.run(&format!("{} -U -- /bin/true", shell_word(&minijail0())));
     assert_eq!(st, 0, "after the fix the launch works: {out}");
 }
 
@@ -164,13 +169,13 @@ fn an_unprivileged_caller_is_told_to_add_a_user_namespace() {
         vec!["env"]
     };
     let mut sh = Shell::new(&prefix);
-    let (report, st) = sh.run(&format!("{} doctor -v", jail()));
+    let (report, st) = sh.run(&format!("{} doctor -v", shell_word(&jail())));
     assert_eq!(st, 1, "{report}");
     let (line, fix) = line_for(&report, "mount namespace");
     assert!(line.starts_with("missing "), "{line}");
     assert!(line.contains("needs CAP_SYS_ADMIN"), "{line}");
     assert_eq!(fix, "run as root or add -U for a user namespace");
-    let (launch, st) = sh.run(&format!("{} -v -- /bin/true", minijail0()));
+    let (launch, st) = sh.run(&format!("{} -v -- /bin/true", shell_word(&minijail0())));
     assert_eq!(st, 253, "{launch}");
     assert!(
         launch.contains("unshare(CLONE_NEWNS)): Operation not permitted")
@@ -179,35 +184,38 @@ fn an_unprivileged_caller_is_told_to_add_a_user_namespace() {
     );
 
     // The fix: add -U.
-    let (report, st) = sh.run(&format!("{} doctor -U -v", jail()));
+    let (report, st) = sh.run(&format!("{} doctor -U -v", shell_word(&jail())));
     if line_for(&report, "user namespace").0.starts_with("ok ") {
         assert_eq!(st, 0, "{report}");
-        let (out, st) = sh.run(&format!("{} -U -v -- /bin/true", minijail0()));
+        let (out, st) = sh.run(&format!("{} -U -v -- /bin/true", shell_word(&minijail0())));
         assert_eq!(st, 0, "with -U the launch works: {out}");
     } else {
         // Then the doctor says why, and the launch fails for that reason.
         assert_eq!(st, 1, "{report}");
-        eprintln!("SKIP an_unprivileged_caller_is_told_to_add_a_user_namespace (fix half): this host has no unprivileged user namespaces:\n{report}");
+        jail_testkit::skip_part!(
+            "fix half",
+            "this host has no unprivileged user namespaces:\n{report}"
+        );
     }
 }
 
 #[test]
 fn a_hidden_var_empty_is_named_and_its_fix_works() {
     if !is_root() {
-        eprintln!(
-            "SKIP a_hidden_var_empty_is_named_and_its_fix_works: mounting over /var needs root"
-        );
-        return;
+        jail_testkit::skip!("mounting over /var needs root");
     }
     let mut sh = Shell::new(&["unshare", "-m"]);
     let (out, st) = sh.run("mount --make-rprivate / && mount -t tmpfs doctor-test /var");
     assert_eq!(st, 0, "{out}");
     let profile = "--profile minimalistic-mountns";
-    let (report, st) = sh.run(&format!("{} doctor {profile}", jail()));
+    let (report, st) = sh.run(&format!("{} doctor {profile}", shell_word(&jail())));
     assert_eq!(st, 1, "{report}");
     let (line, fix) = line_for(&report, "new root /var/empty");
     assert!(line.starts_with("missing "), "{line}");
-    let (launch, st) = sh.run(&format!("{} {profile} -- /bin/true", minijail0()));
+    let (launch, st) = sh.run(&format!(
+        "{} {profile} -- /bin/true",
+        shell_word(&minijail0())
+    ));
     assert_ne!(st, 0);
     assert!(
         launch.contains(&command_of(&fix)),
@@ -216,9 +224,12 @@ fn a_hidden_var_empty_is_named_and_its_fix_works() {
 
     let (out, st) = sh.run(&command_of(&fix));
     assert_eq!(st, 0, "the printed fix `{fix}` runs: {out}");
-    let (report, st) = sh.run(&format!("{} doctor {profile}", jail()));
+    let (report, st) = sh.run(&format!("{} doctor {profile}", shell_word(&jail())));
     assert_eq!(st, 0, "{report}");
-    let (out, st) = sh.run(&format!("{} {profile} -- /bin/true", minijail0()));
+    let (out, st) = sh.run(&format!(
+        "{} {profile} -- /bin/true",
+        shell_word(&minijail0())
+    ));
     assert_eq!(st, 0, "after the fix the launch works: {out}");
 }
 

@@ -244,6 +244,55 @@ fn a_new_root_without_the_program_or_the_preload_keeps_the_whole_jail() {
 }
 
 #[test]
+fn a_user_name_without_a_group_keeps_gid_0_and_warns_once() {
+    require_root!();
+    // As upstream: -u NAME changes the uid only.
+    let o = minijail0(&["-u", "nobody", "--", "/bin/sh", "-c", "id -u; id -g"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "65534\n0\n");
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("user 'nobody' runs with gid 0") && err.contains("-g 65534"),
+        "{err}"
+    );
+    // With the group given: its gid, and no warning.
+    let o = minijail0(&[
+        "-u", "nobody", "-g", "65534", "--", "/bin/sh", "-c", "id -g",
+    ]);
+    assert_eq!(stdout(&o), "65534\n");
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
+fn static_mode_with_no_capabilities_is_accepted() {
+    require_root!();
+    // -c 0 keeps no capability, so nothing has to survive execve.
+    let o = minijail0(&[
+        "-T",
+        "static",
+        "-c",
+        "0",
+        "-u",
+        "65534",
+        "-g",
+        "65534",
+        "--",
+        "/bin/sh",
+        "-c",
+        "grep -E '^Cap(Prm|Eff|Bnd)' /proc/self/status",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "CapPrm:\t0000000000000000\nCapEff:\t0000000000000000\nCapBnd:\t0000000000000000\n"
+    );
+    // Keeping one still needs --ambient there.
+    let o = minijail0(&["-T", "static", "-c", "0x1", "--", "/bin/true"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
 fn a_preload_the_loader_skips_is_an_error_not_an_unjailed_program() {
     let libc = ["/lib/x86_64-linux-gnu/libc.so.6", "/lib64/libc.so.6"]
         .into_iter()

@@ -382,11 +382,13 @@ fn killed_program_and_signalled_launcher_restore_the_terminal() {
     assert_eq!(h.wait(), 128 + libc::SIGKILL);
     assert_eq!(settings(&termios(h.slave.as_raw_fd())), before);
 
+    // A program that takes the signal's default action: its death by the
+    // very signal the launcher was sent.
     for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
         let mut h = Harness::new(24, 80);
         let before = settings(&termios(h.slave.as_raw_fd()));
-        h.minijail0(&["--pty", "--", "/bin/sh", "-i"]);
-        prompt(&mut h);
+        h.minijail0(&["--pty", "--", "/bin/sh", "-c", "echo ready; exec sleep 100"]);
+        h.expect("ready");
         assert_ne!(
             settings(&termios(h.slave.as_raw_fd())),
             before,
@@ -394,18 +396,30 @@ fn killed_program_and_signalled_launcher_restore_the_terminal() {
         );
         // SAFETY: signalling the minijail0 this test started.
         unsafe { libc::kill(h.pid(), sig) };
-        // An interactive sh ignores SIGTERM and SIGINT; the hang-up ends it.
-        let status = h.wait();
-        assert!(
-            status == 128 + sig || status == 128 + libc::SIGHUP,
-            "signal {sig}: status {status}"
-        );
+        assert_eq!(h.wait(), 128 + sig, "signal {sig}");
         assert_eq!(
             settings(&termios(h.slave.as_raw_fd())),
             before,
             "signal {sig}"
         );
     }
+
+    // An interactive sh ignores SIGTERM: the hang-up that follows ends it,
+    // by SIGHUP or by its own exit on reading a hung-up terminal (which
+    // one comes first is the kernel's race), and the launcher ends too.
+    let mut h = Harness::new(24, 80);
+    let before = settings(&termios(h.slave.as_raw_fd()));
+    h.minijail0(&["--pty", "--", "/bin/sh", "-i"]);
+    prompt(&mut h);
+    // SAFETY: signalling the minijail0 this test started.
+    unsafe { libc::kill(h.pid(), libc::SIGTERM) };
+    let status = h.wait();
+    assert_ne!(status, 0, "a hung-up shell does not report success");
+    assert_eq!(
+        settings(&termios(h.slave.as_raw_fd())),
+        before,
+        "SIGTERM to sh -i"
+    );
 }
 
 /// Run minijail0 with pipes (no terminal anywhere), bounded.

@@ -5,7 +5,7 @@ fn main() {
     let mut cmd = jail::Command::new(&args[0]);
     cmd.args(&args[1..]);
     match jail.spawn(&cmd) {
-        Ok(mut p) => std::process::exit(p.wait().unwrap()),
+        Ok(mut p) => std::process::exit(p.wait().unwrap().minijail_status()),
         Err(e) => {
             eprintln!("error: {e}");
             std::process::exit(e.exit_status())

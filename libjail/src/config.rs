@@ -326,6 +326,9 @@ pub struct Jail {
     pub(crate) uid_map: Option<String>,
     pub(crate) gid_map: Option<String>,
     pub(crate) deny_setgroups: bool,
+    /// Map the caller to root when no map is given (the Rust API's
+    /// default; upstream writes no map).
+    pub(crate) default_id_maps: bool,
     pub(crate) net_loopback: bool,
     pub(crate) run_as_init: bool,
     pub(crate) new_session_keyring: bool,
@@ -372,6 +375,7 @@ impl Jail {
             reset_signal_mask: true,
             reset_signal_handlers: true,
             close_open_fds: true,
+            default_id_maps: true,
             ..Jail::default()
         }
     }
@@ -390,8 +394,11 @@ impl Jail {
         self
     }
 
-    /// Run as this user, by name; also sets the gid to the user's primary
-    /// group unless one is set, as upstream's `minijail_change_user` does.
+    /// Run as this user, by name. As upstream's `minijail_change_user`, the
+    /// gid does not change: without [`Jail::change_gid`] or
+    /// [`Jail::change_group`] the program keeps the launcher's group (root's,
+    /// when run as root), and the launch warns once. The user's primary
+    /// group is used for its supplementary groups ([`Jail::inherit_usergroups`]).
     pub fn change_user(&mut self, name: &str) -> Result<&mut Self, crate::ids::IdError> {
         let user = crate::ids::user_by_name(name)?;
         self.uid = Some(user.uid);
@@ -639,6 +646,15 @@ impl Jail {
     pub fn gid_map(&mut self, map: &str) -> &mut Self {
         self.gid_map = Some(map.to_owned());
         self.namespace(Namespace::User)
+    }
+
+    /// Write no uid or gid map that was not given, as upstream's
+    /// `minijail0 -U` and `minijail_namespace_user`: the program then runs
+    /// as the overflow ids inside. Without this call the Rust API maps
+    /// the caller to root when no map is given.
+    pub fn no_default_id_maps(&mut self) -> &mut Self {
+        self.default_id_maps = false;
+        self
     }
 
     /// Write "deny" to setgroups before the gid_map (needed unprivileged).
@@ -948,6 +964,16 @@ impl Jail {
     /// The seccomp filter, if one is set.
     pub fn seccomp(&self) -> Option<&SeccompFilter> {
         self.seccomp.as_ref()
+    }
+
+    /// The /proc the launch mounts (Some(read-only)), if any. As upstream,
+    /// a program run as the pid namespace's init (`-I`) mounts its own
+    /// /proc: none is mounted for it, even when asked.
+    pub(crate) fn proc_mount(&self) -> Option<bool> {
+        if self.run_as_init && self.has_namespace(Namespace::Pid) {
+            return None;
+        }
+        self.remount_proc
     }
 
     /// Whether any setting needs stage 2 (the preload or its no-preload twin).

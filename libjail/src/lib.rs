@@ -5,9 +5,14 @@
 //! ```no_run
 //! let mut jail = jail::Jail::new();
 //! jail.change_uid(65534).change_gid(65534).no_new_privs();
-//! let status = jail.run("/bin/true", &[] as &[&str])?.wait()?;
-//! assert_eq!(status, 0);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! let out = jail.command("/usr/bin/id").arg("-u").output()?;
+//! assert!(out.status.success());
+//! assert_eq!(out.stdout, b"65534\n");
+//!
+//! // A status tells an exit code, a signal and a seccomp kill apart.
+//! let status = jail.command("/bin/true").status()?;
+//! assert_eq!(status.code(), Some(0));
+//! # Ok::<(), jail::LaunchError>(())
 //! ```
 //!
 //! Stage 1 (namespaces, mounts, root, rlimits, fds) runs in the forked
@@ -50,8 +55,15 @@ pub use config::{
     SeccompFilter, SupplementaryGroups,
 };
 pub use jail_enter::{landlock, SockFilter};
+pub use launch::JailCommand;
 pub use launch::{Command, Conflict, Environment, LaunchError, Stdio};
-pub use process::JailedProcess;
+pub use process::{JailedProcess, Output};
+pub use status::{ExitStatus, JailFailure};
+
+/// README's Rust examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
 
 /// The name of syscall `nr` on this architecture.
 pub fn syscall_name(nr: i64) -> Option<&'static str> {

@@ -2,7 +2,7 @@
 
 use std::fs::File;
 
-use crate::status;
+use crate::status::ExitStatus;
 
 /// The line printed when a jailed program dies of SIGSYS.
 pub(crate) fn sigsys_note(who: &str, label: Option<&str>) -> String {
@@ -23,7 +23,7 @@ pub struct JailedProcess {
     /// Read end of the program's stderr, when piped.
     pub stderr: Option<File>,
     seccomp_label: Option<String>,
-    status: Option<i32>,
+    status: Option<ExitStatus>,
     /// The jail's cgroup and time limit, while it runs.
     watch: Option<Box<crate::cgroup::usage::Watch>>,
     usage: Option<Box<crate::cgroup::Usage>>,
@@ -82,11 +82,12 @@ impl JailedProcess {
         self.pid
     }
 
-    /// Wait for the program and return its status as minijail reports it:
-    /// the exit code, 128+N for signal N, 253 for a seccomp kill (SIGSYS).
+    /// Wait for the program and return how it ended (once it has, the
+    /// same status again). [`ExitStatus::minijail_status`] gives it as
+    /// minijail reports it. Closes the program's stdin first, as std does.
     /// With a pty ([`crate::Jail::pty`]) this relays the launcher's std
     /// fds to and from the program's terminal until it exits.
-    pub fn wait(&mut self) -> std::io::Result<i32> {
+    pub fn wait(&mut self) -> std::io::Result<ExitStatus> {
         if let Some(s) = self.status {
             return Ok(s);
         }
@@ -137,7 +138,7 @@ impl JailedProcess {
         if let Some(mut watch) = self.watch.take() {
             self.usage = Some(Box::new(watch.finish(wstatus, &rusage)));
         }
-        let s = status::from_wait_status(wstatus);
+        let s = ExitStatus::from_raw(wstatus);
         self.status = Some(s);
         Ok(s)
     }
@@ -154,9 +155,50 @@ impl JailedProcess {
         Ok(())
     }
 
-    /// SIGTERM the program and wait for it, as `minijail_kill` does.
-    pub fn kill(&mut self) -> std::io::Result<i32> {
-        self.signal(libc::SIGTERM)?;
-        self.wait()
+    /// Kill the program (or its init) with SIGKILL, without waiting, as
+    /// [`std::process::Child::kill`] does; [`JailedProcess::wait`] then
+    /// reaps it.
+    pub fn kill(&mut self) -> std::io::Result<()> {
+        self.signal(libc::SIGKILL)
     }
+
+    /// Wait for the program, collecting what it writes to piped stdout and
+    /// stderr, as [`std::process::Child::wait_with_output`] does.
+    pub fn wait_with_output(mut self) -> std::io::Result<Output> {
+        use std::io::Read;
+        self.stdin = None;
+        let (stdout, stderr) = (self.stdout.take(), self.stderr.take());
+        // Drain stderr on a thread so a program filling one pipe while we
+        // read the other cannot deadlock.
+        let err_reader = stderr.map(|mut f| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                f.read_to_end(&mut buf).map(|_| buf)
+            })
+        });
+        let mut out = Vec::new();
+        if let Some(mut f) = stdout {
+            f.read_to_end(&mut out)?;
+        }
+        let err = match err_reader {
+            Some(t) => t.join().expect("stderr reader")?,
+            None => Vec::new(),
+        };
+        Ok(Output {
+            status: self.wait()?,
+            stdout: out,
+            stderr: err,
+        })
+    }
+}
+
+/// What a finished jailed program wrote, and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// How it ended.
+    pub status: ExitStatus,
+    /// Its stdout, when piped.
+    pub stdout: Vec<u8>,
+    /// Its stderr, when piped.
+    pub stderr: Vec<u8>,
 }

@@ -255,7 +255,15 @@ pub struct Relay {
     /// program has exited: closing it would hang up, and SIGHUP, a program
     /// that closed its std fds but still runs (cat does, at exit).
     slave_gone: bool,
+    /// When a forwarded SIGTERM/SIGINT/SIGHUP turns into a hang-up: the
+    /// program first gets a moment to die of the signal itself, so its
+    /// status names that signal and not the SIGHUP (lower-numbered, it
+    /// would be delivered first were both pending).
+    hangup_at: Option<std::time::Instant>,
 }
+
+/// How long a signalled program has before the pty is hung up.
+const HANGUP_GRACE: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// The relay's state between polls.
 struct Streams {
@@ -276,13 +284,15 @@ impl Relay {
         Relay {
             master: Some(master),
             slave_gone: false,
+            hangup_at: None,
         }
     }
 
     /// Relay between the launcher's std fds and the pty until process
     /// `pid` has exited; it is left for the caller to reap. SIGTERM,
     /// SIGINT or SIGHUP to the launcher restores the caller's terminal at
-    /// once, goes on to `pid`, and hangs up the pty (which sends SIGHUP to
+    /// once, goes on to `pid`, and, unless `pid` dies of it within
+    /// HANGUP_GRACE, hangs up the pty (which sends SIGHUP to
     /// the program's session).
     pub(crate) fn run(mut self, pid: libc::pid_t) -> io::Result<()> {
         let exited = pidfd(pid)?;
@@ -316,13 +326,15 @@ impl Relay {
                 poll_entry(signals.fd.as_raw_fd(), libc::POLLIN),
                 poll_entry(exited.as_raw_fd(), libc::POLLIN),
             ];
+            let timeout = self.poll_timeout();
             // SAFETY: poll on an array of valid pollfds.
-            if unsafe { libc::poll(pfds.as_mut_ptr(), pfds.len() as libc::nfds_t, -1) } < 0 {
+            if unsafe { libc::poll(pfds.as_mut_ptr(), pfds.len() as libc::nfds_t, timeout) } < 0 {
                 if sys::errno() == libc::EINTR {
                     continue;
                 }
                 return Err(last_error());
             }
+            self.hang_up_when_due();
             if pfds[3].revents != 0 {
                 self.drain(&mut s, &mut buf);
                 return Ok(());
@@ -356,8 +368,33 @@ impl Relay {
                 *raw = None;
                 // SAFETY: signalling our own, not yet reaped, child.
                 unsafe { libc::kill(pid, sig) };
-                self.master = None;
+                self.hangup_at
+                    .get_or_insert_with(|| std::time::Instant::now() + HANGUP_GRACE);
             }
+        }
+    }
+
+    /// Milliseconds poll may sleep: forever, or until the hang-up is due.
+    fn poll_timeout(&self) -> libc::c_int {
+        match self.hangup_at {
+            None => -1,
+            Some(at) => {
+                let left = at.saturating_duration_since(std::time::Instant::now());
+                left.as_millis().min(libc::c_int::MAX as u128) as libc::c_int
+            }
+        }
+    }
+
+    /// Hang up the pty once the grace after a forwarded signal is over
+    /// (which sends SIGHUP to the program's session: an interactive shell
+    /// ignores SIGTERM and SIGINT).
+    fn hang_up_when_due(&mut self) {
+        if self
+            .hangup_at
+            .is_some_and(|at| std::time::Instant::now() >= at)
+        {
+            self.master = None;
+            self.hangup_at = None;
         }
     }
 

@@ -56,49 +56,100 @@ pub fn clone_process(ns_flags: libc::c_int) -> Result<libc::pid_t, Errno> {
     check(rc).map(|pid| pid as libc::pid_t)
 }
 
-/// Clone a child that shares our memory and suspends us until it execs or
-/// exits (vfork semantics, what posix_spawn does): no page tables are
-/// copied. `entry(arg)` runs on a stack mapped here (and unmapped once we
-/// resume); it must only make syscalls and must exec or `_exit`, never
-/// return into our frames.
+/// A stack for a child that shares our memory, with a guard page below
+/// it: an overflow faults (and kills the child, whose signals are all
+/// blocked) instead of writing into whatever the caller has mapped there.
+/// Mapped with MAP_NORESERVE, so only the pages the child touches cost.
+pub struct GuardedStack {
+    base: *mut libc::c_void,
+    len: usize,
+}
+
+impl GuardedStack {
+    /// Usable size: the child runs stage 1 and stage 2 (no-preload mode)
+    /// on it, never the caller's hooks (those run in a forked copy).
+    pub const SIZE: usize = 512 << 10;
+    /// The guard below the stack; a frame larger than this could jump it,
+    /// and the child's code has none (no large arrays on the stack).
+    pub const GUARD: usize = 64 << 10;
+
+    pub fn new() -> Result<GuardedStack, Errno> {
+        let len = Self::GUARD + Self::SIZE;
+        // SAFETY: a fresh anonymous private mapping; checked below.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return Err(errno());
+        }
+        let stack = GuardedStack { base, len };
+        // SAFETY: the lowest GUARD bytes of our own mapping.
+        check(unsafe { libc::mprotect(base, Self::GUARD, libc::PROT_NONE) }.into())?;
+        Ok(stack)
+    }
+
+    /// The initial stack pointer (the stack grows down from here).
+    pub fn top(&self) -> *mut libc::c_void {
+        // SAFETY: one past the end of our own mapping.
+        unsafe { self.base.cast::<u8>().add(self.len).cast() }
+    }
+
+    /// The guard's address range, [start, end).
+    #[cfg(test)]
+    pub fn guard(&self) -> (usize, usize) {
+        (self.base as usize, self.base as usize + Self::GUARD)
+    }
+}
+
+impl Drop for GuardedStack {
+    fn drop(&mut self) {
+        // SAFETY: unmapping our own mapping. The owner keeps the stack
+        // until every child running on it has exec'd or exited.
+        unsafe { libc::munmap(self.base, self.len) };
+    }
+}
+
+/// Clone a child that shares our memory (CLONE_VM, as posix_spawn does):
+/// no page tables are copied, so the cost does not grow with the caller's
+/// size. `ns_flags` may add CLONE_NEWPID and CLONE_NEWUSER. With `vfork`
+/// we are suspended until the child execs or exits; without, we run on
+/// while it does (to write its uid/gid maps, say) and must not touch what
+/// it uses until it has.
+///
+/// `entry(arg)` runs on `stack` with every signal blocked (the caller's
+/// doing) and the calling thread's TLS: it must only make syscalls, take
+/// no lock, allocate nothing, and exec or `_exit`, never return.
 ///
 /// # Safety
 ///
-/// `arg` must stay valid until this returns, and `entry` must not touch
-/// anything the caller relies on being unchanged.
-pub unsafe fn clone_vfork(
+/// `arg` and `stack` must stay valid until the child has exec'd or
+/// exited, and `entry` must not write anything the caller relies on.
+pub unsafe fn clone_vm(
+    ns_flags: libc::c_int,
+    vfork: bool,
+    stack: &GuardedStack,
     entry: extern "C" fn(*mut libc::c_void) -> libc::c_int,
     arg: *mut libc::c_void,
 ) -> Result<libc::pid_t, Errno> {
-    const STACK: usize = 256 << 10;
-    // SAFETY: an anonymous private mapping; checked below.
-    let stack = unsafe {
-        libc::mmap(
-            std::ptr::null_mut(),
-            STACK,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK | libc::MAP_NORESERVE,
-            -1,
-            0,
-        )
-    };
-    if stack == libc::MAP_FAILED {
-        return Err(errno());
+    let mut flags = libc::CLONE_VM | ns_flags | libc::SIGCHLD;
+    if vfork {
+        flags |= libc::CLONE_VFORK;
     }
-    // SAFETY: the stack grows down from its top; CLONE_VFORK returns only
-    // after the child has exec'd or exited, so `arg` outlives its use.
-    let pid = unsafe {
-        libc::clone(
-            entry,
-            (stack as *mut u8).add(STACK).cast(),
-            libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
-            arg,
-        )
-    };
-    let result = if pid < 0 { Err(errno()) } else { Ok(pid) };
-    // SAFETY: unmapping our own mapping; the child no longer runs on it.
-    unsafe { libc::munmap(stack, STACK) };
-    result
+    // SAFETY: the caller keeps `arg` and `stack` alive (see above); the
+    // child starts on the top of a mapping it alone uses.
+    let pid = unsafe { libc::clone(entry, stack.top(), flags, arg) };
+    if pid < 0 {
+        Err(errno())
+    } else {
+        Ok(pid)
+    }
 }
 
 /// openat2(2) with RESOLVE_IN_ROOT: `path` is resolved as if `root` were
@@ -380,4 +431,89 @@ pub fn move_mount_fd(from: libc::c_int, to: libc::c_int) -> Result<(), Errno> {
 pub fn fchdir(fd: libc::c_int) -> Result<(), Errno> {
     // SAFETY: plain syscall on an integer.
     check(unsafe { libc::fchdir(fd) }.into()).map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Eats the stack a page per frame until it faults.
+    #[inline(never)]
+    fn eat_stack(depth: usize) -> usize {
+        let mut page = [0u8; 4096];
+        page[0] = depth as u8;
+        page[4095] = depth as u8;
+        let page = std::hint::black_box(&mut page);
+        let next: fn(usize) -> usize = std::hint::black_box(eat_stack);
+        next(depth + 1) + page[depth % 4096] as usize
+    }
+
+    extern "C" fn overflowing_child(_: *mut libc::c_void) -> libc::c_int {
+        // As in a launch: every signal blocked (the fault then kills the
+        // child instead of running the test's handler); no core file.
+        // SAFETY: plain syscalls on local structures.
+        unsafe {
+            let mut all: libc::sigset_t = std::mem::zeroed();
+            libc::sigfillset(&mut all);
+            libc::sigprocmask(libc::SIG_SETMASK, &all, std::ptr::null_mut());
+            let none = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            libc::setrlimit(libc::RLIMIT_CORE, &none);
+        }
+        let eaten = eat_stack(0);
+        // SAFETY: ending the child (not reached: the guard faults first).
+        unsafe { libc::_exit(eaten as libc::c_int) }
+    }
+
+    #[test]
+    fn a_stack_overflow_in_the_shared_memory_child_hits_the_guard() {
+        for _attempt in 0..8 {
+            let stack = GuardedStack::new().expect("mapping a stack");
+            let (guard_start, guard_end) = stack.guard();
+            assert_eq!(guard_end - guard_start, GuardedStack::GUARD);
+            // Memory of "the caller's" right below the guard, where the
+            // overflow would go next.
+            let len = 1 << 20;
+            let at = guard_start - len;
+            // SAFETY: a new mapping at a fixed address that is refused if
+            // anything is mapped there already.
+            let canary = unsafe {
+                libc::mmap(
+                    at as *mut libc::c_void,
+                    len,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED_NOREPLACE,
+                    -1,
+                    0,
+                )
+            };
+            if canary == libc::MAP_FAILED || canary as usize != at {
+                continue; // Taken: try a stack elsewhere.
+            }
+            // SAFETY: `canary` is our own mapping of `len` bytes.
+            let bytes = unsafe { std::slice::from_raw_parts_mut(canary.cast::<u8>(), len) };
+            bytes.fill(0xa5);
+            // SAFETY: the child only uses its own stack and exits or dies;
+            // we are suspended until then (vfork).
+            let pid = unsafe { clone_vm(0, true, &stack, overflowing_child, std::ptr::null_mut()) }
+                .expect("clone");
+            let mut status = 0;
+            // SAFETY: reaping our own child.
+            assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+            assert!(
+                libc::WIFSIGNALED(status) && libc::WTERMSIG(status) == libc::SIGSEGV,
+                "the child should die of SIGSEGV at the guard, wait status {status:#x}"
+            );
+            assert!(
+                bytes.iter().all(|&b| b == 0xa5),
+                "the overflow wrote below the child's stack"
+            );
+            // SAFETY: unmapping our own mapping.
+            unsafe { libc::munmap(canary, len) };
+            return;
+        }
+        panic!("no free address below the child's stack for the canary");
+    }
 }

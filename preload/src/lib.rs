@@ -119,6 +119,7 @@ fn scrub(stage2: &Stage2) {
     let Some(entry) = &stage2.preload_entry else {
         return;
     };
+    close_handed_over_library(entry);
     let key = CString::new("LD_PRELOAD").expect("no NUL");
     let original = original_entry(&key, block);
     let Ok(current) = std::env::var("LD_PRELOAD") else {
@@ -143,6 +144,20 @@ fn scrub(stage2: &Stage2) {
     // The loader parsed LD_PRELOAD before any constructor ran and keeps
     // no pointer into it.
     wipe(original);
+}
+
+/// A library whose path the loader would split (a space or a colon) was
+/// handed over as an inherited fd named `/proc/self/fd/N`: the loader has
+/// mapped it, so the fd is closed before the program runs.
+fn close_handed_over_library(entry: &str) {
+    if let Some(fd) = entry
+        .strip_prefix(wire::PRELOAD_FD_PREFIX)
+        .and_then(|n| n.parse::<libc::c_int>().ok())
+        .filter(|&fd| fd > 2)
+    {
+        // SAFETY: closing an fd the launcher gave this process for the loader.
+        unsafe { libc::close(fd) };
+    }
 }
 
 /// Whether this process has exactly one thread ([`jail_enter::single_threaded`]);

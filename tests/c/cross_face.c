@@ -59,6 +59,12 @@ static int build(struct minijail *j, const char *family, const char *scratch)
 		minijail_namespace_net(j);
 		need(minijail_namespace_set_hostname(j, "cross"), "hostname");
 		minijail_namespace_cgroups(j);
+	} else if (!strcmp(family, "init")) {
+		minijail_namespace_pids(j);
+		minijail_run_as_init(j);
+	} else if (!strcmp(family, "userns")) {
+		minijail_namespace_user(j);
+		minijail_namespace_pids(j);
 	} else if (!strcmp(family, "mounts")) {
 		minijail_namespace_vfs(j);
 		minijail_remount_mode(j, MS_SLAVE);

@@ -1,14 +1,16 @@
 //! Running jailed programs and reading what they report.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use jail::{Command, Jail, Stdio};
 
-/// What a jailed program did: minijail status, stdout, stderr.
+/// What a jailed program did: how it ended, stdout, stderr.
 #[derive(Debug)]
 pub struct Outcome {
+    /// The status as minijail reports it (see [`Outcome::exit`]).
     pub status: i32,
+    /// How it ended: exit code, signal, seccomp kill.
+    pub exit: jail::ExitStatus,
     pub stdout: String,
     pub stderr: String,
 }
@@ -22,25 +24,16 @@ impl Outcome {
     }
 }
 
-/// Run `cmd` in `jail` with piped stdout and stderr and wait for it.
+/// Run `cmd` in `jail` with piped stdout and stderr and wait for it:
+/// [`jail::JailCommand::output`] for a prepared [`Command`].
 pub fn run(jail: &Jail, cmd: &mut Command) -> Result<Outcome, jail::LaunchError> {
     cmd.stdout(Stdio::Piped).stderr(Stdio::Piped);
-    let mut child = jail.spawn(cmd)?;
-    let mut out = child.stdout.take().expect("piped stdout");
-    let mut err = child.stderr.take().expect("piped stderr");
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        err.read_to_string(&mut s).ok();
-        s
-    });
-    let mut stdout = String::new();
-    out.read_to_string(&mut stdout).ok();
-    let stderr = reader.join().expect("stderr reader");
-    let status = child.wait().expect("wait");
+    let out = jail.spawn(cmd)?.wait_with_output().expect("wait");
     Ok(Outcome {
-        status,
-        stdout,
-        stderr,
+        status: out.status.minijail_status(),
+        exit: out.status,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     })
 }
 

@@ -167,10 +167,60 @@ fn exit_statuses_follow_minijail() {
 }
 
 #[test]
-fn kill_terminates_and_reports_the_signal() {
+fn command_status_tells_exit_253_from_a_seccomp_kill() {
+    let jail = Jail::new();
+    let exited = jail
+        .command(probe())
+        .args(["exit", "253"])
+        .status()
+        .unwrap();
+    assert_eq!((exited.code(), exited.signal()), (Some(253), None));
+    assert!(!exited.seccomp_killed());
+    let signalled = jail
+        .command(probe())
+        .args(["kill-self", "15"])
+        .status()
+        .unwrap();
+    assert_eq!(
+        (signalled.code(), signalled.signal()),
+        (None, Some(libc::SIGTERM))
+    );
+
+    let kill_getpid = bpf::on_syscalls(&[libc::SYS_getpid], bpf::RET_KILL_PROCESS, "kill-getpid");
+    let mut jail = Jail::new();
+    jail.no_new_privs().seccomp_filter(kill_getpid);
+    let killed = jail.command(probe()).arg("getpid-raw").status().unwrap();
+    assert!(killed.seccomp_killed(), "{killed}");
+    assert_eq!(killed.code(), None);
+    // The C ABI and minijail0 still see both as 253.
+    assert_eq!(killed.minijail_status(), exited.minijail_status());
+}
+
+#[test]
+fn command_output_collects_stdout_and_stderr() {
+    let mut jail = Jail::new();
+    jail.no_new_privs();
+    let out = jail
+        .command("/bin/sh")
+        .args(["-c", "echo out; echo err >&2; exit 3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.stdout, b"out\n");
+    assert_eq!(out.stderr, b"err\n");
+    assert_eq!(out.status.code(), Some(3));
+}
+
+#[test]
+fn kill_sends_sigkill_and_wait_reports_the_signal() {
     let jail = Jail::new();
     let mut child = jail.run(probe(), &["sleep", "30"]).unwrap();
-    assert_eq!(child.kill().unwrap(), 128 + libc::SIGTERM);
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(
+        (status.code(), status.signal()),
+        (None, Some(libc::SIGKILL))
+    );
+    assert_eq!(status.minijail_status(), 128 + libc::SIGKILL);
 }
 
 #[test]
@@ -212,7 +262,7 @@ fn stdin_pipe_and_environment() {
     let mut s = String::new();
     child.stdout.take().unwrap().read_to_string(&mut s).unwrap();
     assert_eq!(s, "hello jail\n");
-    assert_eq!(child.wait().unwrap(), 0);
+    assert!(child.wait().unwrap().success());
 
     let mut cmd = Command::new(probe());
     cmd.arg("env").env_clear().env("ONLY", "this");
@@ -275,7 +325,7 @@ fn fork_returns_in_a_jailed_child() {
                 libc::_exit(code);
             }
         }
-        Some(mut child) => assert_eq!(child.wait().unwrap(), 42),
+        Some(mut child) => assert_eq!(child.wait().unwrap().code(), Some(42)),
     }
 }
 
@@ -321,4 +371,33 @@ fn seccomp_strict_mode_kills_on_the_first_other_syscall() {
     // exit/sigreturn, so the kernel kills it with SIGKILL.
     let out = run_probe(&jail, &["exit", "0"]);
     assert_eq!(out.status, 128 + libc::SIGKILL, "{out:?}");
+}
+
+/// ld.so splits LD_PRELOAD at spaces and colons: a preload library whose
+/// path holds one would be skipped with a warning and the program would run
+/// unjailed. It is handed over as an fd instead, and the jail applies.
+#[test]
+fn a_preload_path_with_a_space_or_colon_still_applies_the_jail() {
+    let dir = TempDir::new("preload path");
+    for name in ["with space", "with:colon"] {
+        let sub = dir.join(name);
+        std::fs::create_dir_all(&sub).unwrap();
+        make_reachable(&sub);
+        let library = sub.join("lib jail preload.so");
+        std::fs::copy(preload_library(), &library).unwrap();
+        let mut jail = Jail::new();
+        jail.set_preload_path(&library).no_new_privs();
+        let out = run_probe(&jail, &["status"]);
+        assert_eq!(out.status, 0, "{name}: {out:?}");
+        assert!(
+            !out.stderr.contains("cannot be preloaded"),
+            "{name}: {out:?}"
+        );
+        // Stage 2 ran (no_new_privs is its), and left no trace: no
+        // LD_PRELOAD entry, no handoff variable, no extra fd.
+        assert_eq!(out.field("NoNewPrivs"), Some("1"), "{name}: {out:?}");
+        assert_eq!(out.field("LD_PRELOAD"), Some(""), "{name}: {out:?}");
+        assert_eq!(out.field("handoff_var"), Some("false"), "{name}: {out:?}");
+        assert_eq!(out.field("fds"), Some("0,1,2"), "{name}: {out:?}");
+    }
 }

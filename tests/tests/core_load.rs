@@ -33,7 +33,7 @@ fn launching_while_threads_allocate_leaks_nothing() {
             .unwrap()
             .wait()
             .unwrap();
-        assert_eq!(status, 0, "launch {i}");
+        assert!(status.success(), "launch {i}: {status}");
         assert!(started.elapsed().as_secs() < 120, "launches stalled at {i}");
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);

@@ -302,6 +302,43 @@ fn namespaces() {
 }
 
 #[test]
+fn run_as_init() {
+    require_root!();
+    let v = family(
+        "init",
+        &[],
+        |j, _, _| {
+            j.namespace(Namespace::Pid).run_as_init();
+        },
+        |d| args(&["-p", "-I"], d),
+    );
+    assert!(has(&v, "misc pid 1"), "{v:#?}");
+    // As upstream, an init mounts its own /proc: the host's is still there.
+    assert!(
+        v.iter().any(|l| l.starts_with("mount /proc proc proc rw,")),
+        "{v:#?}"
+    );
+}
+
+#[test]
+fn user_namespace_without_maps() {
+    require_root!();
+    let v = family(
+        "userns",
+        &[],
+        |j, _, _| {
+            j.namespace(Namespace::User)
+                .namespace(Namespace::Pid)
+                .no_default_id_maps();
+        },
+        |d| args(&["-U"], d),
+    );
+    // No map written, as upstream: the overflow ids, no capabilities.
+    assert!(has(&v, "id uid 65534") && has(&v, "ns user new"), "{v:#?}");
+    assert!(has(&v, "status CapEff 0000000000000000"), "{v:#?}");
+}
+
+#[test]
 fn mounts() {
     require_root!();
     let v = family(
@@ -451,6 +488,30 @@ fn seccomp() {
         |d| args(&["-n", "-S", "SCRATCH/policy"], d),
     );
     assert!(has(&v, "status Seccomp 2"), "{v:#?}");
+}
+
+#[test]
+fn upstream_logging_variable_is_not_passed_on() {
+    require_root!();
+    // Upstream's preload removes __MINIJAIL_LOGGING from the program's
+    // environment; ours never passes it on.
+    let jail = Jail::new();
+    let mut cmd = Command::new(probe());
+    cmd.arg("view").env("__MINIJAIL_LOGGING", "stderr");
+    let v = normalise(&through_rust(&jail, &mut cmd));
+    assert!(
+        !v.iter().any(|l| l.contains("__MINIJAIL_LOGGING")),
+        "{v:#?}"
+    );
+    let out = Process::new(target_dir().join("minijail0"))
+        .env("__MINIJAIL_LOGGING", "stderr")
+        .arg("--")
+        .arg(probe())
+        .arg("view")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("__MINIJAIL_LOGGING"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("status NoNewPrivs 1"));
 }
 
 #[test]

@@ -206,5 +206,5 @@ fn pid_file_holds_the_jailed_pid() {
         child.pid().to_string(),
         "the shell is that process"
     );
-    assert_eq!(child.wait().unwrap(), 0);
+    assert!(child.wait().unwrap().success());
 }

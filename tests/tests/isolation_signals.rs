@@ -48,7 +48,7 @@ fn signal_launcher_probe() {
     let mut child = jail.spawn(&cmd).expect("spawn");
     println!("jailed={}", child.pid());
     let status = child.wait().unwrap();
-    std::process::exit(status);
+    std::process::exit(status.minijail_status());
 }
 
 struct Launcher {

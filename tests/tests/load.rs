@@ -36,7 +36,7 @@ fn launch(jail: &Jail) -> (i32, Vec<String>) {
         .filter_map(|k| std::fs::read_link(format!("/proc/{}/ns/{k}", child.pid())).ok())
         .map(|l| l.to_string_lossy().into_owned())
         .collect();
-    (child.wait().expect("wait"), ns)
+    (child.wait().expect("wait").minijail_status(), ns)
 }
 
 const KINDS: [&str; 4] = ["mnt", "pid", "ipc", "uts"];

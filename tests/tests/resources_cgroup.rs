@@ -51,7 +51,7 @@ fn run_watched(jail: &Jail, program: &str, args: &[&str]) -> Watched {
         .unwrap()
         .read_to_string(&mut stdout)
         .ok();
-    let status = child.wait().expect("wait");
+    let status = child.wait().expect("wait").minijail_status();
     let stderr = reader.join().unwrap();
     for d in &dirs {
         assert!(!d.exists(), "{} is removed when the jail ends", d.display());
@@ -76,7 +76,7 @@ fn alive(pid: libc::pid_t) -> bool {
 }
 
 fn skip(test: &str, why: &str) {
-    eprintln!("SKIP {test}: {why}");
+    jail_testkit::skip(test, why);
 }
 
 /// True (after the SKIP line) when not root: making cgroups needs it.

@@ -489,7 +489,7 @@ fn wait(m: &mut Minijail) -> i32 {
         Child::Running(process) => match process.wait() {
             Ok(status) => {
                 m.usage = process.usage().cloned().map(Box::new);
-                (process.pid(), status)
+                (process.pid(), status.minijail_status())
             }
             Err(e) => return -e.raw_os_error().unwrap_or(libc::ECHILD),
         },

@@ -303,7 +303,8 @@ setter!(fn minijail_namespace_pids_rw_proc() |m: &mut Minijail| {
     m.pids = true;
 });
 setter!(fn minijail_namespace_user() |m: &mut Minijail| {
-    m.jail.namespace(Namespace::User);
+    // As upstream: only the maps given (minijail_uidmap/gidmap) are written.
+    m.jail.namespace(Namespace::User).no_default_id_maps();
 });
 setter!(fn minijail_namespace_user_disable_setgroups() |m: &mut Minijail| {
     m.jail.deny_setgroups();

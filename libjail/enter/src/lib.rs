@@ -32,7 +32,7 @@ pub mod wire;
 pub use apply::{install_filter, PrepareError, Prepared};
 pub use config::{Caps, Groups, Landlock, LandlockRule, NewRoot, Seccomp, SockFilter, Stage2};
 pub use error::{EnterError, Step};
-pub use wire::{decode, encode, WireError, HANDOFF_FD_ENV, MAX_PAYLOAD};
+pub use wire::{decode, encode, WireError, HANDOFF_FD_ENV, MAX_PAYLOAD, PRELOAD_FD_PREFIX};
 
 /// Read a framed handoff from `input` and prepare it: the preload's whole
 /// path from the pipe to a [`Prepared`] ready to apply, with every refusal

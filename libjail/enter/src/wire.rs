@@ -13,6 +13,11 @@ use crate::config::Stage2;
 
 /// The environment variable naming the inherited read end of the handoff pipe.
 pub const HANDOFF_FD_ENV: &str = "__JAIL_HANDOFF_FD";
+
+/// How the LD_PRELOAD entry starts when the launcher hands the preload
+/// library over as an inherited fd (its path holds a space or a colon,
+/// which the loader would split at); the preload closes that fd.
+pub const PRELOAD_FD_PREFIX: &str = "/proc/self/fd/";
 /// First bytes of every handoff.
 pub const MAGIC: [u8; 8] = *b"JAILCFG\x01";
 /// Bumped whenever [`Stage2`] changes shape; parent and preload must agree.

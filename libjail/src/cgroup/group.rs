@@ -127,6 +127,8 @@ struct Node {
 pub struct JailCgroup {
     nodes: Vec<Node>,
     kill_on_drop: bool,
+    /// Each node's cgroup.procs, open for writing until the child joined.
+    procs: Vec<std::os::fd::OwnedFd>,
 }
 
 /// `PID-STARTTIME` of this process: start time (clock ticks since boot)
@@ -287,6 +289,7 @@ impl JailCgroup {
         let mut group = JailCgroup {
             nodes: Vec::new(),
             kill_on_drop: true,
+            procs: Vec::new(),
         };
         for (idx, controllers, optional) in placement(&hs, &settings.limits.controllers())? {
             let h = &hs[idx];
@@ -310,7 +313,26 @@ impl JailCgroup {
                 }
             }
         }
+        for node in &group.nodes {
+            let path = node.dir.join("cgroup.procs");
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .map_err(|source| CgroupError::Io {
+                    what: "opening",
+                    path,
+                    source,
+                })?;
+            group.procs.push(file.into());
+        }
         Ok(group)
+    }
+
+    /// The open cgroup.procs files: a process writing "0" into each joins
+    /// the jail's cgroup (write access was checked when they were opened).
+    pub fn procs_fds(&self) -> Vec<libc::c_int> {
+        use std::os::fd::AsRawFd;
+        self.procs.iter().map(|f| f.as_raw_fd()).collect()
     }
 
     /// Create `name` in hierarchy `h`, making and enabling the slice first;
@@ -388,6 +410,7 @@ impl JailCgroup {
     /// while the program runs leaves it running, as std's Child does.
     pub fn disarm(&mut self) {
         self.kill_on_drop = false;
+        self.procs.clear();
     }
 
     /// What kills every process of the jail, for a watchdog thread.
@@ -458,7 +481,9 @@ impl JailCgroup {
 
     /// Kill what is left and remove the cgroup.
     pub fn finish(mut self) {
-        self.kill_all();
+        if self.populated() {
+            self.kill_all();
+        }
         self.remove();
     }
 }

@@ -88,4 +88,53 @@ mod tests {
         assert_eq!(super::shares(1), 10);
         assert_eq!(super::shares(10_000), 102_400);
     }
+
+    #[test]
+    fn limits_are_written_in_v1_spelling() {
+        use crate::cgroup::{ByteSize, Controller, Cpus, Limits};
+        let dir = std::env::temp_dir().join(format!("jail-v1-apply-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("memory.memsw.limit_in_bytes"), "").unwrap();
+        let limits = Limits {
+            memory_max: Some(ByteSize::mib(64)),
+            memory_swap_max: Some(ByteSize::mib(16)),
+            pids_max: Some(32),
+            cpu_max: Cpus::new(0.5),
+            cpu_weight: Some(200),
+            io_weight: Some(5000),
+            ..Limits::default()
+        };
+        for c in [
+            Controller::Memory,
+            Controller::Pids,
+            Controller::Cpu,
+            Controller::Io,
+        ] {
+            super::apply(&dir, &limits, c).unwrap();
+        }
+        let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+        assert_eq!(read("memory.limit_in_bytes"), (64u64 << 20).to_string());
+        assert_eq!(
+            read("memory.memsw.limit_in_bytes"),
+            (80u64 << 20).to_string()
+        );
+        assert_eq!(read("pids.max"), "32");
+        assert_eq!(read("cpu.cfs_period_us"), "100000");
+        assert_eq!(read("cpu.cfs_quota_us"), "50000");
+        assert_eq!(read("cpu.shares"), "2048");
+        assert_eq!(read("blkio.bfq.weight"), "1000");
+        let high = Limits {
+            memory_high: Some(ByteSize::mib(1)),
+            ..Limits::default()
+        };
+        let err = super::apply(&dir, &high, Controller::Memory)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("memory.high is not supported by this host's cgroups"),
+            "{err}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -115,3 +115,83 @@ pub fn stats(dir: &Path, stats: &mut Stats) {
     }
     stats.read(dir, "memory.peak", "memory.events");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cgroup::{ByteSize, Cpus};
+
+    fn scratch(tag: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("jail-v2-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn limits_are_written_in_v2_spelling() {
+        let dir = scratch("apply");
+        std::fs::write(dir.join("io.weight"), "default 100\n").unwrap();
+        let limits = Limits {
+            memory_max: Some(ByteSize::mib(64)),
+            memory_high: Some(ByteSize::mib(48)),
+            pids_max: Some(32),
+            cpu_max: Cpus::new(0.2),
+            cpu_weight: Some(50),
+            io_weight: Some(300),
+            ..Limits::default()
+        };
+        let all = [
+            Controller::Memory,
+            Controller::Pids,
+            Controller::Cpu,
+            Controller::Io,
+        ];
+        apply(&dir, &limits, &all).unwrap();
+        let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+        assert_eq!(read("memory.max"), (64u64 << 20).to_string());
+        assert_eq!(read("memory.high"), (48u64 << 20).to_string());
+        assert_eq!(read("pids.max"), "32");
+        assert_eq!(read("cpu.max"), "20000 100000");
+        assert_eq!(read("cpu.weight"), "50");
+        assert_eq!(read("io.weight"), "default 300");
+        // A swap limit where the kernel does not account swap is refused.
+        let swap = Limits {
+            memory_swap_max: Some(ByteSize::mib(1)),
+            ..Limits::default()
+        };
+        let err = apply(&dir, &swap, &all).unwrap_err().to_string();
+        assert!(err.contains("memory.swap.max is missing"), "{err}");
+        // Only the controllers this node holds are written.
+        let other = scratch("apply-none");
+        apply(&other, &limits, &[]).unwrap();
+        assert_eq!(std::fs::read_dir(&other).unwrap().count(), 0);
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(&other);
+    }
+
+    #[test]
+    fn controllers_missing_from_subtree_control_are_enabled() {
+        let dir = scratch("enable");
+        std::fs::write(dir.join("cgroup.subtree_control"), "memory pids\n").unwrap();
+        enable(&dir, &[Controller::Memory, Controller::Pids]).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.join("cgroup.subtree_control")).unwrap(),
+            "memory pids\n",
+            "nothing written when all are enabled"
+        );
+        enable(&dir, &[Controller::Memory, Controller::Io]).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.join("cgroup.subtree_control")).unwrap(),
+            "+io"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        let err = enable(Path::new("/nonexistent-jail-cgroup"), &[Controller::Pids])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("cannot enable the pids controller for the jail's cgroup: writing +pids to /nonexistent-jail-cgroup/cgroup.subtree_control failed"),
+            "{err}"
+        );
+    }
+}

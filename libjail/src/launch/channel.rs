@@ -22,6 +22,10 @@ pub struct ChildFds {
     /// handoff write, acknowledgement read, stdio parent ends): holding
     /// them would keep pipes open.
     pub parent_ends: [libc::c_int; 7],
+    /// The stack the program's process runs on when a pid namespace's
+    /// init forks it sharing memory (set by the clone); null when it is a
+    /// plain fork.
+    pub program_stack: *const sys::GuardedStack,
 }
 
 /// Pipes of one launch; closes whatever is still open when dropped.
@@ -86,6 +90,7 @@ impl LaunchPipes {
             handoff_read: self.handoff.0,
             ack_write: self.ack.1,
             parent_ends,
+            program_stack: std::ptr::null(),
         }
     }
 

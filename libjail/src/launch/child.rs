@@ -179,19 +179,17 @@ fn prepare(plan: &mut Plan, fds: &ChildFds) {
     // passed that on to this copy of itself; but an unprivileged launcher
     // can write a new user namespace's uid/gid maps only into a dumpable
     // child's /proc files. Dumpable just for the wait, said first thing so
-    // the launcher waits for it. (Never in a child sharing the launcher's
-    // memory, whose flag is the launcher's: a new user namespace never
-    // shares it.)
+    // the launcher waits for it. Only in a child with memory of its own
+    // (clone_child never shares it then): the flag belongs to the address
+    // space, so a child sharing the launcher's must never change it.
     if plan.announce_dumpable {
         step(ChildStep::Dumpable, sys::set_dumpable(true));
         report::dumpable(status);
     }
-    step(ChildStep::SignalReset, reset_signals(plan));
-    arm_pdeathsig(plan, status);
-
-    // Wait for the launcher: uid/gid maps, cgroups, pid file. A child
-    // sharing the parent's memory needs none of these (and the parent is
-    // suspended until execve), nor does one with none of them to wait for.
+    // Wait for the launcher first: uid/gid maps, cgroups, pid file. A
+    // child sharing the launcher's memory also shares its thread's errno,
+    // so it makes no call that could fail (and set errno) while the
+    // launcher may be working; after the release the launcher only waits.
     if plan.wait_for_parent {
         let mut go = [0u8; 1];
         match sys::read_full(fds.sync_read, &mut go) {
@@ -201,11 +199,21 @@ fn prepare(plan: &mut Plan, fds: &ChildFds) {
         }
     }
     sys::close(fds.sync_read);
-    // This process holds a copy of the launcher's memory: undumpable from
-    // here (a pid namespace's init stays so; execve resets the program).
-    if plan.userns {
+    // The maps are written: this copy of the launcher's memory is
+    // undumpable again until execve (a pid namespace's init, jail-init,
+    // makes itself undumpable).
+    if plan.announce_dumpable {
         step(ChildStep::Dumpable, sys::set_dumpable(false));
     }
+    // Into the jail's own cgroup before any other step: the init, the
+    // program and a new cgroup namespace are all inside it.
+    for (index, &fd) in plan.cgroup_procs.iter().enumerate() {
+        if let Err(e) = sys::write_all(fd, b"0") {
+            fail(status, ChildStep::JoinCgroup, e, index as u64);
+        }
+    }
+    step(ChildStep::SignalReset, reset_signals(plan));
+    arm_pdeathsig(plan, status);
 
     if plan.root_in_userns {
         // Raw syscalls, not the C library's wrappers: in a process cloned
@@ -303,12 +311,6 @@ fn finish(plan: &mut Plan, fds: &ChildFds) {
         let rc = unsafe { libc::setsid() };
         step(ChildStep::Setsid, sys::check(rc.into()).map(drop));
     }
-    // The loader only warns about a preload entry it cannot open and runs
-    // the program unjailed: check it opens here, where the program's view
-    // (joined or new mount namespace, mounts) is final.
-    if let Some(preload) = &plan.preload_check {
-        check_preload(preload, status);
-    }
     let handoff = if plan.delivery == Delivery::Preload {
         fds.handoff_read
     } else {
@@ -329,6 +331,12 @@ fn finish(plan: &mut Plan, fds: &ChildFds) {
             ChildStep::ControllingTerminal,
             sys::check(rc.into()).map(drop),
         );
+    }
+    // The loader only warns about a preload entry it cannot open and runs
+    // the program unjailed: check it opens here, where the program's view
+    // (joined or new mount namespace, mounts, inherited fds) is final.
+    if let Some(preload) = &plan.preload_check {
+        check_preload(preload, status);
     }
     // Before stage 2, so a no-preload filter need not allow sigprocmask.
     step(ChildStep::SignalReset, restore_signal_mask(plan));

@@ -33,50 +33,122 @@ impl Drop for SignalsBlocked {
     }
 }
 
-/// What the shared-memory child gets: pointers into the parent's frame,
-/// valid because the parent is suspended until the child execs or exits.
+/// What the shared-memory child gets: pointers into the launcher's frame,
+/// valid until the child has exec'd or exited (the launcher waits for
+/// that before it returns).
 struct SharedChild {
     plan: *mut Plan,
     fds: *const ChildFds,
 }
 
 extern "C" fn shared_child_main(arg: *mut libc::c_void) -> libc::c_int {
-    // SAFETY: `arg` is the SharedChild the parent passed; the parent is
-    // suspended (CLONE_VFORK) so nothing else touches the plan.
+    // SAFETY: `arg` is the SharedChild the launcher passed. The launcher is
+    // suspended (CLONE_VFORK), or reads only the plan's parent-side fields
+    // (maps, cgroups, pid file) and then waits for this child to exec.
     let shared = unsafe { &*(arg as *const SharedChild) };
     // SAFETY: as above.
     unsafe { child::run(&mut *shared.plan, &*shared.fds) }
 }
 
-/// Clone a child that shares our memory and suspends us until it execs or
-/// exits (what posix_spawn does): no page tables are copied, which is most
-/// of a plain fork's cost.
-fn clone_sharing_memory(plan: &mut Plan, fds: &ChildFds) -> Result<libc::pid_t, sys::Errno> {
-    let mut shared = SharedChild { plan, fds };
-    // SAFETY: `shared` outlives the child's use of it (clone_vfork returns
-    // only after execve or exit); the child only makes syscalls on the plan
-    // and never returns into our frames (child::run execs or exits).
-    unsafe { sys::clone_vfork(shared_child_main, (&mut shared as *mut SharedChild).cast()) }
+/// What must outlive a child that shares the launcher's memory, and the
+/// launcher's signal mask while it may run: held by the launcher until
+/// the child's report says it exec'd, or until it is reaped.
+pub struct ChildLife {
+    /// Dropped (the caller's mask restored) by [`ChildLife::execed`].
+    blocked: Option<SignalsBlocked>,
+    /// The child's stack, and the program's when it forks an init.
+    stacks: Vec<sys::GuardedStack>,
+    shared: Option<Box<SharedChild>>,
+}
+
+impl ChildLife {
+    /// The child (and the program it forked) exec'd or died: this
+    /// thread's errno and signals are its own again.
+    pub fn execed(&mut self) {
+        self.blocked = None;
+    }
+}
+
+/// Clone a child that shares our memory (see [`sys::clone_vm`]): no page
+/// tables are copied, which is most of a plain fork's cost and grows with
+/// the caller's size. It suspends us until it execs (what posix_spawn
+/// does) unless the launcher has setup to do while it waits; then the
+/// child makes no call until released, and this thread, whose errno it
+/// shares, takes no signal until the child has exec'd.
+fn clone_sharing_memory(
+    plan: &mut Plan,
+    fds: &mut ChildFds,
+    life: &mut ChildLife,
+) -> Result<libc::pid_t, LaunchError> {
+    let stack =
+        || sys::GuardedStack::new().map_err(|e| LaunchError::os("mapping the child's stack", e));
+    life.stacks.push(stack()?);
+    if plan.inner_fork {
+        life.stacks.push(stack()?);
+        fds.program_stack = &life.stacks[1];
+    }
+    let (vfork, flags) = (!plan.wait_for_parent, plan.clone_flags);
+    let shared = life.shared.insert(Box::new(SharedChild { plan, fds }));
+    // SAFETY: `life` keeps the stacks and `shared` alive, and the launcher
+    // keeps `plan` and `fds`, until the child and the program it forks
+    // have exec'd (end of file on the status pipe) or the child is reaped.
+    // The child only makes syscalls on the plan and never returns into
+    // our frames (child::run execs or exits).
+    unsafe {
+        sys::clone_vm(
+            flags,
+            vfork,
+            &life.stacks[0],
+            shared_child_main,
+            (&mut **shared as *mut SharedChild).cast(),
+        )
+    }
+    .map_err(|e| clone_error(flags, e))
+}
+
+fn clone_error(flags: libc::c_int, e: sys::Errno) -> LaunchError {
+    LaunchError::Refused {
+        call: format!(
+            "clone({}) (creating the jailed process)",
+            crate::doctor::cause::flag_names(flags)
+        ),
+        source: std::io::Error::from_raw_os_error(e),
+        hint: crate::doctor::clone_failure_hint(flags, e),
+    }
 }
 
 /// Make the child: its pid in the launcher, 0 in a child that must go on
-/// with [`child::run`] or [`child::setup`]. A shared-memory child has
-/// already exec'd or failed when this returns.
+/// with [`child::run`] or [`child::setup`]. The launcher keeps the
+/// [`ChildLife`] until the child's report is in.
 pub fn clone_child(
     plan: &mut Plan,
-    fds: &ChildFds,
+    fds: &mut ChildFds,
     exec: bool,
-) -> Result<libc::pid_t, LaunchError> {
+) -> Result<(libc::pid_t, ChildLife), LaunchError> {
     if plan.undumpable_launcher {
         super::make_launcher_undumpable()?;
     }
+    // An undumpable launcher's children have root-owned /proc files, so an
+    // unprivileged launcher cannot write a new user namespace's maps into
+    // them. The child then makes itself dumpable for the wait, which it
+    // may only do in memory of its own: the flag belongs to the address
+    // space, and a child sharing ours would make the launcher dumpable.
     plan.announce_dumpable = plan.userns && !sys::is_dumpable();
+    if plan.announce_dumpable {
+        plan.shared_memory_child = false;
+    }
     // Block every signal around clone so no handler of the caller's runs
     // in the child before it resets them; the child restores the mask.
-    let blocked = SignalsBlocked::new(&mut plan.saved_sigmask);
-    let cloned = if plan.shared_memory_child {
-        clone_sharing_memory(plan, fds)
-    } else if !exec && plan.clone_flags == 0 {
+    let mut life = ChildLife {
+        blocked: Some(SignalsBlocked::new(&mut plan.saved_sigmask)),
+        stacks: Vec::new(),
+        shared: None,
+    };
+    if exec && plan.shared_memory_child {
+        let pid = clone_sharing_memory(plan, fds, &mut life)?;
+        return Ok((pid, life));
+    }
+    let cloned = if !exec && plan.clone_flags == 0 {
         // Fork mode returns into the caller's code, which may use libc
         // functions that trust glibc's cached thread id (raise, recursive
         // mutexes): fork(3) keeps that cache right, raw clone does not.
@@ -90,17 +162,10 @@ pub fn clone_child(
         // A fork-like child keeps every signal blocked through its setup
         // (and a pid namespace's init for good); it sets the program's
         // mask itself at the end.
-        std::mem::forget(blocked);
+        std::mem::forget(life.blocked.take());
     } else {
-        drop(blocked);
+        // A copy shares nothing with us: the caller's mask again.
+        life.execed();
     }
-    let flags = plan.clone_flags;
-    cloned.map_err(|e| LaunchError::Refused {
-        call: format!(
-            "clone({}) (creating the jailed process)",
-            crate::doctor::cause::flag_names(flags)
-        ),
-        source: std::io::Error::from_raw_os_error(e),
-        hint: crate::doctor::clone_failure_hint(flags, e),
-    })
+    Ok((cloned.map_err(|e| clone_error(plan.clone_flags, e))?, life))
 }

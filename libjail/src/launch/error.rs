@@ -373,6 +373,7 @@ pub(crate) fn describe_detail(jail: &Jail, f: &ChildFailure) -> String {
             .map(|(_, p)| format!(" ({})", p.display()))
             .unwrap_or_default(),
         ChildStep::Stage2 => format!(" (step {})", f.detail),
+        ChildStep::JoinCgroup => " (its cgroup.procs)".to_owned(),
         ChildStep::Unshare => format!(
             " (unshare({}))",
             crate::doctor::cause::flag_names(crate::doctor::unshared_flags(jail))

@@ -103,21 +103,22 @@ pub fn maps_inside_zero(text: &str) -> bool {
 }
 
 /// The (uid_map, gid_map, deny setgroups) to write for a new user namespace.
-/// Without explicit maps, the caller's own uid and gid become root inside,
-/// as upstream does for an unprivileged caller.
+/// A map not given is the caller's own id as root inside, unless the jail
+/// asks for none ([`crate::Jail::no_default_id_maps`], upstream's behaviour).
 pub fn maps_for(jail: &Jail) -> Result<(Option<String>, Option<String>, bool), LaunchError> {
     let (euid, egid) = crate::sys::effective_ids();
+    let default = |id: u32| jail.default_id_maps.then(|| format!("0 {id} 1\n"));
     let uid_map = match &jail.uid_map {
-        Some(text) => to_kernel_text(&parse("uid map", text)?),
-        None => format!("0 {euid} 1\n"),
+        Some(text) => Some(to_kernel_text(&parse("uid map", text)?)),
+        None => default(euid),
     };
     let gid_map = match &jail.gid_map {
-        Some(text) => to_kernel_text(&parse("gid map", text)?),
-        None => format!("0 {egid} 1\n"),
+        Some(text) => Some(to_kernel_text(&parse("gid map", text)?)),
+        None => default(egid),
     };
     // An unprivileged writer of gid_map must deny setgroups first.
-    let deny = jail.deny_setgroups || euid != 0;
-    Ok((Some(uid_map), Some(gid_map), deny))
+    let deny = jail.deny_setgroups || (euid != 0 && gid_map.is_some());
+    Ok((uid_map, gid_map, deny))
 }
 
 #[cfg(test)]

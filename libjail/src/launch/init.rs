@@ -1,17 +1,55 @@
-//! The init of a new pid namespace: forks the program, forwards signals to
-//! it, reaps every orphan, and exits with the program's status.
+//! The init of a new pid namespace (or the relay of a joined one): the
+//! launcher's child forks the program, then execs `jail-init`
+//! (libjail/init/jail_init.c) from a memfd. That image forwards signals to
+//! the program, reaps every orphan and exits with the program's status.
 //!
-//! Runs in the forked child of a possibly multithreaded launcher, so it
-//! only makes syscalls. It installs no handlers: every signal stays
-//! blocked and init takes them one by one with sigwaitinfo (a blocked
-//! signal is queued even for a namespace's init, which the kernel
-//! otherwise spares the signals it has no handler for).
+//! Exec'ing it is what keeps the launch's cost independent of the caller's
+//! size: the child shares the caller's memory (or, with hooks and in fork
+//! mode, has a copy of it) and must not keep it for the program's
+//! lifetime, nor copy it to fork. Until that exec, everything here runs in
+//! the launcher's child, so it only makes syscalls on memory prepared
+//! before the clone.
+
+use std::ffi::CStr;
 
 use super::channel::ChildFds;
 use super::parent_death::arm_pdeathsig;
 use super::plan::Plan;
-use crate::status;
+use super::report::{fail, ChildStep};
 use crate::sys::{self, Errno};
+
+/// The init's static image, built by build.rs.
+static IMAGE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/jail-init"));
+
+/// A sealed, close-on-exec memfd holding the init's image, made before
+/// the clone (the child only execs it).
+pub fn image_fd() -> Result<libc::c_int, Errno> {
+    const MFD_EXEC: libc::c_uint = 0x10;
+    let name = c"jail-init";
+    let base = libc::MFD_CLOEXEC | libc::MFD_ALLOW_SEALING;
+    // SAFETY: a NUL-terminated name and flag bits. MFD_EXEC (Linux 6.3)
+    // keeps a vm.memfd_noexec=1 system from sealing it non-executable;
+    // older kernels refuse the flag and get none.
+    let mut fd = unsafe { libc::memfd_create(name.as_ptr(), base | MFD_EXEC) };
+    if fd < 0 && sys::errno() == libc::EINVAL {
+        // SAFETY: as above.
+        fd = unsafe { libc::memfd_create(name.as_ptr(), base) };
+    }
+    let fd = sys::check(fd.into())? as libc::c_int;
+    let sealed = sys::write_all(fd, IMAGE).and_then(|()| {
+        let seals =
+            libc::F_SEAL_SEAL | libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_WRITE;
+        // SAFETY: adding seals to our own memfd.
+        sys::check(unsafe { libc::fcntl(fd, libc::F_ADD_SEALS, seals) }.into()).map(drop)
+    });
+    match sealed {
+        Ok(()) => Ok(fd),
+        Err(e) => {
+            sys::close(fd);
+            Err(e)
+        }
+    }
+}
 
 /// What the program's process runs, once forked: the rest of the setup
 /// and execve. Never returns.
@@ -22,6 +60,7 @@ struct ProgramStart {
     plan: *mut Plan,
     fds: *const ChildFds,
     main: ProgramMain,
+    restore_ignored_sigchld: bool,
 }
 
 extern "C" fn program_entry(arg: *mut libc::c_void) -> libc::c_int {
@@ -29,70 +68,94 @@ extern "C" fn program_entry(arg: *mut libc::c_void) -> libc::c_int {
     // (CLONE_VFORK) until this process execs or exits, so nothing else
     // touches the plan.
     let start = unsafe { &*(arg as *const ProgramStart) };
-    // fork cleared the parent-death signal: the program dies with its
-    // init (which dies with the launcher, or forwards its signal).
     // SAFETY: as above.
     let (plan, fds) = unsafe { (&mut *start.plan, &*start.fds) };
-    arm_pdeathsig(plan, fds.status_write);
+    program_starts(plan, fds, start.restore_ignored_sigchld);
     (start.main)(plan, fds)
 }
 
-/// Fork the program; the parent becomes init and never returns.
+/// First steps in the program's process, however it was forked.
+fn program_starts(plan: &Plan, fds: &ChildFds, restore_ignored_sigchld: bool) {
+    if restore_ignored_sigchld {
+        set_sigchld(libc::SIG_IGN);
+    }
+    // fork cleared the parent-death signal: the program dies with its
+    // init (which dies with the launcher, or forwards its signal).
+    arm_pdeathsig(plan, fds.status_write);
+}
+
+/// Set SIGCHLD's disposition; returns whether it was ignored.
+fn set_sigchld(action: libc::sighandler_t) -> bool {
+    // SAFETY: all-zero sigactions are valid; sigaction fills `old`.
+    let (mut new, mut old): (libc::sigaction, libc::sigaction) =
+        unsafe { (std::mem::zeroed(), std::mem::zeroed()) };
+    new.sa_sigaction = action;
+    // SAFETY: valid structures for a valid signal number.
+    unsafe { libc::sigaction(libc::SIGCHLD, &new, &mut old) };
+    old.sa_sigaction == libc::SIG_IGN
+}
+
+/// Fork the program; this process then becomes init and never returns.
 ///
-/// With `program` (the launch execs), the program's process shares init's
-/// memory and runs `program` on its own stack while init is suspended
-/// until it execs or exits (vfork): no page tables are copied for a
-/// process that is about to exec. Without it (fork mode, which returns
-/// into the caller's code), or with caller hooks (which might count on a
-/// private copy of memory), it is a plain fork and Ok is returned in the
-/// program's process.
+/// With `program` (the launch execs) and no caller hooks, the program's
+/// process shares this one's memory and runs `program` on the stack the
+/// launcher mapped for it, while this process is suspended until it execs
+/// or exits (vfork). Without (fork mode, which returns into the caller's
+/// code), or with hooks (which may count on a private copy of memory),
+/// it is a plain fork and Ok is returned in the program's process.
 pub fn fork_init(
     plan: &mut Plan,
     fds: &ChildFds,
     program: Option<ProgramMain>,
 ) -> Result<(), Errno> {
-    // Init is a copy of the launcher (its environment, its memory) that
-    // never execs, and the program's parent: undumpable before the program
-    // exists, so a program of the same uid cannot ptrace it (and make it
-    // run anything outside the jail's stage 2) or read its
-    // /proc/1/{environ,fd,mem}. The program's process inherits the flag
-    // until its execve resets it.
-    sys::set_dumpable(false)?;
+    // An ignored SIGCHLD would let the kernel reap the program before the
+    // init can see its status: default here, ignored again in the program.
+    let restore_ignored_sigchld = set_sigchld(libc::SIG_DFL);
     // Every signal is still blocked here (the launcher blocks them around
     // clone and the program's process unblocks them only at the end of
     // its setup), so init, as pid 1 of the namespace, cannot lose one sent
-    // from outside: it stays pending until init takes it.
+    // from outside: it stays pending until jail-init takes it.
     let pid = match program {
-        Some(main) if plan.hooks.is_empty() => {
+        Some(main) if plan.hooks.is_empty() && !fds.program_stack.is_null() => {
             let mut start = ProgramStart {
                 plan: &mut *plan,
                 fds,
                 main,
+                restore_ignored_sigchld,
             };
             // SAFETY: program_entry only makes syscalls on the plan and then
-            // execs or exits; `start` outlives it (vfork semantics).
-            unsafe { sys::clone_vfork(program_entry, (&mut start as *mut ProgramStart).cast())? }
+            // execs or exits; `start` outlives it (vfork), and the launcher
+            // keeps the stack mapped until this process has exec'd too.
+            unsafe {
+                sys::clone_vm(
+                    0,
+                    true,
+                    &*fds.program_stack,
+                    program_entry,
+                    (&mut start as *mut ProgramStart).cast(),
+                )?
+            }
         }
         _ => {
             let pid = sys::clone_process(0)?;
             if pid == 0 {
-                // fork cleared the parent-death signal: the program dies
-                // with its init (which dies with the launcher, or forwards
-                // its signal).
-                arm_pdeathsig(plan, fds.status_write);
+                program_starts(plan, fds, restore_ignored_sigchld);
                 return Ok(());
             }
             pid
         }
     };
-    run_init(plan, fds, pid)
+    exec_init(plan, fds, pid)
 }
 
-/// Init's life once the program is forked: forward, reap, exit.
-fn run_init(plan: &Plan, fds: &ChildFds, pid: libc::pid_t) -> ! {
-    // Init keeps nothing of the launch: the program holds the status and
-    // handoff pipes, and init holding them would hide its end of file.
-    sys::close(fds.status_write);
+/// Replace this process with jail-init for the program `pid`. If the
+/// image cannot run, the program is killed and the launch fails: an init
+/// that kept the launcher's memory would outlive the launch.
+fn exec_init(plan: &Plan, fds: &ChildFds, pid: libc::pid_t) -> ! {
+    // Init keeps nothing of the launch but the status pipe (close-on-exec,
+    // so the launcher's end of file comes once jail-init runs): the
+    // program holds the handoff and acknowledgement pipes, and init
+    // holding them would hide their end of file.
     sys::close(fds.handoff_read);
     sys::close(fds.ack_write);
     if plan.pty_slave >= 0 {
@@ -106,55 +169,57 @@ fn run_init(plan: &Plan, fds: &ChildFds, pid: libc::pid_t) -> ! {
             }
         }
     }
-    let _ = sys::close_range(3, u32::MAX);
-    // Every signal the C library lets a program handle (all but its own
-    // two), blocked and taken in turn.
-    // SAFETY: sigfillset initialises the set; sigprocmask takes a valid set.
-    let all = unsafe {
-        let mut all: libc::sigset_t = std::mem::zeroed();
-        libc::sigfillset(&mut all);
-        libc::sigprocmask(libc::SIG_SETMASK, &all, std::ptr::null_mut());
-        all
+    let mut digits = [0u8; 24];
+    let pid_arg = decimal(pid as u64, &mut digits);
+    let argv = [
+        c"jail-init".as_ptr(),
+        pid_arg.as_ptr(),
+        plan.sigsys_note.as_ptr(),
+        std::ptr::null(),
+    ];
+    let envp = [std::ptr::null::<libc::c_char>()];
+    // SAFETY: the image fd was made before the clone; argv and envp are
+    // null-terminated arrays of NUL-terminated strings that outlive the call.
+    unsafe {
+        libc::syscall(
+            libc::SYS_execveat,
+            plan.init_image,
+            c"".as_ptr(),
+            argv.as_ptr(),
+            envp.as_ptr(),
+            libc::AT_EMPTY_PATH,
+        )
     };
-    let mut program_status = None;
-    'reaping: loop {
-        // SAFETY: waiting on a valid set, without siginfo.
-        let sig = unsafe { libc::sigwaitinfo(&all, std::ptr::null_mut()) };
-        if sig < 0 {
-            continue; // EINTR (a stop and continue).
-        }
-        if sig != libc::SIGCHLD {
-            // SAFETY: kill with a valid pid and signal number.
-            unsafe { libc::kill(pid, sig) };
-            continue;
-        }
-        loop {
-            let mut wstatus = 0;
-            // SAFETY: reap any child with a valid out-pointer, without waiting.
-            let reaped = unsafe { libc::waitpid(-1, &mut wstatus, libc::WNOHANG) };
-            if reaped == 0 {
-                break; // Children remain, none exited yet.
-            }
-            if reaped < 0 {
-                match sys::errno() {
-                    libc::EINTR => continue,
-                    _ => break 'reaping, // ECHILD: nothing left in the namespace.
-                }
-            }
-            if reaped == pid {
-                program_status = Some(wstatus);
-            }
+    let errno = sys::errno();
+    // SAFETY: killing our own child.
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+    fail(fds.status_write, ChildStep::InitExec, errno, 0)
+}
+
+/// `n` in decimal, NUL-terminated, in `buf`.
+fn decimal(mut n: u64, buf: &mut [u8; 24]) -> &CStr {
+    let mut i = buf.len() - 1;
+    buf[i] = 0;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
         }
     }
-    let code = match program_status {
-        Some(ws) => {
-            if libc::WIFSIGNALED(ws) && libc::WTERMSIG(ws) == libc::SIGSYS {
-                let _ = sys::write_all(2, &plan.sigsys_note);
-            }
-            status::from_wait_status(ws)
+    CStr::from_bytes_with_nul(&buf[i..]).expect("digits and one NUL")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_writes_the_digits() {
+        let mut buf = [0u8; 24];
+        for n in [0u64, 7, 10, 4_194_304, u64::MAX] {
+            assert_eq!(decimal(n, &mut buf).to_str().unwrap(), n.to_string());
         }
-        None => status::INIT_FAILED,
-    };
-    // Init ends here, skipping the launcher's atexit handlers.
-    sys::exit_now(code)
+    }
 }

@@ -17,6 +17,7 @@ mod fs;
 mod idmap;
 #[allow(unsafe_code)]
 mod init;
+mod jail_command;
 mod mountplan;
 #[allow(unsafe_code)]
 mod parent;
@@ -32,6 +33,7 @@ pub mod signals;
 pub use command::{Command, Environment, Stdio};
 pub use error::{Conflict, FdProblem, LaunchError, Protocol};
 pub use idmap::{parse as parse_id_map, IdMapError, IdRange};
+pub use jail_command::JailCommand;
 pub use parent::cgroup_procs_file;
 pub use plan::Delivery;
 pub use report::{ChildFailure, ChildStep};
@@ -112,16 +114,4 @@ impl Jail {
 pub fn make_launcher_undumpable() -> Result<(), LaunchError> {
     crate::sys::set_dumpable(false)
         .map_err(|e| LaunchError::os("making the launcher undumpable (PR_SET_DUMPABLE)", e))
-}
-
-/// Run a program in a jail and wait for it: the exit status minijail
-/// would report.
-pub fn run_and_wait(jail: &Jail, cmd: &Command) -> Result<i32, LaunchError> {
-    let mut child = jail.spawn(cmd)?;
-    child.wait().map_err(|e| {
-        LaunchError::os(
-            "waiting for the jailed program",
-            e.raw_os_error().unwrap_or(0),
-        )
-    })
 }

@@ -340,7 +340,7 @@ pub fn plan(jail: &Jail, root: &Path) -> Result<Vec<MountOp>, LaunchError> {
             false,
         )?;
     }
-    if jail.remount_proc.is_some() {
+    if jail.proc_mount().is_some() {
         check_dest(
             "/proc for the new /proc",
             root,
@@ -370,7 +370,7 @@ pub fn fresh_mount_points(jail: &Jail) -> Vec<PathBuf> {
     if jail.mount_tmp.is_some() {
         points.push("/tmp".into());
     }
-    if jail.remount_proc.is_some() {
+    if jail.proc_mount().is_some() {
         points.push("/proc".into());
     }
     points

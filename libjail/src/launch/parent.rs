@@ -12,7 +12,6 @@
 use std::fs::File;
 use std::io::Write;
 use std::os::fd::FromRawFd;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use super::channel::LaunchPipes;
@@ -35,8 +34,8 @@ pub fn launch(
 ) -> Result<Option<JailedProcess>, LaunchError> {
     let mut pipes = open_pipes(&plan)?;
     let handoff_sent = send_handoff_early(&plan, &mut pipes)?;
-    let fds = pipes.child_fds(&plan);
-    let pid = clone_child(&mut plan, &fds, exec)?;
+    let mut fds = pipes.child_fds(&plan);
+    let (pid, mut life) = clone_child(&mut plan, &mut fds, exec)?;
     if pid == 0 {
         if exec {
             child::run(&mut plan, &fds);
@@ -54,9 +53,10 @@ pub fn launch(
     pipes.close_child_ends();
     let [stdin, stdout, stderr] = take_stdio(&mut plan);
 
-    // A shared-memory child has already exec'd (or failed) by now and
-    // waits for nothing, nor does a child the launcher has nothing to set
-    // up for; any other child waits for this release.
+    // A child with uid/gid maps, cgroups or a pid file to wait for waits
+    // for this release (one sharing our memory runs beside us: it makes no
+    // call until released, and after it this thread only reads the status
+    // pipe). Any other has exec'd or failed by now (vfork), or goes on.
     if plan.announce_dumpable {
         await_dumpable(jail, &plan, &mut pipes, pid)?;
     }
@@ -65,9 +65,10 @@ pub fn launch(
             abandon(pid);
             return Err(e);
         }
-        release_child(&mut pipes, pid)?;
+        release_child(&plan, &mut pipes, pid)?;
     }
     await_exec(jail, &plan, &mut pipes, pid)?;
+    life.execed();
     if plan.delivery == Delivery::Preload && !handoff_sent {
         send_handoff_late(&plan, &mut pipes, pid)?;
     }
@@ -127,9 +128,18 @@ fn take_stdio(plan: &mut Plan) -> [Option<File>; 3] {
 }
 
 /// Parent → child: the launcher's setup is done, go on.
-fn release_child(pipes: &mut LaunchPipes, pid: libc::pid_t) -> Result<(), LaunchError> {
+fn release_child(
+    plan: &Plan,
+    pipes: &mut LaunchPipes,
+    pid: libc::pid_t,
+) -> Result<(), LaunchError> {
+    // Every signal is blocked in this thread while the child runs; judge
+    // a SIGPIPE by the caller's own mask.
+    // SAFETY: testing membership in a mask saved by pthread_sigmask.
+    let caller_blocks_sigpipe =
+        unsafe { libc::sigismember(&plan.saved_sigmask, libc::SIGPIPE) } == 1;
     let sync_w = LaunchPipes::take(&mut pipes.sync.1);
-    let released = write_no_sigpipe(sync_w, &[1]);
+    let released = write_no_sigpipe(sync_w, &[1], Some(caller_blocks_sigpipe));
     sys::close(sync_w);
     released.map_err(|e| {
         abandon(pid);
@@ -191,7 +201,7 @@ fn send_handoff_late(
     pid: libc::pid_t,
 ) -> Result<(), LaunchError> {
     let handoff_w = LaunchPipes::take(&mut pipes.handoff.1);
-    let written = write_no_sigpipe(handoff_w, &plan.stage2_bytes);
+    let written = write_no_sigpipe(handoff_w, &plan.stage2_bytes, None);
     sys::close(handoff_w);
     match written {
         // A program that died before reading shows its fate in wait();
@@ -243,19 +253,15 @@ fn await_acknowledgement(
     if status == crate::status::PRELOAD_FAILED {
         return Err(LaunchError::PreloadFailed(status));
     }
-    let preload = plan
-        .preload_check
-        .as_deref()
-        .map(|p| PathBuf::from(std::ffi::OsStr::from_bytes(p.to_bytes())))
-        .unwrap_or_default();
+    let preload = plan.preload_path.clone().unwrap_or_default();
     Err(LaunchError::FailOpen { preload, status })
 }
 
 /// Reap a child that reported failure and build the error.
 fn child_failed(jail: &Jail, plan: &Plan, pid: libc::pid_t, failure: ChildFailure) -> LaunchError {
     let status = reap(pid);
-    let detail = match (failure.step, &plan.preload_check) {
-        (ChildStep::Preload, Some(path)) => format!(" ({})", path.to_string_lossy()),
+    let detail = match (failure.step, &plan.preload_path) {
+        (ChildStep::Preload, Some(path)) => format!(" ({})", path.display()),
         _ => describe_detail(jail, &failure),
     };
     LaunchError::Child {
@@ -306,9 +312,6 @@ fn setup_child(plan: &Plan, pid: libc::pid_t) -> Result<(), LaunchError> {
     for cgroup in &plan.cgroups {
         write_file("cgroup", &cgroup_procs_file(cgroup), &pid.to_string())?;
     }
-    if let Some(own) = &plan.jail_cgroup {
-        own.add(pid)?;
-    }
     if let Some(path) = &plan.pid_file {
         crate::atomic_file::write(
             path,
@@ -356,7 +359,14 @@ fn write_handoff_early(fd: libc::c_int, bytes: &[u8]) -> Result<bool, LaunchErro
 /// Write to a pipe whose reader may be gone without letting SIGPIPE hit
 /// the caller's process: SIGPIPE is blocked in this thread for the write
 /// and a pending one is consumed. Returns the errno (EPIPE) instead.
-fn write_no_sigpipe(fd: libc::c_int, bytes: &[u8]) -> Result<(), sys::Errno> {
+/// `caller_blocks_sigpipe` says whether the caller's own mask blocks it
+/// when this thread's mask is not the caller's (every signal blocked
+/// around a launch; None: it is): a SIGPIPE it blocked stays pending.
+fn write_no_sigpipe(
+    fd: libc::c_int,
+    bytes: &[u8],
+    caller_blocks_sigpipe: Option<bool>,
+) -> Result<(), sys::Errno> {
     // SAFETY: sigset manipulation on local sets; pthread_sigmask affects
     // only the calling thread.
     unsafe {
@@ -366,7 +376,9 @@ fn write_no_sigpipe(fd: libc::c_int, bytes: &[u8]) -> Result<(), sys::Errno> {
         libc::sigaddset(&mut pipe_set, libc::SIGPIPE);
         libc::pthread_sigmask(libc::SIG_BLOCK, &pipe_set, &mut old);
         let result = sys::write_all(fd, bytes);
-        if result == Err(libc::EPIPE) && libc::sigismember(&old, libc::SIGPIPE) == 0 {
+        let blocked_before =
+            caller_blocks_sigpipe.unwrap_or_else(|| libc::sigismember(&old, libc::SIGPIPE) == 1);
+        if result == Err(libc::EPIPE) && !blocked_before {
             let zero = libc::timespec {
                 tv_sec: 0,
                 tv_nsec: 0,

@@ -70,6 +70,12 @@ pub struct Plan {
     /// view the loader will have: the loader only warns about an entry it
     /// cannot open and runs the program unjailed.
     pub preload_check: Option<CString>,
+    /// The preload library's own path, for messages.
+    pub preload_path: Option<PathBuf>,
+    /// The preload library handed over as an fd, when its path cannot go
+    /// into LD_PRELOAD as it is ([`super::preload_library::loader_entry`]):
+    /// the open library and the fd number the program gets it at.
+    pub preload_fd: Option<(std::os::fd::OwnedFd, libc::c_int)>,
     pub mount_dev: bool,
     pub mounts: Vec<MountOp>,
     /// Scratch for the child: detached mount trees, one slot per mount.
@@ -82,6 +88,9 @@ pub struct Plan {
     pub cgroups: Vec<PathBuf>,
     /// The jail's own cgroup, made before fork; removed if the launch fails.
     pub jail_cgroup: Option<crate::cgroup::JailCgroup>,
+    /// Its cgroup.procs files, open for the child to write "0" into (it
+    /// moves itself, so it needs no round trip through the launcher).
+    pub cgroup_procs: Vec<libc::c_int>,
     pub pid_file: Option<PathBuf>,
     /// Fork an init (new pid namespace without run-as-init, joined pid or
     /// new time namespace: those only apply to children).
@@ -114,17 +123,18 @@ pub struct Plan {
     pub seccomp_label: Option<String>,
     /// What the pid namespace's init prints when the program dies of
     /// SIGSYS (the launcher only sees init's exit status then).
-    pub sigsys_note: Vec<u8>,
+    pub sigsys_note: CString,
+    /// The memfd holding jail-init's image when the launch forks an init
+    /// (see init.rs), else -1. Closed in the parent with the plan.
+    pub init_image: libc::c_int,
     /// Stdio pipe ends (parent side, child side), for Stdio::Piped.
     pub stdio_pipes: [Option<(libc::c_int, libc::c_int)>; 3],
     /// fds to close in the parent once the child has them.
     pub close_in_parent: Vec<libc::c_int>,
     /// Caller hooks run in the child (no-preload and fork modes only).
     pub hooks: Vec<crate::hook::Hook>,
-    /// The child needs nothing from the parent between clone and execve
-    /// (no new user/pid/time namespace, maps, cgroups, pid file, init or
-    /// hooks), so it can share the parent's memory and run vfork-style: no
-    /// page tables copied, and no sync round trip.
+    /// The child shares the parent's memory (CLONE_VM; see
+    /// `choose_child_mode`), vfork-style unless it waits for the parent.
     pub shared_memory_child: bool,
     /// The child waits on the sync pipe until the launcher has done its
     /// part (uid/gid maps, cgroups, pid file). With none of those to do the
@@ -229,8 +239,13 @@ fn base_env(cmd: &Command) -> Vec<OsString> {
     for (name, value) in &cmd.env_add {
         set_env(&mut env, name, value);
     }
+    env.retain(|e| env_name(e) != UPSTREAM_LOGGING_ENV);
     env
 }
+
+/// Upstream's launcher-to-preload logging variable: its preload removes it
+/// from every program it enters, so ours never passes it on either.
+const UPSTREAM_LOGGING_ENV: &[u8] = b"__MINIJAIL_LOGGING";
 
 fn env_name(entry: &OsStr) -> &[u8] {
     let b = entry.as_bytes();
@@ -255,6 +270,7 @@ impl Plan {
     /// Validate `jail` for `cmd` and prepare everything.
     pub fn build(jail: &Jail, cmd: &Command, fork_only: bool) -> Result<Plan, LaunchError> {
         validate(jail)?;
+        warn_user_without_group(jail);
         let root_dir = jail.chroot.as_deref().or(jail.pivot_root.as_deref());
         check_landlock_paths(jail, root_dir)?;
         let program = resolve_program(jail, cmd, fork_only, root_dir)?;
@@ -296,15 +312,26 @@ impl Plan {
             )?),
             _ => None,
         };
-        let preload_check = preload
+        let loader = preload
             .as_deref()
-            .map(|p| path_cstring("preload library path", p))
+            .map(|p| {
+                let above = handoff_target.max(ack_target.unwrap_or(-1)) + 1;
+                super::preload_library::loader_entry(p, next_free_fd(jail, above))
+            })
+            .transpose()?;
+        let preload_check = loader
+            .as_ref()
+            .map(|l| path_cstring("preload library path", &l.entry))
             .transpose()?;
         let mut env = base_env(cmd);
-        if let Some(preload) = &preload {
-            add_preload_env(&mut env, preload, handoff_target);
+        if let Some(loader) = &loader {
+            add_preload_env(&mut env, &loader.entry, handoff_target);
         }
-        let (stage2_bytes, stage2_prepared) = encode_stage2(stage2, delivery, preload)?;
+        let (entry, preload_fd) = match loader {
+            Some(l) => (Some(l.entry), l.fd),
+            None => (None, None),
+        };
+        let (stage2_bytes, stage2_prepared) = encode_stage2(stage2, delivery, entry)?;
         let envp: Vec<CString> = env
             .into_iter()
             .map(|e| cstring("environment entry", &e.into_vec()))
@@ -339,6 +366,8 @@ impl Plan {
             chroot: jail.chroot.is_some() && !root_in_stage2,
             pivot_root: jail.pivot_root.is_some() && !root_in_stage2,
             preload_check,
+            preload_path: preload,
+            preload_fd,
             mount_dev: jail.mount_dev,
             mount_trees: vec![-1; mounts.len()],
             mounts,
@@ -348,10 +377,11 @@ impl Plan {
                     .map(|size| format!("size={size},mode=1777").into_bytes())
                     .as_deref(),
             )?,
-            remount_proc: jail.remount_proc,
+            remount_proc: jail.proc_mount(),
             rlimits: jail.rlimits.clone(),
             cgroups: jail.cgroups.clone(),
             jail_cgroup: None,
+            cgroup_procs: Vec::new(),
             pid_file: jail.pid_file.clone(),
             inner_fork,
             pdeathsig: jail.pdeathsig,
@@ -370,11 +400,12 @@ impl Plan {
             handoff_target,
             ack_target: ack_target.unwrap_or(-1),
             seccomp_label: jail.seccomp.as_ref().map(|s| s.label.clone()),
-            sigsys_note: crate::process::sigsys_note(
+            sigsys_note: CString::new(crate::process::sigsys_note(
                 "the jailed program",
                 jail.seccomp.as_ref().map(|s| s.label.as_str()),
-            )
-            .into_bytes(),
+            ))
+            .unwrap_or_default(),
+            init_image: -1,
             stdio_pipes: [None; 3],
             close_in_parent: Vec::new(),
             hooks: jail.hooks.clone(),
@@ -395,9 +426,16 @@ impl Plan {
             .resources
             .wants_cgroup(jail.has_namespace(Namespace::Pid))
         {
-            plan.jail_cgroup = Some(crate::cgroup::JailCgroup::create(&jail.resources)?);
+            let own = crate::cgroup::JailCgroup::create(&jail.resources)?;
+            plan.cgroup_procs = own.procs_fds();
+            plan.jail_cgroup = Some(own);
         }
         plan.choose_child_mode(jail, fork_only);
+        if plan.inner_fork {
+            plan.init_image = super::init::image_fd()
+                .map_err(|e| LaunchError::os("making the memfd for the pid namespace's init", e))?;
+            plan.close_in_parent.push(plan.init_image);
+        }
         Ok(plan)
     }
 
@@ -405,19 +443,13 @@ impl Plan {
     /// nothing from it, waiting for it only when it has something to do,
     /// in a new session when it should.
     fn choose_child_mode(&mut self, jail: &Jail, fork_only: bool) {
-        self.shared_memory_child = !fork_only
-            && self.clone_flags == 0
-            && !self.userns
-            && self.cgroups.is_empty()
-            && self.jail_cgroup.is_none()
-            && self.pid_file.is_none()
-            && !self.inner_fork
-            && self.hooks.is_empty();
-        self.wait_for_parent = !self.shared_memory_child
-            && (self.userns
-                || !self.cgroups.is_empty()
-                || self.jail_cgroup.is_some()
-                || self.pid_file.is_some());
+        // Every launch that ends in execve shares the launcher's memory
+        // (no page tables copied: the cost does not grow with the caller's
+        // size), unless caller hooks run in the child: they are the
+        // caller's code and may count on a private copy, as upstream's do.
+        self.shared_memory_child = !fork_only && self.hooks.is_empty();
+        // The child moves itself into the jail's own cgroup: no wait for it.
+        self.wait_for_parent = self.userns || !self.cgroups.is_empty() || self.pid_file.is_some();
         // A new session keeps the program from pushing input into the
         // caller's terminal (TIOCSTI) when any of its std fds is one.
         self.setsid = self.pty_slave >= 0
@@ -541,6 +573,14 @@ impl Plan {
         }
         if self.ack_target >= 0 {
             targets.push(self.ack_target);
+        }
+        if let Some((fd, target)) = &self.preload_fd {
+            let source = std::os::fd::AsRawFd::as_raw_fd(fd);
+            self.fd_moves.push(FdMove {
+                source,
+                target: *target,
+            });
+            targets.push(*target);
         }
         targets.sort_unstable();
         targets.dedup();
@@ -803,6 +843,20 @@ fn argv(cmd: &Command) -> Result<Vec<CString>, LaunchError> {
         .chain(cmd.args.iter())
         .map(|a| cstring("argument", a.as_bytes()))
         .collect()
+}
+
+/// A user by name without a group keeps the launcher's gid, as upstream
+/// (root's group when run as root): say so once, naming the fix.
+fn warn_user_without_group(jail: &Jail) {
+    let (Some(name), Some(user_gid), None) = (&jail.user_name, jail.user_gid, jail.gid) else {
+        return;
+    };
+    let (_, gid) = sys::effective_ids();
+    if gid != user_gid {
+        crate::log::warn(&format!(
+            "user '{name}' runs with gid {gid}, not its group {user_gid}: a user name does not change the gid (as upstream minijail); give the group too (-g {user_gid}, minijail_change_gid, Jail::change_gid)"
+        ));
+    }
 }
 
 /// Whether the program could ptrace its launcher, or open its /proc files,

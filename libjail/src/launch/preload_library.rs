@@ -65,3 +65,56 @@ pub fn locate(explicit: Option<&Path>) -> Result<PathBuf, LaunchError> {
         None => Err(LaunchError::PreloadNotFound(all)),
     }
 }
+
+/// How LD_PRELOAD names the preload library to the loader.
+///
+/// ld.so splits LD_PRELOAD at spaces and colons and knows no escape, so a
+/// library whose path holds either would be cut in two, warned about and
+/// skipped: the program would run unjailed. Such a library is opened here
+/// and handed to the program as an inherited fd, named `/proc/self/fd/N`;
+/// the preload closes that fd in its constructor.
+#[derive(Debug)]
+pub struct LoaderEntry {
+    /// The LD_PRELOAD entry: the path itself, or `/proc/self/fd/N`.
+    pub entry: PathBuf,
+    /// The library, open in the launcher (close-on-exec), and the fd number
+    /// the program gets it at; none when the path is used as it is.
+    pub fd: Option<(std::os::fd::OwnedFd, libc::c_int)>,
+}
+
+/// The entry for `library`; `fd_target` is where the program gets the
+/// library's fd when its path cannot be used as it is.
+pub fn loader_entry(library: &Path, fd_target: libc::c_int) -> Result<LoaderEntry, LaunchError> {
+    use std::os::unix::ffi::OsStrExt;
+    if !library
+        .as_os_str()
+        .as_bytes()
+        .iter()
+        .any(|b| matches!(b, b' ' | b':'))
+    {
+        return Ok(LoaderEntry {
+            entry: library.to_owned(),
+            fd: None,
+        });
+    }
+    let c = std::ffi::CString::new(library.as_os_str().as_bytes()).map_err(|_| {
+        LaunchError::os(
+            format!("opening the preload library {}", library.display()),
+            libc::EINVAL,
+        )
+    })?;
+    // SAFETY: a NUL-terminated path.
+    let fd = unsafe { libc::open(c.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
+    if fd < 0 {
+        return Err(LaunchError::os(
+            format!("opening the preload library {}", library.display()),
+            crate::sys::errno(),
+        ));
+    }
+    // SAFETY: a fresh fd that nothing else owns.
+    let fd = unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) };
+    Ok(LoaderEntry {
+        entry: PathBuf::from(format!("{}{fd_target}", jail_enter::PRELOAD_FD_PREFIX)),
+        fd: Some((fd, fd_target)),
+    })
+}

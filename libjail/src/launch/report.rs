@@ -60,6 +60,8 @@ child_steps! {
     Preload => "opening the preload library in the program's view (the loader would skip it and run the program unjailed)",
     Exec => "execve",
     Hook => "running a caller hook (minijail_add_hook)",
+    InitExec => "starting the pid namespace's init (jail-init from a memfd)",
+    JoinCgroup => "moving itself into the jail's own cgroup",
 }
 
 impl ChildStep {
@@ -73,7 +75,7 @@ impl ChildStep {
         match self {
             Propagation | MountDev | Mount | MountDestination | Chroot | PivotRoot | MountTmp
             | RemountProc => crate::status::MOUNT_FAILED,
-            InitFork => crate::status::INIT_FAILED,
+            InitFork | InitExec => crate::status::INIT_FAILED,
             Preload => crate::status::PRELOAD_FAILED,
             Exec if errno == libc::ENOENT => crate::status::NO_COMMAND,
             Exec => crate::status::NO_ACCESS,
@@ -211,7 +213,7 @@ mod tests {
 
     #[test]
     fn every_step_survives_the_record() {
-        assert_eq!(ChildStep::ALL.len(), ChildStep::Hook as usize);
+        assert_eq!(ChildStep::ALL.len(), ChildStep::JoinCgroup as usize);
         for &step in ChildStep::ALL {
             let failure = ChildFailure {
                 step,
