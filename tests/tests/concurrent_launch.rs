@@ -77,7 +77,10 @@ fn launch(jail: &Jail, code: i32, no_preload: bool) -> i32 {
     std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout pipe"), &mut out)
         .expect("read stdout");
     assert_eq!(out.trim(), code.to_string(), "the program's output");
-    child.wait().expect("wait")
+    let status = child.wait().expect("wait");
+    status
+        .code()
+        .unwrap_or_else(|| panic!("the program did not exit: {status:?}"))
 }
 
 #[test]
