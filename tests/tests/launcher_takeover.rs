@@ -42,6 +42,30 @@ fn assert_all_escaped(what: &str, out: &str) {
     );
 }
 
+/// A reachable jail-init shows nothing of the launcher: an empty
+/// environment and no fds but the program's own stdio.
+#[track_caller]
+fn assert_init_holds_nothing(what: &str, out: &str) {
+    assert!(out.contains("parent pid 1\n"), "{what}: {out}");
+    assert!(
+        out.contains("read the parent's environ (0 bytes)"),
+        "{what}: init's environment must be empty: {out}"
+    );
+    let fds = out
+        .lines()
+        .find_map(|l| l.strip_prefix("escaped: listed the parent's fds: "))
+        .unwrap_or_else(|| panic!("{what}: no fd listing: {out}"));
+    assert!(
+        fds.split(' ').count() <= 3,
+        "{what}: init must hold only the program's stdio: {fds}"
+    );
+}
+
+fn is_dumpable() -> bool {
+    // SAFETY: prctl with integer arguments.
+    unsafe { libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0) == 1 }
+}
+
 fn userns_available() -> bool {
     std::fs::read_to_string("/proc/sys/user/max_user_namespaces")
         .map(|s| s.trim() != "0")
@@ -105,14 +129,25 @@ fn an_unprivileged_program_cannot_take_over_minijail0() {
             return;
         }
         // In a pid namespace (unprivileged: with a user namespace) the
-        // parent is init, pid 1.
-        for args in [&["-U", "-p", "-n"][..], &["-U", "-p", "-n", "-c", "0"][..]] {
+        // parent is init, pid 1, jail-init: unreachable whether the
+        // program is unmapped (no capabilities) or root of the namespace
+        // with its capabilities dropped.
+        let root_maps = ["-m0 65534 1", "-M0 65534 1"];
+        let unmapped = ["-U", "-p", "-n"];
+        let mapped_no_caps = [&["-U"][..], &root_maps, &["-p", "-n", "-c", "0"]].concat();
+        for args in [&unmapped[..], &mapped_no_caps] {
             let mut argv = args.to_vec();
             argv.extend(["--", &escape, "take-over-parent"]);
             let out = run_cli(&argv);
             assert!(out.contains("parent pid 1\n"), "{args:?}: {out}");
             assert_all_blocked(&format!("minijail0 {args:?}"), &out);
         }
+        // Root of the namespace with every capability there (CAP_SYS_PTRACE
+        // included) can trace any process of the namespace, init too, as
+        // the kernel allows; init holds nothing of the launcher.
+        let mut argv = [&["-U"][..], &root_maps, &["-p", "-n"]].concat();
+        argv.extend(["--", &escape, "take-over-parent"]);
+        assert_init_holds_nothing("minijail0 -U -m -M -p -n", &run_cli(&argv));
     });
 }
 
@@ -136,16 +171,28 @@ fn an_unprivileged_program_cannot_take_over_a_library_launcher() {
                 return;
             }
             // Now that this launcher is undumpable, a new user namespace
-            // still gets its maps written (the child makes itself
-            // dumpable for that, and says so), and init is unreachable.
+            // still gets its maps written (the child, in memory of its own,
+            // makes itself dumpable for that, and says so), and init is
+            // unreachable from a program without capabilities.
             let mut pidns = Jail::new();
             pidns
                 .namespace(Namespace::User)
                 .namespace(Namespace::Pid)
+                .use_caps(0)
                 .no_new_privs();
             let out = attack(&pidns);
             assert!(out.contains("parent pid 1\n"), "{out}");
             assert_all_blocked("Jail::spawn in a pid namespace", &out);
+            // With the namespace's capabilities kept, init is reachable
+            // (as any process of the namespace) but empty.
+            let mut with_caps = Jail::new();
+            with_caps
+                .namespace(Namespace::User)
+                .namespace(Namespace::Pid)
+                .no_new_privs();
+            assert_init_holds_nothing("Jail::spawn, capabilities kept", &attack(&with_caps));
+            // And this launcher stayed undumpable through both launches.
+            assert!(!is_dumpable(), "the launcher must stay undumpable");
         },
     );
 }
