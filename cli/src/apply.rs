@@ -158,15 +158,17 @@ pub fn build_jail(o: &Options) -> Result<Jail, UsageError> {
     if let Some(abi) = o.landlock_abi {
         j.set_landlock_abi(abi);
     }
+    if o.fs_restrictions_off {
+        j.disable_fs_restrictions();
+    }
     if o.fs_default_paths {
         j.enable_default_fs_restrictions();
     }
     for (path, access) in &o.fs_rules {
         j.add_fs_restriction(path, *access);
     }
-    if o.fs_best_effort {
-        j.landlock_best_effort();
-    }
+    // Last, as upstream: the profile's rules follow from every mount.
+    j.add_minimalistic_mountns_fs_rules();
     for &(resource, cur, max) in &o.rlimits {
         j.rlimit(resource, cur, max);
     }

@@ -93,33 +93,6 @@ pub enum MountEntry {
     },
 }
 
-impl MountEntry {
-    /// (destination, writable) of each bind mount this entry makes, or
-    /// None if it makes another kind of mount. Writable includes mounts
-    /// open to mount events (upstream's test for granting write access
-    /// under the profile's Landlock rules).
-    fn binds(&self) -> Option<Vec<(PathBuf, bool)>> {
-        match self {
-            MountEntry::Bind { dest, writable, .. } => Some(vec![(dest.clone(), *writable)]),
-            MountEntry::Mount { dest, flags, .. } if flags & libc::MS_BIND != 0 => {
-                let writable =
-                    flags & libc::MS_RDONLY == 0 || flags & (libc::MS_SHARED | libc::MS_SLAVE) != 0;
-                Some(vec![(dest.clone(), writable)])
-            }
-            MountEntry::Mount { .. } => None,
-            // The library's profile binds /, /proc and (with /dev) /dev/log
-            // read-only.
-            MountEntry::Profile(p) => {
-                let mut v = vec![("/".into(), false), ("/proc".into(), false)];
-                if *p == Profile::MinimalisticMountns && Path::new("/dev/log").exists() {
-                    v.push(("/dev/log".into(), false));
-                }
-                Some(v)
-            }
-        }
-    }
-}
-
 /// `--profile` values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Profile {
@@ -169,14 +142,14 @@ pub struct Options {
     pub chroot: Option<PathBuf>,
     pub pivot_root: Option<PathBuf>,
     pub profile: Option<Profile>,
-    /// `--fs-path-*` and the profile's rules.
+    /// `--fs-path-*`.
     pub fs_rules: Vec<(PathBuf, jail::FsAccess)>,
     /// `--fs-default-paths`: the core's default set.
     pub fs_default_paths: bool,
     /// `--landlock-abi`.
     pub landlock_abi: Option<u32>,
-    /// Carry on without Landlock on kernels lacking it (profile rules).
-    pub fs_best_effort: bool,
+    /// `--no-fs-restrictions`.
+    pub fs_restrictions_off: bool,
     pub rlimits: Vec<(i32, u64, u64)>,
     pub pid_file: Option<PathBuf>,
     pub background: bool,
@@ -235,7 +208,7 @@ impl Default for Options {
             fs_rules: Vec::new(),
             fs_default_paths: false,
             landlock_abi: None,
-            fs_best_effort: false,
+            fs_restrictions_off: false,
             rlimits: Vec::new(),
             pid_file: None,
             background: false,
@@ -286,8 +259,6 @@ struct State {
     gid_map: Option<Option<String>>,
     fs_path_used: bool,
     fs_rules_disabled: bool,
-    profile_fs_restrictions_off: bool,
-    minimalistic_mountns: bool,
 }
 
 /// Parse minijail0's arguments (without `argv[0]`).
@@ -739,7 +710,8 @@ impl Builder {
             | Opt::TimeLimit
             | Opt::Usage
             | Opt::UsageJson => resource_option(o, opt, arg).map_err(|m| bad(opt, m))?,
-            Opt::EnableProfileFsRestrictions => self.st.profile_fs_restrictions_off = false,
+            // On by default, as upstream.
+            Opt::EnableProfileFsRestrictions => {}
             Opt::FsDefaultPaths => {
                 o.fs_default_paths = true;
                 self.st.fs_path_used = true;
@@ -815,7 +787,6 @@ impl Builder {
         }
         o.remount_proc_ro = true;
         o.profile = Some(p);
-        self.st.minimalistic_mountns = true;
         self.set_pivot_root(Opt::Profile, DEFAULT_PIVOT_ROOT)
     }
 
@@ -912,47 +883,9 @@ impl Builder {
             }
             o.no_new_privs = true;
         }
-        if st.fs_rules_disabled {
-            o.fs_rules.clear();
-            o.fs_default_paths = false;
-        } else if st.minimalistic_mountns && !st.profile_fs_restrictions_off {
-            add_profile_fs_rules(o);
-        }
+        o.fs_restrictions_off = st.fs_rules_disabled;
         Ok(())
     }
-}
-
-/// Landlock rules for a minimalistic-mountns profile made only of bind
-/// mounts, as upstream: read and run beneath every bind, write beneath the
-/// writable ones, the usual program paths, /dev, /proc read-only, /tmp.
-fn add_profile_fs_rules(o: &mut Options) {
-    use jail::FsAccess::Rights;
-    let binds: Option<Vec<Vec<(PathBuf, bool)>>> = o.mounts.iter().map(MountEntry::binds).collect();
-    let Some(binds) = binds else {
-        return;
-    };
-    let mut rules = Vec::new();
-    for (dest, writable) in binds.into_iter().flatten() {
-        rules.push((dest.clone(), Rights(jail::landlock::RX)));
-        if writable {
-            rules.push((dest, Rights(jail::landlock::ADVANCED_RW)));
-        }
-    }
-    if rules.is_empty() {
-        return;
-    }
-    for p in DEFAULT_FS_PATHS {
-        rules.push((p.into(), Rights(jail::landlock::RX)));
-    }
-    rules.push(("/dev".into(), Rights(jail::landlock::ADVANCED_RW)));
-    rules.push(("/proc".into(), Rights(jail::landlock::RO)));
-    if o.ns.mount {
-        // Upstream's "rw" lets files be created; jail::landlock::RW does
-        // not, so /tmp gets ADVANCED_RW.
-        rules.push(("/tmp".into(), Rights(jail::landlock::ADVANCED_RW)));
-    }
-    o.fs_rules.extend(rules);
-    o.fs_best_effort = true;
 }
 
 /// `-R type,cur,max`.

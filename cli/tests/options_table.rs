@@ -392,7 +392,7 @@ const CASES: &[Case] = &[
             ]
         },
     ),
-    (&["--no-fs-restrictions"], |_| {}),
+    (&["--no-fs-restrictions"], |o| o.fs_restrictions_off = true),
     (&["--no-default-runtime-environment"], |o| {
         o.default_runtime = false;
         o.no_new_privs = false;
@@ -491,25 +491,13 @@ fn profiles_expand_as_upstream() {
         // The library mounts a 64M /tmp unless -t says otherwise.
         assert_eq!(o.tmp_size, None);
         assert_eq!(o.pivot_root, Some(PathBuf::from(DEFAULT_PIVOT_ROOT)));
-        // Landlock: read/run beneath the binds and program paths, write /dev and /tmp.
-        use jail::FsAccess::Rights;
-        assert!(o
-            .fs_rules
-            .contains(&("/".into(), Rights(jail::landlock::RX))));
-        assert!(o
-            .fs_rules
-            .contains(&("/tmp".into(), Rights(jail::landlock::ADVANCED_RW))));
-        assert!(o
-            .fs_rules
-            .contains(&("/proc".into(), Rights(jail::landlock::RO))));
-        assert!(o.fs_best_effort);
-        // --no-fs-restrictions drops them; a -t size given first is kept.
+        // The profile's Landlock rules are the library's
+        // (Jail::add_minimalistic_mountns_fs_rules), not the CLI's.
+        assert!(o.fs_rules.is_empty() && !o.fs_restrictions_off);
+        // --no-fs-restrictions turns them off; a -t size given first is kept.
         let o = parse_ok(&["-t1M", "--profile", name, "--no-fs-restrictions"]);
-        assert!(o.fs_rules.is_empty());
+        assert!(o.fs_restrictions_off);
         assert_eq!(o.tmp_size, Some(1 << 20));
-        // A -k mount (not a bind) turns the profile's Landlock rules off.
-        let o = parse_ok(&["--profile", name, "-k", "none,/run,tmpfs"]);
-        assert!(o.fs_rules.is_empty());
         // -b is allowed under the profile (it pivots).
         parse_ok(&["--profile", name, "-b", "/usr"]);
     }

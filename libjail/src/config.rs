@@ -298,7 +298,7 @@ pub struct FsRule {
 
 /// All of a jail's settings. Build with the setters, launch with
 /// [`Jail::run`](crate::Jail::run) and friends.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Jail {
     // Identity.
     pub(crate) uid: Option<u32>,
@@ -319,6 +319,13 @@ pub struct Jail {
     pub(crate) fs_rules: Vec<FsRule>,
     pub(crate) landlock_abi: u32,
     pub(crate) landlock_best_effort: bool,
+    /// `minijail_disable_fs_restrictions`: no rule is kept from now on.
+    pub(crate) fs_restrictions_off: bool,
+    /// The jail is upstream's minimalistic-mountns profile (its Landlock
+    /// rules follow from its mounts, [`Jail::add_minimalistic_mountns_fs_rules`]).
+    pub(crate) minimalistic_mountns: bool,
+    /// `--enable-profile-fs-restrictions` turned off (upstream has it on).
+    pub(crate) profile_fs_restrictions_off: bool,
     // Namespaces.
     pub(crate) new_ns: Vec<Namespace>,
     pub(crate) join_ns: Vec<(Namespace, PathBuf)>,
@@ -368,18 +375,73 @@ impl Jail {
     /// with the safe defaults of the Rust API (other fds closed, signal mask
     /// and handlers reset, a new session when a std fd is a terminal).
     pub fn new() -> Jail {
+        // Every field named, so a new setting must choose its default here
+        // (Default is this too: a derived one would keep the caller's fds).
         Jail {
+            uid: Default::default(),
+            gid: Default::default(),
+            user_name: Default::default(),
+            user_gid: Default::default(),
+            groups: Default::default(),
+            extra_groups: Default::default(),
+            caps: Default::default(),
+            ambient_caps: Default::default(),
+            securebits_skip_mask: Default::default(),
+            capbset_drop: Default::default(),
+            no_new_privs: Default::default(),
+            seccomp: Default::default(),
+            seccomp_strict: Default::default(),
+            fs_rules: Default::default(),
             landlock_abi: 2,
+            landlock_best_effort: Default::default(),
+            fs_restrictions_off: false,
+            minimalistic_mountns: false,
+            profile_fs_restrictions_off: false,
+            new_ns: Default::default(),
+            join_ns: Default::default(),
+            hostname: Default::default(),
+            uid_map: Default::default(),
+            gid_map: Default::default(),
+            deny_setgroups: Default::default(),
+            default_id_maps: true,
             net_loopback: true,
+            run_as_init: Default::default(),
+            new_session_keyring: Default::default(),
+            propagation: Default::default(),
+            remounts: Default::default(),
+            mounts: Default::default(),
+            mount_dev: Default::default(),
+            mount_tmp: Default::default(),
+            remount_proc: Default::default(),
+            chroot: Default::default(),
+            pivot_root: Default::default(),
+            rlimits: Default::default(),
+            cgroups: Default::default(),
+            resources: Default::default(),
+            pid_file: Default::default(),
+            forward_signals: Default::default(),
+            pdeathsig: Default::default(),
             new_session: true,
             reset_signal_mask: true,
             reset_signal_handlers: true,
+            preserved_fds: Default::default(),
             close_open_fds: true,
-            default_id_maps: true,
-            ..Jail::default()
+            preload_path: Default::default(),
+            setsid_always: Default::default(),
+            pty: Default::default(),
+            hooks: Default::default(),
         }
     }
+}
 
+impl Default for Jail {
+    /// The same jail as [`Jail::new`].
+    fn default() -> Jail {
+        Jail::new()
+    }
+}
+
+impl Jail {
     // --- identity ---
 
     /// Run as this uid (`-u 1000`).
@@ -489,6 +551,9 @@ impl Jail {
 
     /// Add a Landlock rule allowing `access` beneath `path`.
     pub fn add_fs_rule(&mut self, path: &Path, access: u64) -> &mut Self {
+        if self.fs_restrictions_off {
+            return self;
+        }
         self.fs_rules.push(FsRule {
             path: path.to_owned(),
             access,
@@ -586,36 +651,6 @@ impl Jail {
     pub fn namespace_pids_rw_proc(&mut self) -> &mut Self {
         self.remount_proc.get_or_insert(false);
         self.namespace(Namespace::Pid)
-    }
-
-    /// Apply upstream's `minimalistic-mountns` profile
-    /// (`--profile minimalistic-mountns`, or `-nodev` with `nodev`): a new
-    /// mount namespace whose root is an empty directory (/var/empty) with
-    /// the host's / bound read-only onto it, /proc bound read-only and then
-    /// a fresh read-only /proc, a tmpfs /tmp (64 MiB unless a size was
-    /// set), and unless `nodev` a minimal /dev with /dev/log bound in;
-    /// then pivot_root into it.
-    pub fn profile_minimalistic_mountns(&mut self, nodev: bool) -> &mut Self {
-        self.profile_minimalistic_mountns_at(Path::new(DEFAULT_PIVOT_ROOT), nodev)
-    }
-
-    /// [`Jail::profile_minimalistic_mountns`] with another empty directory
-    /// as the new root.
-    pub fn profile_minimalistic_mountns_at(&mut self, root: &Path, nodev: bool) -> &mut Self {
-        self.namespace(Namespace::Mount);
-        self.bind(Path::new("/"), Path::new("/"), false);
-        self.bind(Path::new("/proc"), Path::new("/proc"), false);
-        if !nodev {
-            if Path::new("/dev/log").exists() {
-                self.bind(Path::new("/dev/log"), Path::new("/dev/log"), false);
-            }
-            self.mount_dev();
-        }
-        if self.mount_tmp.is_none() {
-            self.mount_tmp(DEFAULT_TMP_SIZE);
-        }
-        self.remount_proc_readonly();
-        self.enter_pivot_root(root)
     }
 
     /// True if a new namespace of this kind is requested.
@@ -932,7 +967,15 @@ impl Jail {
 
     /// Run `func(payload)` in the jailed child at `event` (no-preload and
     /// fork modes only).
-    pub fn add_hook(
+    ///
+    /// # Safety
+    ///
+    /// `func` is called with `payload` in the child, between fork and
+    /// execve, where it may only make async-signal-safe calls (no
+    /// allocation, no locks: the child may share the caller's memory), and
+    /// `payload` must stay valid until every launch of this jail returns.
+    #[allow(unsafe_code)]
+    pub unsafe fn add_hook(
         &mut self,
         event: crate::hook::HookEvent,
         func: crate::hook::HookFn,
@@ -951,7 +994,12 @@ impl Jail {
         &self.hooks
     }
 
-    /// The mounts, in order.
+    /// The Landlock rules, in the order given.
+    pub fn fs_rules(&self) -> &[FsRule] {
+        &self.fs_rules
+    }
+
+    /// The mounts, in the order given.
     pub fn mounts(&self) -> &[MountSpec] {
         &self.mounts
     }

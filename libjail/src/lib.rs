@@ -39,6 +39,7 @@ pub mod launch;
 pub mod log;
 #[allow(unsafe_code)]
 pub mod process;
+mod profile;
 pub mod program;
 #[allow(unsafe_code)]
 pub mod pty;

@@ -93,6 +93,25 @@ static int build(struct minijail *j, const char *family, const char *scratch)
 		/* These return 1 on success, as upstream's. */
 		need(minijail_add_fs_restriction_rw(j, scratch) != 1, "fs rw");
 		need(minijail_add_fs_restriction_ro(j, "/etc") != 1, "fs ro");
+	} else if (!strncmp(family, "profile", 7)) {
+		/* What upstream's minijail0 --profile minimalistic-mountns
+		 * (or -nodev) does with the C API (a missing /dev/log is left
+		 * out). */
+		minijail_namespace_vfs(j);
+		need(minijail_bind(j, "/", "/", 0), "bind /");
+		need(minijail_bind(j, "/proc", "/proc", 0), "bind /proc");
+		if (strcmp(family, "profile-nodev")) {
+			if (access("/dev/log", F_OK) == 0)
+				need(minijail_bind(j, "/dev/log", "/dev/log",
+						   0),
+				     "bind /dev/log");
+			minijail_mount_dev(j);
+		}
+		minijail_mount_tmp_size(j, 64 * 1024 * 1024);
+		minijail_remount_proc_readonly(j);
+		minijail_set_using_minimalistic_mountns(j);
+		need(minijail_enter_pivot_root(j, "/var/empty"), "pivot_root");
+		minijail_add_minimalistic_mountns_fs_rules(j);
 	} else if (!strcmp(family, "seccomp")) {
 		minijail_parse_seccomp_filters(j,
 					       in_scratch(scratch, "policy", 4));

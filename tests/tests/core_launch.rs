@@ -245,6 +245,38 @@ fn preserved_fds_are_remapped_and_others_closed() {
 }
 
 #[test]
+fn default_and_new_give_the_same_jail() {
+    // A derived Default would keep the caller's inherited fds open in the
+    // program; both constructors must close them and reset the same state.
+    let leaked = std::fs::File::open("/etc/passwd").unwrap();
+    // SAFETY: clearing close-on-exec so only the jail's closing protects us.
+    unsafe { libc::fcntl(leaked.as_raw_fd(), libc::F_SETFD, 0) };
+    let from_new = run_probe(&Jail::new(), &["status"]);
+    let from_default = run_probe(&Jail::default(), &["status"]);
+    assert_eq!(from_new.field("fds"), Some("0,1,2"), "{from_new:?}");
+    for field in [
+        "fds",
+        "uid",
+        "gid",
+        "groups",
+        "CapEff",
+        "CapBnd",
+        "NoNewPrivs",
+        "Seccomp",
+        "SigBlk",
+        "SigIgn",
+        "securebits",
+        "sid",
+    ] {
+        assert_eq!(
+            from_default.field(field),
+            from_new.field(field),
+            "{field}: {from_default:?}"
+        );
+    }
+}
+
+#[test]
 fn stdin_pipe_and_environment() {
     let jail = Jail::new();
     let mut cmd = Command::new(probe());

@@ -425,6 +425,89 @@ fn dev() {
 }
 
 #[test]
+fn minimalistic_mountns_profile() {
+    require_root!();
+    let v = family(
+        "profile",
+        &[
+            "/etc/passwd",
+            "/tmp",
+            "/dev",
+            "/dev/null",
+            "/proc/self/status",
+            "/root",
+        ],
+        |j, _, _| {
+            j.profile_minimalistic_mountns(false)
+                .add_minimalistic_mountns_fs_rules();
+        },
+        |d| args(&["--profile", "minimalistic-mountns"], d),
+    );
+    // Mount point, type and source; the root's source is the host's.
+    let mounts: Vec<String> = v
+        .iter()
+        .filter(|l| l.starts_with("mount "))
+        .map(|l| {
+            let words: Vec<&str> = l.split(' ').collect();
+            match words[1] {
+                "/" | "/dev/log" => format!("mount {}", words[1]),
+                _ => words[..4].join(" "),
+            }
+        })
+        .collect();
+    // The host's / read-only and not recursive (no /sys, no /dev/pts),
+    // upstream's /dev, /tmp (source "none") and a read-only /proc.
+    let mut expected = vec!["mount /", "mount /dev tmpfs minijail-devfs"];
+    if Path::new("/dev/log").exists() {
+        expected.push("mount /dev/log");
+    }
+    expected.extend(["mount /tmp tmpfs none", "mount /proc proc proc"]);
+    assert_eq!(mounts, expected, "{v:#?}");
+    assert!(
+        v.iter()
+            .any(|l| l.starts_with("mount / ") && l.contains(" ro,")),
+        "{v:#?}"
+    );
+    // The profile's Landlock rules, as upstream: / read and run, /tmp
+    // read-write, /dev edit (write and remove, create nothing), /proc read.
+    for line in [
+        "access /etc/passwd read=ok write=EROFS",
+        "access /tmp read=ok create=ok",
+        "access /dev read=ok create=EACCES",
+        "access /dev/null read=ok write=ok",
+        "access /proc/self/status read=ok write=EROFS",
+        "status NoNewPrivs 1",
+    ] {
+        assert!(has(&v, line), "{line}: {v:#?}");
+    }
+}
+
+#[test]
+fn minimalistic_mountns_nodev_profile() {
+    require_root!();
+    let v = family(
+        "profile-nodev",
+        &["/tmp", "/dev", "/proc/self/status"],
+        |j, _, _| {
+            j.profile_minimalistic_mountns(true)
+                .add_minimalistic_mountns_fs_rules();
+        },
+        |d| args(&["--profile", "minimalistic-mountns-nodev"], d),
+    );
+    // No /dev at all: the root's own (empty) directory, not the host's.
+    assert!(!v.iter().any(|l| l.starts_with("mount /dev")), "{v:#?}");
+    assert!(!v.iter().any(|l| l.starts_with("dev null ")), "{v:#?}");
+    for line in [
+        "access /tmp read=ok create=ok",
+        // The read-only root's own directory.
+        "access /dev read=ok create=EROFS",
+        "access /proc/self/status read=ok write=EROFS",
+    ] {
+        assert!(has(&v, line), "{line}: {v:#?}");
+    }
+}
+
+#[test]
 fn rlimits() {
     require_root!();
     let v = family(

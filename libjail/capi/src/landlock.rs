@@ -1,6 +1,6 @@
-//! Landlock filesystem restrictions: upstream's named access sets, turned
-//! into `jail::Jail::add_fs_rule` at launch. These calls return 1 on
-//! success and 0 on failure, as upstream's do.
+//! Landlock filesystem restrictions: upstream's named access sets and the
+//! minimalistic-mountns profile's rules, each the core's definition. The
+//! rule calls return 1 on success and 0 on failure, as upstream's do.
 
 use std::ffi::c_char;
 use std::path::Path;
@@ -10,14 +10,12 @@ use jail::FsAccess;
 
 use crate::{c_path, guard, jail_mut, jail_ref, Minijail};
 
-fn add(m: &mut Minijail, path: &Path, access: u64) {
-    m.fs_rules.push((path.to_owned(), access));
-}
-
-/// The rights of upstream's named set `access` as the jail's Landlock ABI
-/// defines them now (the core's meaning).
-fn rights(m: &Minijail, access: FsAccess) -> u64 {
-    access.rights(m.jail.effective_landlock_abi())
+/// Add a rule. Upstream: without Landlock in the kernel the rules have no
+/// effect (documented in libminijail.h), so they are best effort.
+fn add(m: &mut Minijail, path: &Path, access: FsAccess) {
+    m.jail
+        .add_fs_restriction(path, access)
+        .landlock_best_effort();
 }
 
 macro_rules! fs_rule {
@@ -35,7 +33,7 @@ macro_rules! fs_rule {
                 let Some(path) = (unsafe { c_path(path) }) else {
                     return 0;
                 };
-                add(m, path, rights(m, $access));
+                add(m, path, $access);
                 1
             })
         }
@@ -80,7 +78,7 @@ pub unsafe extern "C" fn minijail_add_fs_restriction_access_rights(
         let Some(path) = (unsafe { c_path(path) }) else {
             return 0;
         };
-        add(m, path, u64::from(landlock_flags));
+        add(m, path, FsAccess::Rights(u64::from(landlock_flags)));
         1
     })
 }
@@ -102,7 +100,7 @@ pub unsafe extern "C" fn minijail_is_fs_restriction_ruleset_initialized(
     guard("minijail_is_fs_restriction_ruleset_initialized", || {
         // SAFETY: valid per the C API contract (NULL aborts).
         let m = unsafe { jail_ref(j, "minijail_is_fs_restriction_ruleset_initialized") };
-        m.fs_enabled && !m.fs_rules.is_empty() && kernel_abi().is_ok()
+        !m.jail.fs_rules().is_empty() && kernel_abi().is_ok()
     })
 }
 
@@ -111,17 +109,10 @@ pub unsafe extern "C" fn minijail_is_fs_restriction_ruleset_initialized(
 pub unsafe extern "C" fn minijail_disable_fs_restrictions(j: *mut Minijail) {
     guard("minijail_disable_fs_restrictions", || {
         // SAFETY: valid per the C API contract (NULL aborts).
-        unsafe { jail_mut(j, "minijail_disable_fs_restrictions") }.fs_enabled = false;
+        unsafe { jail_mut(j, "minijail_disable_fs_restrictions") }
+            .jail
+            .disable_fs_restrictions();
     })
-}
-
-fn default_rules(m: &mut Minijail) {
-    for dir in jail::config::DEFAULT_FS_EXEC_PATHS {
-        add(m, Path::new(dir), rights(m, FsAccess::ReadExecute));
-    }
-    for file in jail::config::DEFAULT_FS_READ_PATHS {
-        add(m, Path::new(file), rights(m, FsAccess::ReadOnly));
-    }
 }
 
 /// `minijail_enable_default_fs_restrictions`.
@@ -129,7 +120,10 @@ fn default_rules(m: &mut Minijail) {
 pub unsafe extern "C" fn minijail_enable_default_fs_restrictions(j: *mut Minijail) {
     guard("minijail_enable_default_fs_restrictions", || {
         // SAFETY: valid per the C API contract (NULL aborts).
-        default_rules(unsafe { jail_mut(j, "minijail_enable_default_fs_restrictions") });
+        unsafe { jail_mut(j, "minijail_enable_default_fs_restrictions") }
+            .jail
+            .enable_default_fs_restrictions()
+            .landlock_best_effort();
     })
 }
 
@@ -138,8 +132,9 @@ pub unsafe extern "C" fn minijail_enable_default_fs_restrictions(j: *mut Minijai
 pub unsafe extern "C" fn minijail_set_using_minimalistic_mountns(j: *mut Minijail) {
     guard("minijail_set_using_minimalistic_mountns", || {
         // SAFETY: valid per the C API contract (NULL aborts).
-        unsafe { jail_mut(j, "minijail_set_using_minimalistic_mountns") }.minimalistic_mountns =
-            true;
+        unsafe { jail_mut(j, "minijail_set_using_minimalistic_mountns") }
+            .jail
+            .set_using_minimalistic_mountns();
     })
 }
 
@@ -149,37 +144,19 @@ pub unsafe extern "C" fn minijail_set_enable_profile_fs_restrictions(j: *mut Min
     guard("minijail_set_enable_profile_fs_restrictions", || {
         // SAFETY: valid per the C API contract (NULL aborts).
         unsafe { jail_mut(j, "minijail_set_enable_profile_fs_restrictions") }
-            .profile_fs_restrictions = true;
+            .jail
+            .set_enable_profile_fs_restrictions(true);
     })
 }
 
-/// `minijail_add_minimalistic_mountns_fs_rules`: when the mount namespace
-/// is made only of bind mounts, allow exactly what they expose.
+/// `minijail_add_minimalistic_mountns_fs_rules`: the profile's rules,
+/// from the mounts made so far.
 #[no_mangle]
 pub unsafe extern "C" fn minijail_add_minimalistic_mountns_fs_rules(j: *mut Minijail) {
     guard("minijail_add_minimalistic_mountns_fs_rules", || {
         // SAFETY: valid per the C API contract (NULL aborts).
-        let m = unsafe { jail_mut(j, "minijail_add_minimalistic_mountns_fs_rules") };
-        if !m.minimalistic_mountns || !m.profile_fs_restrictions {
-            return;
-        }
-        let mounts = m.jail.mounts().to_vec();
-        if mounts.is_empty() || mounts.iter().any(|mt| !mt.is_bind()) {
-            return;
-        }
-        for mt in &mounts {
-            add(m, &mt.dest, rights(m, FsAccess::ReadExecute));
-            let read_only = mt.flags & libc::MS_RDONLY != 0;
-            let events = mt.flags & (libc::MS_SHARED | libc::MS_SLAVE) != 0;
-            if !read_only || events {
-                add(m, &mt.dest, rights(m, FsAccess::AdvancedReadWrite));
-            }
-        }
-        default_rules(m);
-        add(m, Path::new("/dev"), rights(m, FsAccess::Edit));
-        add(m, Path::new("/proc"), rights(m, FsAccess::ReadOnly));
-        if m.jail.has_namespace(jail::Namespace::Mount) {
-            add(m, Path::new("/tmp"), rights(m, FsAccess::ReadWrite));
-        }
+        unsafe { jail_mut(j, "minijail_add_minimalistic_mountns_fs_rules") }
+            .jail
+            .add_minimalistic_mountns_fs_rules();
     })
 }

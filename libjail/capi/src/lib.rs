@@ -43,7 +43,7 @@ mod setters;
 use std::ffi::{c_char, CStr, OsStr};
 use std::os::unix::ffi::OsStrExt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use jail::{Jail, JailedProcess, SockFilter};
 
@@ -106,12 +106,6 @@ pub struct Minijail {
     pub(crate) uid_map: Option<String>,
     pub(crate) gid_map: Option<String>,
     pub(crate) seccomp: SeccompState,
-    // Landlock: kept here so minijail_disable_fs_restrictions can still
-    // drop them; handed to the Jail at launch.
-    pub(crate) fs_rules: Vec<(PathBuf, u64)>,
-    pub(crate) fs_enabled: bool,
-    pub(crate) minimalistic_mountns: bool,
-    pub(crate) profile_fs_restrictions: bool,
     pub(crate) default_runtime: bool,
     /// Settings this implementation cannot apply: a launch is refused
     /// rather than run without them.
@@ -154,10 +148,6 @@ impl Minijail {
             uid_map: None,
             gid_map: None,
             seccomp: SeccompState::default(),
-            fs_rules: Vec::new(),
-            fs_enabled: true,
-            minimalistic_mountns: false,
-            profile_fs_restrictions: true,
             default_runtime: true,
             unsupported: Vec::new(),
             child: Child::None,
@@ -174,7 +164,6 @@ impl Minijail {
             uid_map: self.uid_map.clone(),
             gid_map: self.gid_map.clone(),
             seccomp: self.seccomp.clone(),
-            fs_rules: self.fs_rules.clone(),
             unsupported: self.unsupported.clone(),
             child: Child::None,
             usage: None,
@@ -183,7 +172,7 @@ impl Minijail {
     }
 
     /// The Jail to launch: the settings plus what is combined only now
-    /// (seccomp, Landlock, id maps). Err: why the jail cannot be applied.
+    /// (seccomp, id maps). Err: why the jail cannot be applied.
     pub(crate) fn effective(&self) -> Result<Jail, Unapplicable> {
         if let Some(what) = self.unsupported.first() {
             return Err(what.clone());
@@ -201,14 +190,6 @@ impl Minijail {
             }
         }
         seccomp::apply(&self.seccomp, &mut jail).map_err(Unapplicable::Invalid)?;
-        if self.fs_enabled && !self.fs_rules.is_empty() {
-            for (path, access) in &self.fs_rules {
-                jail.add_fs_rule(path, *access);
-            }
-            // Upstream: without Landlock in the kernel the rules have no
-            // effect (documented in libminijail.h).
-            jail.landlock_best_effort();
-        }
         Ok(jail)
     }
 }

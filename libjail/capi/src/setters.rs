@@ -552,7 +552,8 @@ pub unsafe extern "C" fn minijail_add_hook(
             2 => HookEvent::PreChroot,
             _ => return -libc::EINVAL,
         };
-        m.jail.add_hook(event, hook, payload);
+        // SAFETY: the C caller's contract for minijail_add_hook is this one.
+        unsafe { m.jail.add_hook(event, hook, payload) };
         0
     })
 }

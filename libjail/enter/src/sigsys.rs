@@ -39,41 +39,59 @@ impl LineBuf {
     }
 }
 
-/// The six syscall arguments from the interrupted context.
-fn syscall_args(ctx: *mut libc::c_void) -> [u64; 6] {
+/// The six syscall arguments from the interrupted context; None where this
+/// architecture's registers are not known here.
+fn syscall_args(ctx: *mut libc::c_void) -> Option<[u64; 6]> {
     #[cfg(target_arch = "x86_64")]
     {
         // SAFETY: for SA_SIGINFO handlers the third argument is a ucontext_t.
         let g = unsafe { &(*(ctx as *const libc::ucontext_t)).uc_mcontext.gregs };
-        [
-            libc::REG_RDI,
-            libc::REG_RSI,
-            libc::REG_RDX,
-            libc::REG_R10,
-            libc::REG_R8,
-            libc::REG_R9,
-        ]
-        .map(|r| g[r as usize] as u64)
+        Some(
+            [
+                libc::REG_RDI,
+                libc::REG_RSI,
+                libc::REG_RDX,
+                libc::REG_R10,
+                libc::REG_R8,
+                libc::REG_R9,
+            ]
+            .map(|r| g[r as usize] as u64),
+        )
     }
     #[cfg(target_arch = "aarch64")]
     {
         // SAFETY: for SA_SIGINFO handlers the third argument is a ucontext_t.
         let r = unsafe { &(*(ctx as *const libc::ucontext_t)).uc_mcontext.regs };
-        [r[0], r[1], r[2], r[3], r[4], r[5]]
+        Some([r[0], r[1], r[2], r[3], r[4], r[5]])
     }
     #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
         let _ = ctx;
-        [0; 6]
+        None
     }
 }
 
+/// The head of a `siginfo_t` for a seccomp SIGSYS (the kernel's
+/// `_sigsys` member of the union), which libc does not expose. As a C
+/// struct, the pointer's alignment puts `call_addr` where the union
+/// starts on every ABI (offset 16 on 64-bit, 12 on 32-bit).
+#[repr(C)]
+struct SigsysInfo {
+    signo: libc::c_int,
+    errno: libc::c_int,
+    code: libc::c_int,
+    call_addr: *mut libc::c_void,
+    syscall: libc::c_int,
+    arch: libc::c_uint,
+}
+
+const _: () = assert!(std::mem::size_of::<SigsysInfo>() <= std::mem::size_of::<libc::siginfo_t>());
+
 extern "C" fn handle_sigsys(_sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
-    // The seccomp fields of siginfo (si_syscall, si_call_addr) sit after
-    // si_code in the union; libc does not expose them, so read by layout:
-    // _sigsys { void *call_addr; int syscall; unsigned arch; } at offset 16.
-    // SAFETY: the kernel hands a valid siginfo for SIGSYS from seccomp.
-    let nr = unsafe { *((info as *const u8).add(16 + std::mem::size_of::<usize>()) as *const i32) };
+    // SAFETY: the kernel hands a valid siginfo for SIGSYS from seccomp,
+    // larger than SigsysInfo (checked above).
+    let nr = unsafe { (*(info as *const SigsysInfo)).syscall };
+    let args = syscall_args(ctx);
     let mut line = LineBuf {
         bytes: [0; 256],
         len: 0,
@@ -86,20 +104,27 @@ extern "C" fn handle_sigsys(_sig: libc::c_int, info: *mut libc::siginfo_t, ctx: 
     line.push(name.map_or(b"unknown".as_slice(), |s| s.as_bytes()));
     line.push(b" (nr ");
     line.push_num(nr as u64, 10);
-    line.push(b") args");
-    for arg in syscall_args(ctx) {
-        line.push(b" 0x");
-        line.push_num(arg, 16);
+    line.push(b")");
+    if let Some(args) = args {
+        line.push(b" args");
+        for arg in args {
+            line.push(b" 0x");
+            line.push_num(arg, 16);
+        }
     }
     line.push(b"\n");
     // SAFETY: write(2) is async-signal-safe; the buffer is live.
     unsafe { libc::write(2, line.bytes.as_ptr().cast(), line.len) };
-    // Re-issue the blocked call: the filter traps again while SIGSYS is
-    // blocked in this handler, so the kernel resets it to the default and
-    // the process dies of SIGSYS, exactly as without logging.
-    // SAFETY: the filter stops this call before it runs.
-    unsafe { libc::syscall(nr as libc::c_long, 0, 0, 0, 0, 0, 0) };
-    // SAFETY: last resort if the filter somehow let it through.
+    // Re-issue the blocked call with its own arguments: the filter gives
+    // the same verdict (TRAP), and as SIGSYS is blocked in this handler the
+    // kernel kills the process with it, exactly as without logging. Other
+    // arguments could be ones the policy allows, so without the real ones
+    // the call is not re-issued at all.
+    if let Some(a) = args {
+        // SAFETY: the filter traps this call with these arguments.
+        unsafe { libc::syscall(nr as libc::c_long, a[0], a[1], a[2], a[3], a[4], a[5]) };
+    }
+    // SAFETY: the fallback: the process still ends, with minijail's code.
     unsafe { libc::_exit(crate::EXIT_JAIL_FAILED) };
 }
 
@@ -116,4 +141,66 @@ pub(crate) fn install() -> Result<(), i32> {
         return Err(crate::fd::errno());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// A filter that traps getpgid unless its argument is 0.
+    fn trap_getpgid_unless_zero() -> [libc::sock_filter; 6] {
+        let stmt = |code: u32, k: u32| libc::sock_filter {
+            code: code as u16,
+            jt: 0,
+            jf: 0,
+            k,
+        };
+        let jump = |k: u32, jt: u8, jf: u8| libc::sock_filter {
+            code: (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16,
+            jt,
+            jf,
+            k,
+        };
+        let load = libc::BPF_LD | libc::BPF_W | libc::BPF_ABS;
+        [
+            stmt(load, 0),
+            jump(libc::SYS_getpgid as u32, 0, 3),
+            stmt(load, 16),
+            jump(0, 1, 0),
+            stmt(libc::BPF_RET | libc::BPF_K, libc::SECCOMP_RET_TRAP),
+            stmt(libc::BPF_RET | libc::BPF_K, libc::SECCOMP_RET_ALLOW),
+        ]
+    }
+
+    #[test]
+    fn the_reporter_never_runs_the_call_with_arguments_the_policy_allows() {
+        let filter = trap_getpgid_unless_zero();
+        let prog = libc::sock_fprog {
+            len: filter.len() as u16,
+            filter: filter.as_ptr() as *mut libc::sock_filter,
+        };
+        // SAFETY: the child only makes async-signal-safe syscalls and ends
+        // with _exit; the parent reaps it.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork");
+        if pid == 0 {
+            // SAFETY: prctl and a filter that outlives the call.
+            unsafe {
+                libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+                if super::install().is_err()
+                    || libc::prctl(libc::PR_SET_SECCOMP, libc::SECCOMP_MODE_FILTER, &prog) != 0
+                {
+                    libc::_exit(2);
+                }
+                // Trapped; re-issued as getpgid(0), it would be allowed.
+                libc::syscall(libc::SYS_getpgid, 1);
+                libc::_exit(0);
+            }
+        }
+        let mut status = 0;
+        // SAFETY: reaping our own child.
+        assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+        assert!(
+            libc::WIFSIGNALED(status) && libc::WTERMSIG(status) == libc::SIGSYS,
+            "the trapped program must die of SIGSYS, wait status {status:#x}"
+        );
+    }
 }

@@ -391,9 +391,10 @@ fn mounts_and_root(plan: &mut Plan) -> Result<(), StepError> {
     // which pivot_root takes away.
     if let Some(data) = &plan.tmp_data {
         let target = resolve_dir(root.0, c"tmp", ChildStep::MountTmp)?;
+        // Source "none", as upstream's.
         mount_on_dir(
             &target,
-            Some(c"tmpfs"),
+            Some(c"none"),
             Some(c"tmpfs"),
             libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_NOSUID,
             Some(data),
