@@ -430,6 +430,7 @@ impl Jail {
             setsid_always: Default::default(),
             pty: Default::default(),
             hooks: Default::default(),
+            keep_launcher_dumpable: false,
         }
     }
 }
