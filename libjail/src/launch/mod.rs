@@ -25,17 +25,16 @@ mod parent;
 mod parent_death;
 mod plan;
 #[allow(unsafe_code)]
-pub mod preload_library;
+pub(crate) mod preload_library;
 mod report;
 #[allow(unsafe_code)]
-pub mod signals;
+pub(crate) mod signals;
 
 pub use command::{Command, Environment, Stdio};
 pub use error::{Conflict, FdProblem, LaunchError, Protocol};
 pub use idmap::{parse as parse_id_map, IdMapError, IdRange};
 pub use jail_command::JailCommand;
-pub use parent::cgroup_procs_file;
-pub use plan::Delivery;
+pub(crate) use parent::cgroup_procs_file;
 pub use report::{ChildFailure, ChildStep};
 
 use crate::config::Jail;

@@ -1099,7 +1099,6 @@ pub(crate) fn build_stage2(jail: &Jail) -> Result<Stage2, LaunchError> {
             mask,
             ambient: jail.ambient_caps,
             securebits_skip_mask: jail.securebits_skip_mask,
-            skip_securebits: false,
         }),
         capbset_keep: jail.capbset_drop,
         no_new_privs: jail.no_new_privs,
