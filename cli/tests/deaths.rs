@@ -217,9 +217,12 @@ fn log_mode_summary_is_a_policy_fragment_that_makes_the_run_pass() {
     let err = text(&logged.stderr);
     assert_eq!(logged.status.code(), Some(0), "{err}");
     assert!(err.contains("would have blocked"), "{err}");
+    // The fragment is every line after the summary's header, the last
+    // thing printed.
     let fragment: String = err
         .lines()
-        .filter(|l| !l.starts_with("jail:"))
+        .skip_while(|l| !l.ends_with("lines to append to it:"))
+        .skip(1)
         .map(|l| format!("{l}\n"))
         .collect();
     assert!(

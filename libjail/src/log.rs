@@ -3,7 +3,30 @@
 //! They go to stderr unless [`log_to_fd`] (`minijail_log_to_fd`) sends
 //! them elsewhere.
 
+use std::fmt;
 use std::sync::atomic::{AtomicI32, Ordering};
+
+pub use jail_enter::report::escape;
+
+/// A message for the user as the command-line faces print it:
+/// `prefix: message`, then the lines of a policy excerpt indented, each
+/// part escaped, ending in a newline.
+pub fn user_message(prefix: &str, message: &str, excerpt: Option<&[String; 2]>) -> String {
+    let mut text = format!("{prefix}: {}\n", escape(message));
+    for line in excerpt.into_iter().flatten() {
+        text.push_str(&format!("    {}\n", escape(line)));
+    }
+    text
+}
+
+/// Displays a string (or path) through [`escape`].
+pub struct Escaped<T>(pub T);
+
+impl<T: AsRef<std::ffi::OsStr>> fmt::Display for Escaped<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&escape(&self.0.as_ref().to_string_lossy()))
+    }
+}
 
 /// syslog priorities of the messages.
 pub const LOG_WARNING: i32 = 4;
@@ -20,12 +43,13 @@ pub fn log_to_fd(fd: libc::c_int, min_priority: i32) {
 }
 
 fn emit(priority: i32, message: &str) {
-    write_text(priority, &format!("jail: {message}\n"));
+    write_text(priority, &format!("jail: {}\n", escape(message)));
 }
 
-/// Lines as they are, without the prefix (a policy fragment to append).
+/// Lines without the prefix (a policy fragment to append), each escaped.
 pub fn lines(priority: i32, text: &str) {
-    write_text(priority, text);
+    let escaped: String = text.lines().map(|l| format!("{}\n", escape(l))).collect();
+    write_text(priority, &escaped);
 }
 
 fn write_text(priority: i32, line: &str) {

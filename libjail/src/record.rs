@@ -205,7 +205,7 @@ impl Recording {
 
 /// Read a `.frequency` file (`name: count` lines, `#` comments).
 pub fn read_frequencies(path: &Path) -> BTreeMap<String, u64> {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let text = crate::input_file::read_to_string(path).unwrap_or_default();
     text.lines()
         .filter_map(|l| {
             let l = l.split('#').next()?.trim();
