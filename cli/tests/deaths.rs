@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{bin, run, text};
+use common::{bin, run, run_as_nobody, text};
 use jail_testkit::{require_root, TempDir};
 
 /// Write `name` with `body` into `dir`; its path.
@@ -82,6 +82,60 @@ fn a_seccomp_kill_and_policy_check_name_the_same_rule() {
             "{args:?}: {err}"
         );
     }
+}
+
+#[test]
+fn an_unprivileged_launcher_explains_kills_or_still_kills() {
+    require_root!();
+    let s = TempDir::new("nobody");
+    let policy = file(&s, "id.policy", &id_policy_without_getuid());
+    let full = std::fs::read_to_string(&policy).unwrap();
+    let static_policy = file(
+        &s,
+        "static.policy",
+        &format!("{full}execve: 1\naccess: 1\n"),
+    );
+    use std::os::unix::fs::PermissionsExt;
+    for (p, mode) in [
+        (s.path(), 0o755),
+        (policy.as_ref(), 0o644),
+        (static_policy.as_ref(), 0o644),
+    ] {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    // Preload mode: the program has exec'd, so the launcher may take its
+    // listener and explain the kill.
+    let o = run_as_nobody("minijail0", &["-n", "-S", &policy, "--", "/usr/bin/id"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(253), "{err}");
+    assert!(err.contains("add `getuid: 1`"), "{err}");
+    // -T static from minijail0, undumpable so no program of the same uid
+    // can reach it: before execve the child has its memory, so the
+    // listener cannot be taken without CAP_SYS_PTRACE. The kill stays a
+    // kill, told without the call.
+    let o = run_as_nobody(
+        "minijail0",
+        &[
+            "-n",
+            "-T",
+            "static",
+            "-S",
+            &static_policy,
+            "--",
+            "/usr/bin/id",
+        ],
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(253), "{err}");
+    assert!(
+        err.contains("killed by SIGSYS: a syscall was blocked by the seccomp policy"),
+        "{err}"
+    );
+    assert!(
+        o.stdout.is_empty(),
+        "id ran past the kill: {}",
+        text(&o.stdout)
+    );
 }
 
 #[test]

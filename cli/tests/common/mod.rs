@@ -27,3 +27,14 @@ pub fn run(name: &str, args: &[&str]) -> Output {
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
+
+/// Run `name args...` as nobody (setpriv), with stdin from /dev/null.
+pub fn run_as_nobody(name: &str, args: &[&str]) -> Output {
+    Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(bin(name))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("setpriv runs")
+}

@@ -14,7 +14,7 @@ use crate::log::Escaped;
 pub enum LaunchError {
     /// Recording needs the launcher to supervise the seccomp filter, which
     /// it cannot here.
-    #[error("cannot record syscalls here: the launcher must take the filter's listener, which it cannot in fork mode, under a seccomp filter of its own (a jail in a jail), on an architecture other than x86_64 and aarch64, or when Yama forbids it to ptrace its children (kernel.yama.ptrace_scope 2 without CAP_SYS_PTRACE, or 3)")]
+    #[error("cannot record syscalls here: the launcher must take the filter's listener, which it cannot in fork mode, under a seccomp filter of its own (a jail in a jail), on an architecture other than x86_64 and aarch64, when Yama forbids it to ptrace its children (kernel.yama.ptrace_scope 2 without CAP_SYS_PTRACE, or 3), or before execve (-T static, a static program) from an undumpable launcher without CAP_SYS_PTRACE (minijail0 always is undumpable: record static programs as root)")]
     CannotRecord,
     /// The recorded program ended before its recording filter was in place.
     #[error("the program ended before its recording filter was in place (it failed in the preload or before execve); nothing was recorded")]

@@ -338,15 +338,17 @@ impl Plan {
         if let Some(loader) = &loader {
             add_preload_env(&mut env, &loader.entry, handoff_target);
         }
-        let supervision = supervision(jail, fork_only, delivery).map(|notify| {
-            let above = handoff_target.max(ack_target.unwrap_or(-1)) + 1;
-            // Clear of the preload library's fd too, when it goes as one.
-            let above = match loader.as_ref().and_then(|l| l.fd.as_ref()) {
-                Some((_, target)) => above.max(target + 1),
-                None => above,
-            };
-            (notify, next_free_fd(jail, above))
-        });
+        let undumpable_launcher = !jail.keep_launcher_dumpable && program_reaches_launcher(jail);
+        let supervision =
+            supervision(jail, fork_only, delivery, undumpable_launcher).map(|notify| {
+                let above = handoff_target.max(ack_target.unwrap_or(-1)) + 1;
+                // Clear of the preload library's fd too, when it goes as one.
+                let above = match loader.as_ref().and_then(|l| l.fd.as_ref()) {
+                    Some((_, target)) => above.max(target + 1),
+                    None => above,
+                };
+                (notify, next_free_fd(jail, above))
+            });
         if jail.seccomp.as_ref().is_some_and(|s| s.record) && supervision.is_none() {
             return Err(LaunchError::CannotRecord);
         }
@@ -445,7 +447,7 @@ impl Plan {
             hooks: jail.hooks.clone(),
             shared_memory_child: false,
             wait_for_parent: true,
-            undumpable_launcher: !jail.keep_launcher_dumpable && program_reaches_launcher(jail),
+            undumpable_launcher,
             announce_dumpable: false,
             saved_sigmask: sys::empty_sigset(),
             pty_master: None,
@@ -1084,6 +1086,7 @@ fn supervision(
     jail: &Jail,
     fork_only: bool,
     delivery: Delivery,
+    undumpable_launcher: bool,
 ) -> Option<jail_enter::supervise::Notify> {
     use jail_enter::supervise::Notify;
     let s = jail.seccomp.as_ref()?;
@@ -1091,6 +1094,16 @@ fn supervision(
         return None;
     }
     if sys::seccomp_mode() != 0 || !may_take_fds() {
+        return None;
+    }
+    // Before execve the child still has the launcher's memory (shared, or
+    // a copy) and so its dumpable flag; only CAP_SYS_PTRACE takes an fd
+    // from an undumpable process, and the child must not make the memory
+    // dumpable (it is the launcher's, or a copy of it).
+    if delivery == Delivery::BeforeExec
+        && (undumpable_launcher || !sys::is_dumpable())
+        && !has_cap_sys_ptrace()
+    {
         return None;
     }
     let logs = s
@@ -1117,9 +1130,14 @@ fn may_take_fds() -> bool {
         .unwrap_or(0);
     match scope {
         0 | 1 => true,
-        2 => jail_enter::apply::current_caps().is_ok_and(|(eff, _, _)| eff & (1 << 19) != 0),
+        2 => has_cap_sys_ptrace(),
         _ => false,
     }
+}
+
+/// Whether this process has CAP_SYS_PTRACE in effect.
+fn has_cap_sys_ptrace() -> bool {
+    jail_enter::apply::current_caps().is_ok_and(|(eff, _, _)| eff & (1 << 19) != 0)
 }
 
 /// The Landlock rules stage 2 adds. As upstream, a rule none of whose
