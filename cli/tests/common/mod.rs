@@ -29,6 +29,8 @@ pub fn text(b: &[u8]) -> String {
 }
 
 /// Run `name args...` as nobody (setpriv), with stdin from /dev/null.
+/// (Each test binary compiles this module; not all use every helper.)
+#[allow(dead_code)]
 pub fn run_as_nobody(name: &str, args: &[&str]) -> Output {
     Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
