@@ -286,6 +286,11 @@ impl Plan {
         } else {
             (None, None, false)
         };
+        // As upstream: with setgroups denied in the user namespace, the
+        // supplementary groups are not cleared (the kernel would refuse).
+        if deny_setgroups && matches!(stage2.groups, Groups::ClearOnIdChange) {
+            stage2.groups = Groups::Keep;
+        }
         let root_in_userns = uid_map.as_deref().is_some_and(idmap::maps_inside_zero)
             && gid_map.as_deref().is_some_and(idmap::maps_inside_zero);
         let root = root_dir.unwrap_or(Path::new("/"));
