@@ -902,6 +902,11 @@ impl Jail {
         self
     }
 
+    /// The (launcher fd, program fd) pairs of [`Jail::preserve_fd`].
+    pub fn preserved_fds(&self) -> &[(i32, i32)] {
+        &self.preserved_fds
+    }
+
     /// Close every fd but stdio and preserved ones (default on).
     pub fn close_open_fds(&mut self, on: bool) -> &mut Self {
         self.close_open_fds = on;

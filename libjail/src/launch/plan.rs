@@ -481,6 +481,10 @@ impl Plan {
     /// Decide which fd goes where, and what survives.
     fn plan_fds(&mut self, jail: &Jail, cmd: &Command) -> Result<(), LaunchError> {
         let mut targets = Vec::new();
+        // The std fds' moves come after the preserved fds', so a pipe or
+        // /dev/null asked for wins over a preserved fd onto 0-2, as
+        // upstream (it moves the preserved fds first, the pipes last).
+        let mut stdio_moves = Vec::new();
         for (i, spec) in [cmd.stdin, cmd.stdout, cmd.stderr].into_iter().enumerate() {
             let fd = i as libc::c_int;
             match spec {
@@ -494,7 +498,7 @@ impl Plan {
                     let null = sys::open(c"/dev/null", flags)
                         .map_err(|e| LaunchError::os("opening /dev/null", e))?;
                     self.close_in_parent.push(null);
-                    self.fd_moves.push(FdMove {
+                    stdio_moves.push(FdMove {
                         source: null,
                         target: fd,
                     });
@@ -503,7 +507,7 @@ impl Plan {
                     let (r, w) = sys::pipe().map_err(|e| LaunchError::os("pipe", e))?;
                     let (parent_end, child_end) = if i == 0 { (w, r) } else { (r, w) };
                     self.stdio_pipes[i] = Some((parent_end, child_end));
-                    self.fd_moves.push(FdMove {
+                    stdio_moves.push(FdMove {
                         source: child_end,
                         target: fd,
                     });
@@ -534,6 +538,7 @@ impl Plan {
             });
             targets.push(child_fd);
         }
+        self.fd_moves.append(&mut stdio_moves);
         if self.delivery == Delivery::Preload {
             targets.push(self.handoff_target);
         }
