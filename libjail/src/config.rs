@@ -652,6 +652,15 @@ impl Jail {
         self.namespace(Namespace::Pid)
     }
 
+    /// The namespaces the launch creates: those asked for, except a net
+    /// namespace that is also joined (as upstream, entering one wins).
+    pub(crate) fn namespaces_to_create(&self) -> impl Iterator<Item = Namespace> + '_ {
+        self.new_ns
+            .iter()
+            .copied()
+            .filter(|ns| !(*ns == Namespace::Net && self.join_ns.iter().any(|(k, _)| k == ns)))
+    }
+
     /// True if a new namespace of this kind is requested.
     pub fn has_namespace(&self, ns: Namespace) -> bool {
         self.new_ns.contains(&ns)

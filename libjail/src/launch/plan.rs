@@ -351,7 +351,8 @@ impl Plan {
             deny_setgroups,
             join: namespaces.join,
             hostname: optional_cstring("hostname", jail.hostname.as_deref().map(str::as_bytes))?,
-            net_loopback: jail.has_namespace(Namespace::Net) && jail.net_loopback,
+            net_loopback: jail.namespaces_to_create().any(|ns| ns == Namespace::Net)
+                && jail.net_loopback,
             session_keyring: jail.new_session_keyring,
             new_mount_ns: jail.has_namespace(Namespace::Mount),
             propagation: if jail.has_namespace(Namespace::Mount) {
@@ -716,7 +717,7 @@ struct Namespaces {
 fn plan_namespaces(jail: &Jail) -> Result<Namespaces, LaunchError> {
     let mut clone_flags = 0;
     let mut unshare_flags = 0;
-    for ns in &jail.new_ns {
+    for ns in jail.namespaces_to_create() {
         match ns {
             Namespace::User | Namespace::Pid => clone_flags |= ns.clone_flag(),
             other => unshare_flags |= other.clone_flag(),
@@ -833,7 +834,9 @@ fn warn_user_without_group(jail: &Jail) {
 /// Namespace settings that contradict each other.
 fn validate_namespaces(jail: &Jail) -> Result<(), LaunchError> {
     for (kind, path) in &jail.join_ns {
-        if jail.has_namespace(*kind) && !matches!(kind, Namespace::Mount) {
+        // A mount namespace is joined and then a new one made inside it;
+        // a joined net namespace replaces the new one (both as upstream).
+        if jail.has_namespace(*kind) && !matches!(kind, Namespace::Mount | Namespace::Net) {
             return Err(Conflict::NewAndJoined {
                 namespace: *kind,
                 path: path.clone(),
