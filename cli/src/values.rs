@@ -166,25 +166,14 @@ fn cap_text_effective(text: &str) -> Option<u64> {
 
 /// A user: a number, or a name from the user database: (uid, name, primary gid).
 pub fn user(text: &str) -> Result<(u32, Option<String>, Option<u32>), String> {
-    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-        return text
-            .parse()
-            .map(|uid| (uid, None, None))
-            .map_err(|_| format!("uid '{text}' is out of range"));
-    }
-    jail::ids::user_by_name(text)
-        .map(|u| (u.uid, Some(text.to_owned()), Some(u.gid)))
+    jail::ids::parse_user(text)
+        .map(|u| (u.uid, u.name, u.gid))
         .map_err(|e| e.to_string())
 }
 
 /// A group: a number, or a name from the group database.
 pub fn group(text: &str) -> Result<u32, String> {
-    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-        return text
-            .parse()
-            .map_err(|_| format!("gid '{text}' is out of range"));
-    }
-    jail::ids::group_by_name(text).map_err(|e| e.to_string())
+    jail::ids::parse_group(text).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -16,6 +16,8 @@ pub enum IdError {
     Lookup { name: String, errno: nix::Error },
     #[error("supplementary groups of user '{0}' cannot be listed: {1}")]
     GroupList(String, nix::Error),
+    #[error("{kind} '{text}' is out of range")]
+    OutOfRange { kind: &'static str, text: String },
 }
 
 /// A user's uid and primary gid.
@@ -25,7 +27,8 @@ pub struct UserIds {
     pub gid: u32,
 }
 
-/// Look up a user by name; a decimal number is taken as a uid as it is.
+/// Look up a user by name (a number is a name here too, as for
+/// `minijail_change_user`; [`parse_user`] takes numbers as uids).
 pub fn user_by_name(name: &str) -> Result<UserIds, IdError> {
     match User::from_name(name) {
         Ok(Some(u)) => Ok(UserIds {
@@ -60,18 +63,49 @@ pub fn user_groups(name: &str, primary: u32) -> Result<Vec<u32>, IdError> {
         .map_err(|e| IdError::GroupList(name.to_owned(), e))
 }
 
-/// Parse a user: a number, or a name from the user database.
-pub fn parse_user(text: &str) -> Result<UserIds, IdError> {
-    match text.parse::<u32>() {
-        Ok(uid) => Ok(UserIds { uid, gid: u32::MAX }),
-        Err(_) => user_by_name(text),
-    }
+/// A user as `-u` names one: the uid, and for a name, the name and its
+/// primary gid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedUser {
+    pub uid: u32,
+    pub name: Option<String>,
+    pub gid: Option<u32>,
 }
 
-/// Parse a group: a number, or a name from the group database.
-pub fn parse_group(text: &str) -> Result<u32, IdError> {
-    match text.parse::<u32>() {
-        Ok(gid) => Ok(gid),
-        Err(_) => group_by_name(text),
+fn is_decimal(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Parse a user as `-u` does: a decimal uid as it is, else a name from the
+/// user database.
+pub fn parse_user(text: &str) -> Result<NamedUser, IdError> {
+    if is_decimal(text) {
+        let uid = text.parse().map_err(|_| IdError::OutOfRange {
+            kind: "uid",
+            text: text.to_owned(),
+        })?;
+        return Ok(NamedUser {
+            uid,
+            name: None,
+            gid: None,
+        });
     }
+    let ids = user_by_name(text)?;
+    Ok(NamedUser {
+        uid: ids.uid,
+        name: Some(text.to_owned()),
+        gid: Some(ids.gid),
+    })
+}
+
+/// Parse a group as `-g` does: a decimal gid as it is, else a name from
+/// the group database.
+pub fn parse_group(text: &str) -> Result<u32, IdError> {
+    if is_decimal(text) {
+        return text.parse().map_err(|_| IdError::OutOfRange {
+            kind: "gid",
+            text: text.to_owned(),
+        });
+    }
+    group_by_name(text)
 }

@@ -24,6 +24,7 @@
 // C function pointers of hooks); everything else is checked safe Rust.
 #![deny(unsafe_code)]
 
+pub mod atomic_file;
 pub mod caps;
 #[allow(unsafe_code)]
 pub mod cgroup;
@@ -33,6 +34,7 @@ pub mod doctor;
 #[allow(unsafe_code)]
 pub mod hook;
 pub mod ids;
+pub mod input_file;
 pub mod launch;
 pub mod log;
 #[allow(unsafe_code)]

@@ -50,6 +50,7 @@ macro_rules! str_arg {
 fn id_error(e: &jail::ids::IdError) -> i32 {
     match e {
         jail::ids::IdError::NoSuchUser(_) | jail::ids::IdError::NoSuchGroup(_) => -libc::ENOENT,
+        jail::ids::IdError::OutOfRange { .. } => -libc::EINVAL,
         jail::ids::IdError::Lookup { errno, .. } | jail::ids::IdError::GroupList(_, errno) => {
             -(*errno as i32)
         }

@@ -212,16 +212,12 @@ impl Prepared {
             self.drop_bounding_set(keep)?;
         }
         if let Some(caps) = &self.caps {
-            if !caps.skip_securebits {
-                // Keep caps across the uid change unless ambient caps carry them.
-                let mut bits = SECUREBITS_TO_LOCK & !caps.securebits_skip_mask;
-                if caps.ambient {
-                    bits &= !SECBIT_KEEP_CAPS;
-                }
-                prctl(libc::PR_SET_SECUREBITS, bits, Step::Securebits, Some(bits))?;
-            } else if self.uid.is_some() {
-                prctl(libc::PR_SET_KEEPCAPS, 1, Step::KeepCaps, None)?;
+            // Keep caps across the uid change unless ambient caps carry them.
+            let mut bits = SECUREBITS_TO_LOCK & !caps.securebits_skip_mask;
+            if caps.ambient {
+                bits &= !SECBIT_KEEP_CAPS;
             }
+            prctl(libc::PR_SET_SECUREBITS, bits, Step::Securebits, Some(bits))?;
         }
         // SAFETY: getppid has no preconditions.
         let parent = unsafe { libc::getppid() };
@@ -360,7 +356,7 @@ impl Prepared {
         let noroot_locked = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED;
         // Upstream: a caller who skipped SECURE_NOROOT wants setuid-root
         // programs to regain caps, so the bounding set stays.
-        if !caps.skip_securebits && caps.securebits_skip_mask & noroot_locked == 0 {
+        if caps.securebits_skip_mask & noroot_locked == 0 {
             self.drop_bounding_set(keep)?;
         }
         capset(keep)?;

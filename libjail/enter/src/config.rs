@@ -39,8 +39,6 @@ pub struct Caps {
     pub ambient: bool,
     /// Securebits the caller asked not to lock (`minijail_skip_setting_securebits`).
     pub securebits_skip_mask: u64,
-    /// Skip locking securebits entirely (no CAP_SETPCAP available).
-    pub skip_securebits: bool,
 }
 
 /// One Landlock rule: `access` (LANDLOCK_ACCESS_FS_* bits) beneath `path`.

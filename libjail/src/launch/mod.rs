@@ -25,17 +25,16 @@ mod parent;
 mod parent_death;
 mod plan;
 #[allow(unsafe_code)]
-pub mod preload_library;
+pub(crate) mod preload_library;
 mod report;
 #[allow(unsafe_code)]
-pub mod signals;
+pub(crate) mod signals;
 
 pub use command::{Command, Environment, Stdio};
 pub use error::{Conflict, FdProblem, LaunchError, Protocol};
 pub use idmap::{parse as parse_id_map, IdMapError, IdRange};
 pub use jail_command::JailCommand;
-pub use parent::cgroup_procs_file;
-pub use plan::Delivery;
+pub(crate) use parent::cgroup_procs_file;
 pub use report::{ChildFailure, ChildStep};
 
 use crate::config::Jail;
@@ -103,4 +102,15 @@ impl Jail {
         let plan = Plan::build(self, &cmd, true)?;
         launch(self, plan, false)
     }
+}
+
+/// Make this process undumpable for the rest of its life (PR_SET_DUMPABLE
+/// 0), so no program it launches can ptrace it or read its /proc/PID/
+/// environ, fd or mem, whatever the jail. A launcher that is only a
+/// launcher (minijail0) calls it first; library launches do it themselves
+/// when the program could reach the launcher (see
+/// [`Jail::keep_launcher_dumpable`]).
+pub fn make_launcher_undumpable() -> Result<(), LaunchError> {
+    crate::sys::set_dumpable(false)
+        .map_err(|e| LaunchError::os("making the launcher undumpable (PR_SET_DUMPABLE)", e))
 }
