@@ -512,3 +512,18 @@ fn unprivileged_user_namespace_with_ids_changed_keeps_the_groups() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), "deny\n0\n0\n", "{}", stderr(&o));
 }
+
+#[test]
+fn logging_seccomp_failures_says_so_as_upstream() {
+    let o = minijail0(&["-L", "-S", &data("echo.policy"), "--", "/bin/echo", "hi"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "hi\n");
+    assert!(
+        stderr(&o).contains("logging seccomp filter failures"),
+        "{}",
+        stderr(&o)
+    );
+    // Without -L, no such line.
+    let o = minijail0(&["-S", &data("echo.policy"), "--", "/bin/echo", "hi"]);
+    assert!(!stderr(&o).contains("logging seccomp"), "{}", stderr(&o));
+}

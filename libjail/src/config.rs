@@ -191,6 +191,10 @@ pub struct SeccompFilter {
     /// SECCOMP_RET_LOG). Only useful with a program that traps
     /// (`CompileOptions::traps_for_logging`).
     pub log_failures: bool,
+    /// The filter logs failures (-L, `minijail_log_seccomp_filter_failures`):
+    /// the launch says so on the log, as upstream's "logging seccomp filter
+    /// failures" line.
+    pub logging: bool,
     /// Where the filter came from, for the message when a program dies of SIGSYS.
     pub label: String,
 }
@@ -221,6 +225,7 @@ impl SeccompFilter {
             tsync,
             allow_speculation,
             log_failures: opts.traps_for_logging(),
+            logging: opts.log_failures,
             label,
         }
     }

@@ -271,6 +271,10 @@ impl Plan {
     pub fn build(jail: &Jail, cmd: &Command, fork_only: bool) -> Result<Plan, LaunchError> {
         validate(jail)?;
         warn_user_without_group(jail);
+        if jail.seccomp.as_ref().is_some_and(|s| s.logging) {
+            // Upstream's line when it installs a logging filter.
+            crate::log::warn("logging seccomp filter failures");
+        }
         let root_dir = jail.chroot.as_deref().or(jail.pivot_root.as_deref());
         check_landlock_paths(jail, root_dir)?;
         let program = resolve_program(jail, cmd, fork_only, root_dir)?;
