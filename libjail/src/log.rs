@@ -5,8 +5,10 @@
 
 use std::sync::atomic::{AtomicI32, Ordering};
 
-/// syslog priorities of the messages.
+/// syslog priority of warnings (a setting that will not do what it
+/// seems to, a Landlock rule skipped).
 pub const LOG_WARNING: i32 = 4;
+/// syslog priority of informational lines (a fallback the launch took).
 pub const LOG_INFO: i32 = 6;
 
 static LOG_FD: AtomicI32 = AtomicI32::new(libc::STDERR_FILENO);

@@ -16,15 +16,21 @@ use std::path::{Path, PathBuf};
 /// Why a program cannot be run.
 #[derive(Debug, thiserror::Error)]
 pub enum ProgramError {
+    /// No file at the program's path.
     #[error("program '{0}' does not exist: check the path (with a new root, a dynamic program starts from the caller's filesystem and a static one from inside the root)")]
     NotFound(PathBuf),
+    /// A name without `/` that no directory of PATH holds.
     #[error("program '{0}' is not found in PATH: give a full path")]
     NotInPath(String),
+    /// The path is a directory or has no execute bit.
     #[error("program '{0}' is not an executable file: check its mode bits")]
     NotExecutable(PathBuf),
+    /// The program's first bytes (ELF header, `#!` line) could not be read.
     #[error("cannot read program '{path}': {source}")]
     Read {
+        /// The program's path on the host.
         path: PathBuf,
+        /// The read's error.
         source: std::io::Error,
     },
 }
@@ -61,6 +67,7 @@ impl Linkage {
 pub struct ProgramInfo {
     /// The path as it will be passed to execve (inside the jail's root).
     pub path: PathBuf,
+    /// Whether the loader runs, and so whether LD_PRELOAD can reach it.
     pub linkage: Linkage,
     /// setuid/setgid bits or a security.capability xattr: the loader runs
     /// it in secure mode and ignores LD_PRELOAD.
