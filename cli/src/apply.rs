@@ -224,18 +224,29 @@ fn to_filter(o: &Options, program: &jail::seccomp::Program, label: &Path) -> jai
 }
 
 fn compile_policy(o: &Options, path: &Path) -> Result<jail::SeccompFilter, UsageError> {
-    let program = jail::seccomp::compile_file(path, &compile_options(o))
-        .map_err(|e| bad(Opt::SeccompPolicy, e.to_string()))?;
+    let policy_error = |e: jail::seccomp::PolicyError| {
+        bad(Opt::SeccompPolicy, e.to_string()).with_excerpt(e.excerpt())
+    };
+    let policy = jail::seccomp::parse_file(path, &compile_options(o)).map_err(policy_error)?;
+    // The same warnings as `jail policy lint`, once, before anything runs.
+    let installed = if o.elf_type == Some(jail::PreloadMode::Never) {
+        jail::seccomp::lint::Installed::BeforeExec
+    } else {
+        jail::seccomp::lint::Installed::AfterExec
+    };
+    for warning in jail::seccomp::lint::lint(&policy, installed) {
+        eprint!(
+            "{}",
+            jail::log::user_message(crate::PROG, &format!("warning: {warning}"), None)
+        );
+    }
+    let program = jail::seccomp::compile_policy(&policy, path).map_err(policy_error)?;
     Ok(to_filter(o, &program, path))
 }
 
 fn load_binary(o: &Options, path: &Path) -> Result<jail::SeccompFilter, UsageError> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        bad(
-            Opt::SeccompBpfBinary,
-            format!("cannot read '{}': {e}", path.display()),
-        )
-    })?;
+    let bytes =
+        jail::input_file::read(path).map_err(|e| bad(Opt::SeccompBpfBinary, e.to_string()))?;
     let program = jail::seccomp::Program::from_bytes(&bytes)
         .map_err(|e| bad(Opt::SeccompBpfBinary, format!("'{}': {e}", path.display())))?;
     Ok(to_filter(o, &program, path))

@@ -13,6 +13,8 @@ pub struct UsageError {
     /// `file:line` of the config entry, when it came from one.
     pub location: Option<String>,
     pub message: String,
+    /// The policy source line and carets under the fault, for -S errors.
+    pub excerpt: Option<[String; 2]>,
 }
 
 impl UsageError {
@@ -21,6 +23,7 @@ impl UsageError {
             flag: Some(spec.display()),
             location: None,
             message: message.into(),
+            excerpt: None,
         }
     }
 
@@ -29,7 +32,19 @@ impl UsageError {
             flag: None,
             location: None,
             message: message.into(),
+            excerpt: None,
         }
+    }
+
+    /// Add the source excerpt of a policy error.
+    pub fn with_excerpt(mut self, excerpt: Option<[String; 2]>) -> UsageError {
+        self.excerpt = excerpt;
+        self
+    }
+
+    /// The message as minijail0 prints it (control characters escaped).
+    pub fn user_message(&self) -> String {
+        jail::log::user_message(crate::PROG, &self.to_string(), self.excerpt.as_ref())
     }
 
     /// Say which config file line the bad entry came from.

@@ -163,8 +163,8 @@ fn push(
 /// The entries of a config file, as options.
 pub fn read_config(path: &Path) -> Result<Vec<Entry>, UsageError> {
     let cfg = table::spec(Opt::Config);
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| UsageError::new(cfg, format!("cannot read '{}': {e}", path.display())))?;
+    let text =
+        jail::input_file::read_to_string(path).map_err(|e| UsageError::new(cfg, e.to_string()))?;
     let lines = config_file::parse(&text)
         .map_err(|e| UsageError::new(cfg, format!("{}: {e}", path.display())))?;
     let mut entries = Vec::new();

@@ -44,7 +44,7 @@ pub fn run(args: &[OsString]) -> i32 {
     let action = match options::parse(args) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("{PROG}: {e}");
+            eprint!("{}", e.user_message());
             return 1;
         }
     };
@@ -52,24 +52,26 @@ pub fn run(args: &[OsString]) -> i32 {
         Action::Help => print(&docs::help()),
         Action::SyscallHelp => print(&docs::syscall_help()),
         Action::GenConfig { path, text } => {
-            let written = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-                .and_then(|mut f| f.write_all(text.as_bytes()));
+            let written =
+                jail::atomic_file::write(&path, text.as_bytes(), jail::atomic_file::Existing::Keep);
             match written {
                 Ok(()) => 0,
                 Err(e) => {
-                    eprintln!(
-                        "{PROG}: --gen-config: cannot write '{}': {e}; give a new, writable file name",
+                    say(&format!(
+                        "--gen-config: cannot write '{}': {e}; give a new, writable file name",
                         path.display()
-                    );
+                    ));
                     1
                 }
             }
         }
         Action::Run { options, program } => launch(&options, &program),
     }
+}
+
+/// One line on stderr, `minijail0: message`, control characters escaped.
+fn say(message: &str) {
+    eprint!("{}", jail::log::user_message(PROG, message, None));
 }
 
 fn print(text: &str) -> i32 {
@@ -85,7 +87,7 @@ pub fn launch(o: &options::Options, program: &[OsString]) -> i32 {
     let jail = match apply::build_jail(o) {
         Ok(j) => j,
         Err(e) => {
-            eprintln!("{PROG}: {e}");
+            eprint!("{}", e.user_message());
             return 1;
         }
     };
@@ -93,7 +95,7 @@ pub fn launch(o: &options::Options, program: &[OsString]) -> i32 {
     let mut child = match jail.spawn(&cmd) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("{PROG}: {e}");
+            say(&e.to_string());
             return e.exit_status();
         }
     };
@@ -106,10 +108,10 @@ pub fn launch(o: &options::Options, program: &[OsString]) -> i32 {
             status.minijail_status()
         }
         Err(e) => {
-            eprintln!(
-                "{PROG}: waiting for the jailed program (pid {}) failed: {e}",
+            say(&format!(
+                "waiting for the jailed program (pid {}) failed: {e}",
                 child.pid()
-            );
+            ));
             jail::status::JAIL_FAILED
         }
     }

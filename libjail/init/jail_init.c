@@ -88,6 +88,7 @@ __asm__(".text\n"
 #define WNOHANG 1
 #define EINTR 4
 #define PR_SET_NAME 15
+#define PR_SET_DUMPABLE 4
 
 __attribute__((noreturn)) static void exit_with(long code)
 {
@@ -147,6 +148,12 @@ __attribute__((noreturn, used)) void start_c(long *sp)
 
 	if (pid <= 0)
 		exit_with(254);
+	/*
+	 * execve made this image dumpable again: a program of the same uid
+	 * and capabilities could otherwise ptrace its init, which runs
+	 * outside the jail's stage 2 (no filter, no no_new_privs).
+	 */
+	sys6(NR_prctl, PR_SET_DUMPABLE, 0, 0, 0);
 	sys6(NR_prctl, PR_SET_NAME, (long)"jail-init", 0, 0);
 	/* Nothing of the launch stays open here: the program holds its pipes. */
 	sys6(NR_close_range, 3, ~0U, 0, 0);

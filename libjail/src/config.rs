@@ -407,6 +407,7 @@ pub struct Jail {
     pub(crate) setsid_always: bool,
     pub(crate) pty: bool,
     pub(crate) hooks: Vec<crate::hook::Hook>,
+    pub(crate) keep_launcher_dumpable: bool,
 }
 
 impl Jail {
@@ -469,6 +470,7 @@ impl Jail {
             setsid_always: Default::default(),
             pty: Default::default(),
             hooks: Default::default(),
+            keep_launcher_dumpable: false,
         }
     }
 }
@@ -945,6 +947,20 @@ impl Jail {
     /// Close every fd but stdio and preserved ones (default on).
     pub fn close_open_fds(&mut self, on: bool) -> &mut Self {
         self.close_open_fds = on;
+        self
+    }
+
+    /// Leave the launching process dumpable even when the program could
+    /// otherwise reach it (default off). A launch whose program runs as
+    /// the launcher's uid, in its pid namespace and without a new user
+    /// namespace makes the launcher undumpable (`PR_SET_DUMPABLE` 0) before
+    /// the clone, for the rest of its life: else the program could ptrace
+    /// it and make it run anything outside the jail, or read its
+    /// /proc/PID/environ and reach its fds through /proc/PID/fd. That also
+    /// stops core dumps of the launcher and same-uid debuggers; a launcher
+    /// that needs those and trusts its programs opts out here.
+    pub fn keep_launcher_dumpable(&mut self, on: bool) -> &mut Self {
+        self.keep_launcher_dumpable = on;
         self
     }
 

@@ -25,6 +25,7 @@
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod atomic_file;
 pub mod caps;
 #[allow(unsafe_code)]
 pub mod cgroup;
@@ -34,6 +35,7 @@ pub mod doctor;
 #[allow(unsafe_code)]
 pub mod hook;
 pub mod ids;
+pub mod input_file;
 pub mod launch;
 pub mod log;
 #[allow(unsafe_code)]

@@ -3,7 +3,30 @@
 //! They go to stderr unless [`log_to_fd`] (`minijail_log_to_fd`) sends
 //! them elsewhere.
 
+use std::fmt;
 use std::sync::atomic::{AtomicI32, Ordering};
+
+pub use jail_enter::report::escape;
+
+/// A message for the user as the command-line faces print it:
+/// `prefix: message`, then the lines of a policy excerpt indented, each
+/// part escaped, ending in a newline.
+pub fn user_message(prefix: &str, message: &str, excerpt: Option<&[String; 2]>) -> String {
+    let mut text = format!("{prefix}: {}\n", escape(message));
+    for line in excerpt.into_iter().flatten() {
+        text.push_str(&format!("    {}\n", escape(line)));
+    }
+    text
+}
+
+/// Displays a string (or path) through [`escape`].
+pub struct Escaped<T>(pub T);
+
+impl<T: AsRef<std::ffi::OsStr>> fmt::Display for Escaped<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&escape(&self.0.as_ref().to_string_lossy()))
+    }
+}
 
 /// syslog priority of warnings (a setting that will not do what it
 /// seems to, a Landlock rule skipped).
@@ -25,7 +48,7 @@ fn emit(priority: i32, message: &str) {
     if priority > MIN_PRIORITY.load(Ordering::Relaxed) {
         return;
     }
-    let line = format!("jail: {message}\n");
+    let line = format!("jail: {}\n", escape(message));
     let fd = LOG_FD.load(Ordering::Relaxed);
     let _ = jail_enter::fd::write_all(fd, line.as_bytes());
 }

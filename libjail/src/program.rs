@@ -13,20 +13,26 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use crate::log::Escaped;
+
 /// Why a program cannot be run.
 #[derive(Debug, thiserror::Error)]
 pub enum ProgramError {
     /// No file at the program's path.
-    #[error("program '{0}' does not exist: check the path (with a new root, a dynamic program starts from the caller's filesystem and a static one from inside the root)")]
+    #[error("program '{}' does not exist: check the path (with a new root, a dynamic program starts from the caller's filesystem and a static one from inside the root)", Escaped(.0))]
     NotFound(PathBuf),
     /// A name without `/` that no directory of PATH holds.
-    #[error("program '{0}' is not found in PATH: give a full path")]
+    #[error("program '{}' is not found in PATH: give a full path", Escaped(.0))]
     NotInPath(String),
-    /// The path is a directory or has no execute bit.
-    #[error("program '{0}' is not an executable file: check its mode bits")]
+    /// The file has no execute bit.
+    #[error("program '{}' is not an executable file: check its mode bits", Escaped(.0))]
     NotExecutable(PathBuf),
+    /// The path names something other than a regular file (a directory,
+    /// a device); the second field says what.
+    #[error("program '{}' is {}, not a program: give the path of an executable file", Escaped(.0), .1)]
+    NotAFile(PathBuf, &'static str),
     /// The program's first bytes (ELF header, `#!` line) could not be read.
-    #[error("cannot read program '{path}': {source}")]
+    #[error("cannot read program '{}': {source}", Escaped(.path))]
     Read {
         /// The program's path on the host.
         path: PathBuf,
@@ -193,7 +199,16 @@ fn inspect_depth(path: &Path, root: &HostView, depth: u32) -> Result<ProgramInfo
             source: e,
         },
     })?;
-    if !meta.is_file() || meta.permissions().mode() & 0o111 == 0 {
+    if meta.is_dir() {
+        return Err(ProgramError::NotAFile(path.to_owned(), "a directory"));
+    }
+    if !meta.is_file() {
+        return Err(ProgramError::NotAFile(
+            path.to_owned(),
+            "not a regular file",
+        ));
+    }
+    if meta.permissions().mode() & 0o111 == 0 {
         return Err(ProgramError::NotExecutable(path.to_owned()));
     }
     let privileged = meta.mode() & (libc::S_ISUID | libc::S_ISGID) != 0 || has_file_caps(&host);
@@ -324,6 +339,11 @@ mod tests {
             inspect(Path::new("/etc/passwd"), &HostView::host()),
             Err(ProgramError::NotExecutable(_))
         ));
+        let e = inspect(Path::new("/tmp"), &HostView::host()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "program '/tmp' is a directory, not a program: give the path of an executable file"
+        );
     }
 
     #[test]

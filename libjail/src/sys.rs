@@ -14,6 +14,27 @@ pub fn check(rc: libc::c_long) -> Result<libc::c_long, Errno> {
     }
 }
 
+/// PR_SET_DUMPABLE: whether processes of the same uid may ptrace this one
+/// or open its /proc/PID/{environ,fd,mem,...}. Per address space: a child
+/// sharing our memory shares the flag.
+pub fn set_dumpable(dumpable: bool) -> Result<(), Errno> {
+    // SAFETY: prctl with integer arguments.
+    let rc = unsafe { libc::prctl(libc::PR_SET_DUMPABLE, dumpable as libc::c_ulong, 0, 0, 0) };
+    check(rc.into()).map(drop)
+}
+
+/// This process's real and effective uid.
+pub fn uids() -> (libc::uid_t, libc::uid_t) {
+    // SAFETY: getuid and geteuid have no preconditions.
+    unsafe { (libc::getuid(), libc::geteuid()) }
+}
+
+/// Whether this process is dumpable (PR_GET_DUMPABLE is 1).
+pub fn is_dumpable() -> bool {
+    // SAFETY: prctl with integer arguments.
+    unsafe { libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0) == 1 }
+}
+
 /// fork-like clone(2) with namespace flags; returns 0 in the child.
 ///
 /// Raw clone rather than fork(3): CLONE_NEWPID and CLONE_NEWUSER must be

@@ -178,8 +178,8 @@ fn error_messages_point_at_the_problem() {
         Path::new("/x/y.policy"),
         &CompileOptions::new(Arch::X86_64),
     )
-    .unwrap_err()
-    .to_string();
+    .unwrap_err();
+    let e = format!("{e:#}");
     assert!(
         e.starts_with(
             "/x/y.policy:2:16: unknown constant on x86_64: `TCGEST`; did you mean `TCGETS`?"

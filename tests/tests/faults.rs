@@ -394,6 +394,23 @@ fn full_disk_under_the_pid_file_and_cgroup_writes() {
         String::from_utf8_lossy(&out.stderr),
         format!("minijail0: pid file '{d}/pid': No space left on device (os error 28)\n")
     );
+    // Neither the pid file nor --gen-config output is left behind, empty
+    // or partial, nor any temporary: the listing after each failure is
+    // what the full tmpfs held before.
+    let out = in_private_mount_ns(&format!(
+        "{} {mj} -f {d}/pid -n /bin/touch {m} || echo status=$?; \
+         {mj} --gen-config {d}/gen.conf -n -u 0 -- /bin/true || echo status=$?; ls -A {d}",
+        full_tmpfs(dir.path()),
+        mj = mj.display()
+    ));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout, "status=1\nstatus=1\ncg\nfill\n", "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!(
+            "minijail0: --gen-config: cannot write '{d}/gen.conf': No space left on device"
+        )),
+        "{out:?}"
+    );
     let out = in_private_mount_ns(&format!(
         "{} exec {} --nnp --cgroup {d}/cg -- /bin/touch {m}",
         full_tmpfs(dir.path()),

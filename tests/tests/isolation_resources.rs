@@ -53,6 +53,39 @@ fn rlimits_apply_in_a_pid_namespace_too() {
     assert_eq!(limit(&limits, "Max open files"), ("32".into(), "32".into()));
 }
 
+/// The limits are set after the child's own fd moves (which dup above
+/// every target) and its init fork: a limit the program can live with
+/// works. Below that, in preload mode, the loader would have no fd for
+/// the preload library: refused before fork.
+#[test]
+fn a_small_file_limit_works_and_one_the_loader_cannot_live_with_is_refused() {
+    for pid_ns in [false, true] {
+        if pid_ns && !is_root() {
+            skip_part!("pid namespace", "needs root");
+            continue;
+        }
+        let mut jail = Jail::new();
+        jail.no_new_privs().rlimit(libc::RLIMIT_NOFILE as i32, 5, 5);
+        if pid_ns {
+            jail.namespace(Namespace::Pid);
+        }
+        let limits = sh_ok(&jail, "cat /proc/self/limits");
+        assert_eq!(limit(&limits, "Max open files"), ("5".into(), "5".into()));
+    }
+    let mut jail = Jail::new();
+    jail.no_new_privs().rlimit(libc::RLIMIT_NOFILE as i32, 4, 4);
+    let e = try_sh(&jail, "true").unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "RLIMIT_NOFILE soft limit 4: the program starts with fds 0 to 3 open, so the dynamic loader would have no fd left to open the preload library (and would run the program without the jail): raise the limit to at least 5, or use no-preload mode (-T static)"
+    );
+    // Without a preload (nothing for stage 2) the loader has fd 3.
+    let mut plain = Jail::new();
+    plain.rlimit(libc::RLIMIT_NOFILE as i32, 4, 4);
+    let limits = sh_ok(&plain, "cat /proc/self/limits");
+    assert_eq!(limit(&limits, "Max open files"), ("4".into(), "4".into()));
+}
+
 #[test]
 fn bad_rlimits_are_refused() {
     let mut jail = Jail::new();

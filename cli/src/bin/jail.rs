@@ -122,6 +122,37 @@ impl PolicyOpts {
     }
 }
 
+/// A failure of a `jail` command: one line, and the policy excerpt for a
+/// parse error.
+struct Failure {
+    message: String,
+    excerpt: Option<[String; 2]>,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure {
+            message,
+            excerpt: None,
+        }
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Failure {
+        Failure::from(message.to_owned())
+    }
+}
+
+impl From<seccomp::PolicyError> for Failure {
+    fn from(e: seccomp::PolicyError) -> Failure {
+        Failure {
+            message: e.to_string(),
+            excerpt: e.excerpt(),
+        }
+    }
+}
+
 /// `jail doctor`: the report on stdout; Ok(false) when something needed
 /// is missing or restricted. The probes are the library's.
 fn doctor(options: &[std::ffi::OsString]) -> Result<bool, String> {
@@ -137,7 +168,7 @@ fn doctor(options: &[std::ffi::OsString]) -> Result<bool, String> {
     Ok(report.all_ok())
 }
 
-fn run(cli: Cli) -> Result<(), String> {
+fn run(cli: Cli) -> Result<(), Failure> {
     let cmd = match cli.command {
         Command::Policy(cmd) => cmd,
         Command::Doctor { options } => {
@@ -156,7 +187,7 @@ fn run(cli: Cli) -> Result<(), String> {
             opts,
         } => {
             let o = opts.compile_options()?;
-            let prog = seccomp::compile_file(&policy, &o).map_err(|e| e.to_string())?;
+            let prog = seccomp::compile_file(&policy, &o)?;
             std::fs::write(&output, prog.to_bytes())
                 .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
             eprintln!(
@@ -169,11 +200,10 @@ fn run(cli: Cli) -> Result<(), String> {
         PolicyCommand::Dump { file, opts } => {
             let o = opts.compile_options()?;
             let prog = if file.extension().is_some_and(|e| e == "bpf") {
-                let bytes = std::fs::read(&file)
-                    .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+                let bytes = jail::input_file::read(&file).map_err(|e| e.to_string())?;
                 Program::from_bytes(&bytes).map_err(|e| format!("{}: {e}", file.display()))?
             } else {
-                seccomp::compile_file(&file, &o).map_err(|e| e.to_string())?
+                seccomp::compile_file(&file, &o)?
             };
             print!("{}", prog.listing(o.arch));
         }
@@ -184,14 +214,13 @@ fn run(cli: Cli) -> Result<(), String> {
             opts,
         } => {
             let o = opts.compile_options()?;
-            let parsed = seccomp::parse_file(&policy, &o).map_err(|e| e.to_string())?;
-            let prog = seccomp::compile_policy(&parsed, &policy).map_err(|e| e.to_string())?;
+            let parsed = seccomp::parse_file(&policy, &o)?;
+            let prog = seccomp::compile_policy(&parsed, &policy)?;
             let nr = resolve_syscall(o.arch, &syscall)?;
             if args.len() > 6 {
-                return Err(format!(
-                    "a syscall has at most 6 arguments, got {}",
-                    args.len()
-                ));
+                return Err(
+                    format!("a syscall has at most 6 arguments, got {}", args.len()).into(),
+                );
             }
             let mut a = [0u64; 6];
             for (slot, text) in a.iter_mut().zip(&args) {
@@ -234,7 +263,10 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("jail: {e}");
+            eprint!(
+                "{}",
+                jail::log::user_message("jail", &e.message, e.excerpt.as_ref())
+            );
             ExitCode::FAILURE
         }
     }

@@ -200,7 +200,8 @@ fn run(m: &mut Minijail, cfg: RunConfig<'_>) -> i32 {
                 LaunchError::Program(
                     jail::program::ProgramError::NotFound(_)
                     | jail::program::ProgramError::NotInPath(_)
-                    | jail::program::ProgramError::NotExecutable(_),
+                    | jail::program::ProgramError::NotExecutable(_)
+                    | jail::program::ProgramError::NotAFile(..),
                 ) => e.exit_status(),
                 _ => {
                     jail::log::warn(&format!(

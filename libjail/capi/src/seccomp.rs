@@ -2,7 +2,6 @@
 //! and hand the filter to the Jail at launch with upstream's options.
 
 use std::ffi::{c_char, CString};
-use std::io::Read;
 use std::os::fd::FromRawFd;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -184,12 +183,12 @@ pub unsafe extern "C" fn minijail_parse_seccomp_filters_from_fd(j: *mut Minijail
         let origin: PathBuf = std::fs::read_link(format!("/proc/self/fd/{fd}"))
             .unwrap_or_else(|_| PathBuf::from("<fd>"));
         // SAFETY: the caller hands the fd over; it is closed when `file` drops.
-        let mut file = unsafe { std::fs::File::from_raw_fd(fd) };
-        let mut text = String::new();
-        if let Err(e) = file.read_to_string(&mut text) {
-            die(&format!("failed to read seccomp policy from fd {fd}: {e}"));
-        }
-        drop(file);
+        let file = unsafe { std::fs::File::from_raw_fd(fd) };
+        let what = format!("seccomp policy from fd {fd}");
+        let text = jail::input_file::read_stream(file, &what)
+            .map_err(|e| e.to_string())
+            .and_then(|b| String::from_utf8(b).map_err(|_| format!("{what}: not UTF-8 text")))
+            .unwrap_or_else(|e| die(&format!("failed to read the seccomp policy: {e}")));
         match jail::seccomp::compile_str(&text, Path::new(&origin), &options(&m.seccomp)) {
             Ok(program) => store(m, &program, origin.display().to_string()),
             Err(e) => die(&format!(

@@ -164,7 +164,7 @@ pub fn setup(plan: &mut Plan, fds: &ChildFds) {
 }
 
 /// The setup up to the fork of a pid namespace's init: namespaces,
-/// mounts, root, rlimits.
+/// mounts, root.
 fn prepare(plan: &mut Plan, fds: &ChildFds) {
     let status = fds.status_write;
     let step = |step: ChildStep, r: Result<(), Errno>| {
@@ -174,6 +174,17 @@ fn prepare(plan: &mut Plan, fds: &ChildFds) {
     };
     for &fd in &fds.parent_ends {
         sys::close(fd);
+    }
+    // An undumpable launcher (so an earlier program cannot ptrace it)
+    // passed that on to this copy of itself; but an unprivileged launcher
+    // can write a new user namespace's uid/gid maps only into a dumpable
+    // child's /proc files. Dumpable just for the wait, said first thing so
+    // the launcher waits for it. Only in a child with memory of its own
+    // (clone_child never shares it then): the flag belongs to the address
+    // space, so a child sharing the launcher's must never change it.
+    if plan.announce_dumpable {
+        step(ChildStep::Dumpable, sys::set_dumpable(true));
+        report::dumpable(status);
     }
     // Wait for the launcher first: uid/gid maps, cgroups, pid file. A
     // child sharing the launcher's memory also shares its thread's errno,
@@ -188,6 +199,12 @@ fn prepare(plan: &mut Plan, fds: &ChildFds) {
         }
     }
     sys::close(fds.sync_read);
+    // The maps are written: this copy of the launcher's memory is
+    // undumpable again until execve (a pid namespace's init, jail-init,
+    // makes itself undumpable).
+    if plan.announce_dumpable {
+        step(ChildStep::Dumpable, sys::set_dumpable(false));
+    }
     // Into the jail's own cgroup before any other step: the init, the
     // program and a new cgroup namespace are all inside it.
     for (index, &fd) in plan.cgroup_procs.iter().enumerate() {
@@ -224,8 +241,8 @@ fn prepare(plan: &mut Plan, fds: &ChildFds) {
 
 /// The steps a jail takes in the process that enters it, shared by the
 /// forked child and [`Jail::enter`](crate::Jail::enter): join and create
-/// namespaces, hostname, loopback, session keyring, mounts and root,
-/// rlimits. Syscalls only.
+/// namespaces, hostname, loopback, session keyring, mounts and root.
+/// Syscalls only.
 pub(crate) fn isolate(plan: &mut Plan) -> Result<(), StepError> {
     let check = |step: ChildStep, rc: libc::c_long| match sys::check(rc) {
         Ok(_) => Ok(()),
@@ -259,6 +276,14 @@ pub(crate) fn isolate(plan: &mut Plan) -> Result<(), StepError> {
         check(ChildStep::SessionKeyring, rc)?;
     }
     fs::setup(plan)?;
+    Ok(())
+}
+
+/// The resource limits, set after every step that needs resources of its
+/// own (the init fork, the fd moves, which dup above all targets), so any
+/// limit the program itself can live with works: RLIMIT_NOFILE 4, or
+/// RLIMIT_NPROC 1 in a pid namespace.
+pub(crate) fn apply_rlimits(plan: &Plan) -> Result<(), StepError> {
     for (index, r) in plan.rlimits.iter().enumerate() {
         let lim = libc::rlimit {
             rlim_cur: r.cur,
@@ -273,7 +298,7 @@ pub(crate) fn isolate(plan: &mut Plan) -> Result<(), StepError> {
 }
 
 /// The setup in the program's own process, after the fork of an init:
-/// session, fds, signal mask, hooks and stage 2 (no-preload mode).
+/// session, fds, rlimits, signal mask, hooks and stage 2 (no-preload mode).
 fn finish(plan: &mut Plan, fds: &ChildFds) {
     let status = fds.status_write;
     let step = |step: ChildStep, r: Result<(), Errno>| {
@@ -295,6 +320,9 @@ fn finish(plan: &mut Plan, fds: &ChildFds) {
         ChildStep::Fds,
         setup_fds(plan, handoff, fds.ack_write, status),
     );
+    if let Err((s, e, detail)) = apply_rlimits(plan) {
+        fail(status, s, e, detail);
+    }
     if plan.pty_slave >= 0 {
         // fd 0 is the pty's slave now, and this process a session leader.
         // SAFETY: TIOCSCTTY on an fd we hold, with an integer argument.

@@ -125,6 +125,18 @@ pub fn clone_child(
     fds: &mut ChildFds,
     exec: bool,
 ) -> Result<(libc::pid_t, ChildLife), LaunchError> {
+    if plan.undumpable_launcher {
+        super::make_launcher_undumpable()?;
+    }
+    // An undumpable launcher's children have root-owned /proc files, so an
+    // unprivileged launcher cannot write a new user namespace's maps into
+    // them. The child then makes itself dumpable for the wait, which it
+    // may only do in memory of its own: the flag belongs to the address
+    // space, and a child sharing ours would make the launcher dumpable.
+    plan.announce_dumpable = plan.userns && !sys::is_dumpable();
+    if plan.announce_dumpable {
+        plan.shared_memory_child = false;
+    }
     // Block every signal around clone so no handler of the caller's runs
     // in the child before it resets them; the child restores the mask.
     let mut life = ChildLife {

@@ -77,6 +77,7 @@ impl Jail {
         let mut plan = Plan::build(self, &cmd, true)?;
 
         child::isolate(&mut plan).map_err(|(s, e, d)| step_failed(s, e, d))?;
+        child::apply_rlimits(&plan).map_err(|(s, e, d)| step_failed(s, e, d))?;
         crate::hook::run(&plan.hooks, HookEvent::PreDropCaps)
             .map_err(|(e, i)| step_failed(ChildStep::Hook, e, i))?;
         if let Some(prepared) = &plan.stage2_prepared {

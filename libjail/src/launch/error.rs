@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::report::{ChildFailure, ChildStep};
 use crate::config::{Jail, Namespace};
+use crate::log::Escaped;
 
 /// Why a jailed program was not started.
 #[derive(Debug, thiserror::Error)]
@@ -24,11 +25,11 @@ pub enum LaunchError {
     #[error(transparent)]
     Rlimit(#[from] crate::config::RlimitError),
     /// The program is setuid, setgid or has file capabilities.
-    #[error("program '{0}' is setuid, setgid or has file capabilities: the loader would ignore LD_PRELOAD and the jail would not apply; use no-preload mode (-T static) or run another program")]
+    #[error("program '{}' is setuid, setgid or has file capabilities: the loader would ignore LD_PRELOAD and the jail would not apply; use no-preload mode (-T static) or run another program", Escaped(.0))]
     PrivilegedProgram(PathBuf),
     /// The program does not load the preload library (static, or another
     /// architecture), and preload mode was asked for.
-    #[error("program '{0}' is not a dynamically linked program of this architecture, so the preload library cannot reach it; use no-preload mode (-T static)")]
+    #[error("program '{}' is not a dynamically linked program of this architecture, so the preload library cannot reach it; use no-preload mode (-T static)", Escaped(.0))]
     PreloadUnreachable(PathBuf),
     /// A dynamic program that exists only inside the new root: with the
     /// preload it would be started from the caller's filesystem.
@@ -90,7 +91,7 @@ pub enum LaunchError {
         errno: std::io::Error,
     },
     /// A path setting is wrong: `what` names the setting.
-    #[error("{what} '{}': {reason}", .path.display())]
+    #[error("{what} '{}': {}", Escaped(.path), Escaped(.reason))]
     Path {
         /// The setting: "mount destination", "cgroup", "pid file", ...
         what: &'static str,
@@ -98,6 +99,16 @@ pub enum LaunchError {
         path: PathBuf,
         /// What is wrong and what to do.
         reason: String,
+    },
+    /// In preload mode, a RLIMIT_NOFILE soft limit that leaves the dynamic
+    /// loader no free fd: it would skip the preload library and run the
+    /// program without the jail.
+    #[error("RLIMIT_NOFILE soft limit {limit}: the program starts with fds 0 to {} open, so the dynamic loader would have no fd left to open the preload library (and would run the program without the jail): raise the limit to at least {}, or use no-preload mode (-T static)", .lowest_free - 1, .lowest_free + 1)]
+    FdLimitTooLow {
+        /// The soft limit asked for.
+        limit: u64,
+        /// The lowest fd number the program does not start with.
+        lowest_free: u64,
     },
     /// The jail's own cgroup cannot be made or limited.
     #[error(transparent)]
@@ -325,9 +336,10 @@ impl LaunchError {
             | LaunchError::Program(crate::program::ProgramError::NotInPath(_)) => {
                 crate::status::NO_COMMAND
             }
-            LaunchError::Program(crate::program::ProgramError::NotExecutable(_)) => {
-                crate::status::NO_ACCESS
-            }
+            LaunchError::Program(
+                crate::program::ProgramError::NotExecutable(_)
+                | crate::program::ProgramError::NotAFile(..),
+            ) => crate::status::NO_ACCESS,
             _ => 1,
         }
     }

@@ -56,22 +56,57 @@ pub fn image_fd() -> Result<libc::c_int, Errno> {
 pub type ProgramMain = fn(&mut Plan, &ChildFds) -> !;
 
 /// What the program's process gets when it shares init's memory.
+#[derive(Clone, Copy)]
 struct ProgramStart {
     plan: *mut Plan,
     fds: *const ChildFds,
     main: ProgramMain,
     restore_ignored_sigchld: bool,
+    gate: Gate,
 }
 
 extern "C" fn program_entry(arg: *mut libc::c_void) -> libc::c_int {
-    // SAFETY: `arg` is the ProgramStart fork_init passed; init is suspended
-    // (CLONE_VFORK) until this process execs or exits, so nothing else
-    // touches the plan.
-    let start = unsafe { &*(arg as *const ProgramStart) };
-    // SAFETY: as above.
+    // SAFETY: `arg` is the ProgramStart in fork_init's frame, which stays
+    // as it is (that process only goes deeper, into exec_init) until the
+    // exec; the launcher keeps that stack mapped until both have exec'd.
+    let start = unsafe { *(arg as *const ProgramStart) };
+    // Nothing of the plan is touched before init has exec'd: until then
+    // init reads it, and shares this process's errno.
+    start.gate.wait();
+    // SAFETY: the plan and fds outlive this process's use of them (the
+    // launcher keeps them until end of file on the status pipe), and init,
+    // exec'd now, no longer touches them.
     let (plan, fds) = unsafe { (&mut *start.plan, &*start.fds) };
     program_starts(plan, fds, start.restore_ignored_sigchld);
     (start.main)(plan, fds)
+}
+
+/// The program's process waits until init has exec'd jail-init: before
+/// that, init is a copy of the launcher, or shares its memory, and a
+/// program of init's uid and capabilities that traced it there would
+/// reach the launcher's memory. A close-on-exec pipe whose write end only
+/// init holds: end of file when it execs (or dies).
+#[derive(Clone, Copy)]
+struct Gate {
+    read: libc::c_int,
+    write: libc::c_int,
+}
+
+impl Gate {
+    fn new() -> Result<Gate, Errno> {
+        let (read, write) = sys::pipe()?;
+        Ok(Gate { read, write })
+    }
+
+    /// In the program's process: drop its copy of the write end, wait for
+    /// end of file.
+    fn wait(self) {
+        sys::close(self.write);
+        let mut byte = [0u8; 1];
+        // Every signal is blocked here: nothing interrupts the read.
+        let _ = sys::read_full(self.read, &mut byte);
+        sys::close(self.read);
+    }
 }
 
 /// First steps in the program's process, however it was forked.
@@ -99,10 +134,11 @@ fn set_sigchld(action: libc::sighandler_t) -> bool {
 ///
 /// With `program` (the launch execs) and no caller hooks, the program's
 /// process shares this one's memory and runs `program` on the stack the
-/// launcher mapped for it, while this process is suspended until it execs
-/// or exits (vfork). Without (fork mode, which returns into the caller's
-/// code), or with hooks (which may count on a private copy of memory),
-/// it is a plain fork and Ok is returned in the program's process.
+/// launcher mapped for it. Without (fork mode, which returns into the
+/// caller's code), or with hooks (which may count on a private copy of
+/// memory), it is a plain fork and Ok is returned in the program's
+/// process. Either way the program's process goes on only once this one
+/// has exec'd jail-init ([`Gate`]).
 pub fn fork_init(
     plan: &mut Plan,
     fds: &ChildFds,
@@ -111,47 +147,71 @@ pub fn fork_init(
     // An ignored SIGCHLD would let the kernel reap the program before the
     // init can see its status: default here, ignored again in the program.
     let restore_ignored_sigchld = set_sigchld(libc::SIG_DFL);
+    let gate = Gate::new()?;
     // Every signal is still blocked here (the launcher blocks them around
     // clone and the program's process unblocks them only at the end of
     // its setup), so init, as pid 1 of the namespace, cannot lose one sent
     // from outside: it stays pending until jail-init takes it.
     let pid = match program {
         Some(main) if plan.hooks.is_empty() && !fds.program_stack.is_null() => {
-            let mut start = ProgramStart {
+            let start = ProgramStart {
                 plan: &mut *plan,
                 fds,
                 main,
                 restore_ignored_sigchld,
+                gate,
             };
-            // SAFETY: program_entry only makes syscalls on the plan and then
-            // execs or exits; `start` outlives it (vfork), and the launcher
-            // keeps the stack mapped until this process has exec'd too.
-            unsafe {
+            // SAFETY: program_entry copies `start`, waits until this
+            // process has exec'd, then only makes syscalls on the plan and
+            // execs or exits; `start` stays alive until the exec (see
+            // exec_init), and the launcher keeps the stacks mapped until
+            // both have exec'd.
+            let pid = unsafe {
                 sys::clone_vm(
                     0,
-                    true,
+                    false,
                     &*fds.program_stack,
                     program_entry,
-                    (&mut start as *mut ProgramStart).cast(),
-                )?
-            }
+                    (&start as *const ProgramStart).cast_mut().cast(),
+                )
+            };
+            return match pid {
+                Ok(pid) => {
+                    sys::close(gate.read);
+                    exec_init(plan, fds, pid, Some(&start))
+                }
+                Err(e) => {
+                    sys::close(gate.read);
+                    sys::close(gate.write);
+                    Err(e)
+                }
+            };
         }
         _ => {
-            let pid = sys::clone_process(0)?;
-            if pid == 0 {
+            let pid = sys::clone_process(0);
+            if pid == Ok(0) {
+                gate.wait();
                 program_starts(plan, fds, restore_ignored_sigchld);
                 return Ok(());
             }
             pid
         }
-    };
-    exec_init(plan, fds, pid)
+    }
+    .inspect_err(|_| {
+        sys::close(gate.read);
+        sys::close(gate.write);
+    })?;
+    // The write end goes at the exec (close-on-exec).
+    sys::close(gate.read);
+    exec_init(plan, fds, pid, None)
 }
 
 /// Replace this process with jail-init for the program `pid`. If the
 /// image cannot run, the program is killed and the launch fails: an init
 /// that kept the launcher's memory would outlive the launch.
-fn exec_init(plan: &Plan, fds: &ChildFds, pid: libc::pid_t) -> ! {
+/// `start`, the program's start record in a shared-memory fork, is kept
+/// alive (its stack slot not reused) until the exec.
+fn exec_init(plan: &Plan, fds: &ChildFds, pid: libc::pid_t, start: Option<&ProgramStart>) -> ! {
     // Init keeps nothing of the launch but the status pipe (close-on-exec,
     // so the launcher's end of file comes once jail-init runs): the
     // program holds the handoff and acknowledgement pipes, and init
@@ -191,6 +251,7 @@ fn exec_init(plan: &Plan, fds: &ChildFds, pid: libc::pid_t) -> ! {
         )
     };
     let errno = sys::errno();
+    std::hint::black_box(start);
     // SAFETY: killing our own child.
     unsafe { libc::kill(pid, libc::SIGKILL) };
     fail(fds.status_write, ChildStep::InitExec, errno, 0)

@@ -103,3 +103,14 @@ impl Jail {
         launch(self, plan, false)
     }
 }
+
+/// Make this process undumpable for the rest of its life (PR_SET_DUMPABLE
+/// 0), so no program it launches can ptrace it or read its /proc/PID/
+/// environ, fd or mem, whatever the jail. A launcher that is only a
+/// launcher (minijail0) calls it first; library launches do it themselves
+/// when the program could reach the launcher (see
+/// [`Jail::keep_launcher_dumpable`]).
+pub fn make_launcher_undumpable() -> Result<(), LaunchError> {
+    crate::sys::set_dumpable(false)
+        .map_err(|e| LaunchError::os("making the launcher undumpable (PR_SET_DUMPABLE)", e))
+}

@@ -195,15 +195,24 @@ fn check_dest(
         Ok(_) => Ok(()),
         // Created inside the root when the mount is made.
         Err(libc::ENOENT) if create => Ok(()),
-        Err(e) => Err(LaunchError::path(
-            what,
-            dest,
-            format!(
-                "cannot be resolved inside the root {}: {}; every directory on the way must be a directory",
-                root.display(),
-                std::io::Error::from_raw_os_error(e)
-            ),
-        )),
+        Err(e) => {
+            let todo = match e {
+                libc::ENOENT => "; create it there first",
+                libc::ENOTDIR => "; every directory on the way must be a directory",
+                libc::EACCES => "; this process may not search a directory on the way",
+                libc::ELOOP => "; the path has too many symlinks",
+                _ => "",
+            };
+            Err(LaunchError::path(
+                what,
+                dest,
+                format!(
+                    "cannot be resolved inside the root {}: {}{todo}",
+                    root.display(),
+                    std::io::Error::from_raw_os_error(e)
+                ),
+            ))
+        }
     }
 }
 

@@ -57,6 +57,9 @@ pub fn launch(
     // for this release (one sharing our memory runs beside us: it makes no
     // call until released, and after it this thread only reads the status
     // pipe). Any other has exec'd or failed by now (vfork), or goes on.
+    if plan.announce_dumpable {
+        await_dumpable(jail, &plan, &mut pipes, pid)?;
+    }
     if plan.wait_for_parent {
         if let Err(e) = setup_child(&plan, pid) {
             abandon(pid);
@@ -145,6 +148,22 @@ fn release_child(
 }
 
 /// Child → parent: read the report and turn a failure into the error.
+/// Wait until the child is dumpable, so its uid/gid map files open.
+fn await_dumpable(
+    jail: &Jail,
+    plan: &Plan,
+    pipes: &mut LaunchPipes,
+    pid: libc::pid_t,
+) -> Result<(), LaunchError> {
+    match report::await_dumpable(pipes.status.0) {
+        Ok(()) => Ok(()),
+        Err(report) => {
+            sys::close(LaunchPipes::take(&mut pipes.status.0));
+            Err(failed(jail, plan, report, pid))
+        }
+    }
+}
+
 fn await_exec(
     jail: &Jail,
     plan: &Plan,
@@ -153,18 +172,23 @@ fn await_exec(
 ) -> Result<(), LaunchError> {
     match report::receive(LaunchPipes::take(&mut pipes.status.0)) {
         Report::Execed => Ok(()),
-        Report::Failed(failure) => Err(child_failed(jail, plan, pid, failure)),
-        Report::Died => {
-            // Died during setup, before it could say how far it got.
-            Err(LaunchError::ChildDied(reap(pid)))
-        }
-        Report::Malformed { bad_record } => {
+        other => Err(failed(jail, plan, other, pid)),
+    }
+}
+
+/// The error for a child that did not get to exec, reaped.
+fn failed(jail: &Jail, plan: &Plan, report: Report, pid: libc::pid_t) -> LaunchError {
+    match report {
+        Report::Failed(failure) => child_failed(jail, plan, pid, failure),
+        // Died during setup, before it could say how far it got.
+        Report::Died => LaunchError::ChildDied(reap(pid)),
+        Report::Execed | Report::Malformed { .. } => {
             abandon(pid);
-            Err(LaunchError::Protocol(if bad_record {
+            LaunchError::Protocol(if report == (Report::Malformed { bad_record: true }) {
                 Protocol::UnknownStep
             } else {
                 Protocol::MalformedReport
-            }))
+            })
         }
     }
 }
@@ -289,8 +313,12 @@ fn setup_child(plan: &Plan, pid: libc::pid_t) -> Result<(), LaunchError> {
         write_file("cgroup", &cgroup_procs_file(cgroup), &pid.to_string())?;
     }
     if let Some(path) = &plan.pid_file {
-        std::fs::write(path, format!("{pid}\n"))
-            .map_err(|e| LaunchError::path("pid file", path, e.to_string()))?;
+        crate::atomic_file::write(
+            path,
+            format!("{pid}\n").as_bytes(),
+            crate::atomic_file::Existing::Replace,
+        )
+        .map_err(|e| LaunchError::path("pid file", path, e.to_string()))?;
     }
     Ok(())
 }

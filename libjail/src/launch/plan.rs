@@ -140,6 +140,13 @@ pub struct Plan {
     /// part (uid/gid maps, cgroups, pid file). With none of those to do the
     /// child goes straight on: no round trip through the launcher.
     pub wait_for_parent: bool,
+    /// Make the launcher undumpable before the clone: the program could
+    /// reach it otherwise (see [`Jail::keep_launcher_dumpable`]).
+    pub undumpable_launcher: bool,
+    /// The child makes itself dumpable and says so before the launcher
+    /// writes its uid/gid maps: set at clone time when the launcher is
+    /// undumpable and a new user namespace needs maps.
+    pub announce_dumpable: bool,
     /// The launching thread's signal mask, saved while all signals are
     /// blocked around clone; the child restores it unless resetting.
     pub saved_sigmask: libc::sigset_t,
@@ -404,6 +411,8 @@ impl Plan {
             hooks: jail.hooks.clone(),
             shared_memory_child: false,
             wait_for_parent: true,
+            undumpable_launcher: !jail.keep_launcher_dumpable && program_reaches_launcher(jail),
+            announce_dumpable: false,
             saved_sigmask: sys::empty_sigset(),
             pty_master: None,
             pty_slave: -1,
@@ -412,6 +421,7 @@ impl Plan {
             plan.attach_pty(pair);
         }
         plan.plan_fds(jail, cmd)?;
+        plan.check_fd_limit()?;
         if jail
             .resources
             .wants_cgroup(jail.has_namespace(Namespace::Pid))
@@ -454,6 +464,35 @@ impl Plan {
                         .map_or(target, |m| m.source);
                     sys::is_tty(source)
                 });
+    }
+
+    /// In preload mode the dynamic loader must open the preload library
+    /// (and the program's libraries) with the fds the program starts with
+    /// already open: a RLIMIT_NOFILE soft limit that leaves it no free
+    /// number would make it skip the preload ("cannot be preloaded ...
+    /// ignored") and run the program unjailed, or fail it at 127.
+    fn check_fd_limit(&self) -> Result<(), LaunchError> {
+        if self.delivery != Delivery::Preload {
+            return Ok(());
+        }
+        let Some(limit) = self
+            .rlimits
+            .iter()
+            .find(|r| r.resource == libc::RLIMIT_NOFILE as i32)
+        else {
+            return Ok(());
+        };
+        let mut open: Vec<libc::c_int> = (0..3).chain(self.keep_fds.iter().copied()).collect();
+        open.sort_unstable();
+        open.dedup();
+        let lowest_free = (0..).find(|n| !open.contains(n)).unwrap_or(0) as u64;
+        if limit.cur > lowest_free {
+            return Ok(());
+        }
+        Err(LaunchError::FdLimitTooLow {
+            limit: limit.cur,
+            lowest_free,
+        })
     }
 
     /// The pty's slave becomes the program's std fds (the caller's are
@@ -818,6 +857,18 @@ fn warn_user_without_group(jail: &Jail) {
             "user '{name}' runs with gid {gid}, not its group {user_gid}: a user name does not change the gid (as upstream minijail); give the group too (-g {user_gid}, minijail_change_gid, Jail::change_gid)"
         ));
     }
+}
+
+/// Whether the program could ptrace its launcher, or open its /proc files,
+/// if the launcher stays dumpable: it runs as the launcher's uid, sees the
+/// launcher's pids, and is not in a new user namespace (whose capabilities
+/// give nothing over a process outside it).
+fn program_reaches_launcher(jail: &Jail) -> bool {
+    if jail.has_namespace(Namespace::Pid) || jail.has_namespace(Namespace::User) {
+        return false;
+    }
+    let (ruid, euid) = sys::uids();
+    jail.uid.is_none_or(|uid| uid == ruid || uid == euid)
 }
 
 /// Namespace settings that contradict each other.

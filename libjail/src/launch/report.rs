@@ -37,6 +37,7 @@ child_steps! {
     ParentSync => "waiting for the launcher's setup",
     ParentDeathSignal => "setting the parent-death signal",
     SignalReset => "resetting signal mask and handlers",
+    Dumpable => "setting whether the process is dumpable (PR_SET_DUMPABLE)",
     UserNamespaceIds => "becoming root in the new user namespace",
     JoinNamespace => "joining a namespace (setns)",
     Unshare => "creating namespaces",
@@ -129,6 +130,37 @@ impl ChildFailure {
 /// Written once stage 1 is done, before stage 2 (whose seccomp filter,
 /// in no-preload mode, need not allow write) and execve.
 pub const SETUP_DONE: u8 = 0xd0;
+
+/// Written first by a child that made itself dumpable for the launcher's
+/// uid/gid map writes ([`dumpable`]).
+pub const CHILD_DUMPABLE: u8 = 0xd1;
+
+/// Tell the parent this child is dumpable now, so its map files open.
+pub fn dumpable(status_fd: libc::c_int) {
+    let _ = sys::write_all(status_fd, &[CHILD_DUMPABLE]);
+}
+
+/// Wait for the child's [`CHILD_DUMPABLE`] byte. Anything else is how the
+/// child ended: a failure record, or nothing.
+pub fn await_dumpable(status_read: libc::c_int) -> Result<(), Report> {
+    let mut first = [0u8; 1];
+    match sys::read_full(status_read, &mut first) {
+        Ok(1) if first[0] == CHILD_DUMPABLE => return Ok(()),
+        Ok(1) => {}
+        Ok(_) => return Err(Report::Died),
+        Err(_) => return Err(Report::Malformed { bad_record: false }),
+    }
+    let mut record = [0u8; RECORD_LEN];
+    record[0] = first[0];
+    match sys::read_full(status_read, &mut record[1..]) {
+        Ok(n) if n == RECORD_LEN - 1 => {}
+        _ => return Err(Report::Malformed { bad_record: false }),
+    }
+    Err(match ChildFailure::decode(&record) {
+        Some(failure) => Report::Failed(failure),
+        None => Report::Malformed { bad_record: true },
+    })
+}
 
 /// Tell the parent stage 1 is done. Nothing to do if it cannot hear: a
 /// launcher that is gone takes the child with it (or the child runs on,

@@ -21,6 +21,7 @@ mod constants_x86_64;
 pub mod disasm;
 pub mod interp;
 pub mod lexer;
+pub mod lint;
 pub mod oracle;
 pub mod parser;
 pub mod policy;
@@ -152,13 +153,23 @@ pub enum PolicyError {
     #[error(transparent)]
     Parse(#[from] Box<ParseError>),
     /// Code generation failed.
-    #[error("{}: {error}", file.display())]
+    #[error("{}: {error}", crate::log::Escaped(file))]
     Compile {
         /// The top-level policy file.
         file: PathBuf,
         /// What failed.
         error: CompileError,
     },
+}
+
+impl PolicyError {
+    /// The source excerpt of a parse error (see [`ParseError::excerpt`]).
+    pub fn excerpt(&self) -> Option<[String; 2]> {
+        match self {
+            PolicyError::Parse(e) => e.excerpt(),
+            PolicyError::Compile { .. } => None,
+        }
+    }
 }
 
 /// A raw program could not be read.

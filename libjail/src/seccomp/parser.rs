@@ -34,6 +34,7 @@ use std::sync::Arc;
 use super::lexer::{self, Kind, Line, Token};
 use super::policy::{Action, Atom, Filter, Op, Origin, Policy, Rule};
 use super::tables::{self, Arch};
+use crate::log::{escape, Escaped};
 
 /// Reads policy and frequency files. Tests and fuzzing use in-memory loaders.
 pub trait Loader {
@@ -47,7 +48,9 @@ pub struct FsLoader;
 
 impl Loader for FsLoader {
     fn load(&self, path: &Path) -> io::Result<String> {
-        std::fs::read_to_string(path)
+        // Regular files only, bounded: an `@include /dev/zero` must not
+        // read forever.
+        Ok(crate::input_file::read_to_string(path)?)
     }
 }
 
@@ -197,40 +200,54 @@ pub struct ParseError {
     pub suggestion: Option<String>,
 }
 
+/// One line naming file, line, column, what is wrong and the offending
+/// text, control characters escaped. The alternate form (`{:#}`) adds the
+/// [`ParseError::excerpt`] lines, indented.
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = Escaped(&self.file);
         if self.line == 0 {
-            return write!(f, "{}: {}", self.file.display(), self.kind);
+            return write!(f, "{file}: {}", self.kind);
         }
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file.display(),
-            self.line,
-            self.column,
-            self.kind
-        )?;
+        write!(f, "{file}:{}:{}: {}", self.line, self.column, self.kind)?;
         if !self.text.is_empty() {
-            write!(f, ": `{}`", self.text)?;
+            write!(f, ": `{}`", Escaped(&self.text))?;
         }
         if let Some(s) = &self.suggestion {
-            write!(f, "; did you mean `{s}`?")?;
+            write!(f, "; did you mean `{}`?", Escaped(s))?;
         }
-        if !self.source_line.is_empty() {
-            let pad: String = self
-                .source_line
-                .chars()
-                .take(self.column.saturating_sub(1) as usize)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            let carets = "^".repeat(self.text.chars().count().max(1));
-            write!(f, "\n    {}\n    {pad}{carets}", self.source_line)?;
+        if f.alternate() {
+            if let Some([source, carets]) = self.excerpt() {
+                write!(f, "\n    {source}\n    {carets}")?;
+            }
         }
         Ok(())
     }
 }
 
 impl ParseError {
+    /// The source line, escaped, and a line of carets under the offending
+    /// text; None for an error about the file as a whole.
+    pub fn excerpt(&self) -> Option<[String; 2]> {
+        if self.source_line.is_empty() {
+            return None;
+        }
+        let before: String = self
+            .source_line
+            .chars()
+            .take(self.column.saturating_sub(1) as usize)
+            .collect();
+        let pad: String = escape(&before)
+            .chars()
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        let carets = "^".repeat(escape(&self.text).chars().count().max(1));
+        Some([
+            escape(&self.source_line).into_owned(),
+            format!("{pad}{carets}"),
+        ])
+    }
+
     fn new(
         kind: ErrorKind,
         file: &Path,
@@ -514,7 +531,9 @@ impl Parser<'_> {
 
     fn read(&self, tok: &Token, path: &Path) -> Result<String> {
         self.loader.load(path).map_err(|source| {
-            let hint = if Path::new(&tok.text).is_absolute()
+            // The prefix hint only helps a file that is not there.
+            let hint = if source.kind() == io::ErrorKind::NotFound
+                && Path::new(&tok.text).is_absolute()
                 && !self
                     .opts
                     .include_prefixes

@@ -34,6 +34,47 @@ fn report(attempt: &str, r: std::io::Result<i64>) {
     }
 }
 
+/// What a program that runs as its launcher's uid tries against its
+/// parent (the launcher, or a pid namespace's init): attach with ptrace
+/// (from there it could make the parent exec anything, without the jail),
+/// read its environment, reach its open fds through /proc.
+fn take_over_parent() {
+    // SAFETY: getppid has no preconditions.
+    let parent = unsafe { libc::getppid() };
+    println!("parent pid {parent}");
+    // SAFETY: PTRACE_ATTACH stops the parent; detached at once below.
+    let attached = check(unsafe { libc::ptrace(libc::PTRACE_ATTACH, parent, 0, 0) });
+    if attached.is_ok() {
+        let mut st = 0;
+        // SAFETY: waiting for the tracee's stop, then detaching it.
+        unsafe {
+            libc::waitpid(parent, &mut st, libc::__WALL);
+            libc::ptrace(libc::PTRACE_DETACH, parent, 0, 0);
+        }
+    }
+    report("PTRACE_ATTACH the parent", attached);
+    match std::fs::read(format!("/proc/{parent}/environ")) {
+        Ok(env) => escaped(format!("read the parent's environ ({} bytes)", env.len())),
+        Err(e) => blocked(format!("read the parent's environ: {e}")),
+    }
+    let fds = std::fs::read_dir(format!("/proc/{parent}/fd")).and_then(|dir| {
+        let mut targets = Vec::new();
+        for entry in dir {
+            let path = entry?.path();
+            targets.push(std::fs::read_link(&path)?.display().to_string());
+        }
+        Ok(targets)
+    });
+    match fds {
+        Ok(t) => escaped(format!("listed the parent's fds: {}", t.join(" "))),
+        Err(e) => blocked(format!("list the parent's fds: {e}")),
+    }
+    match std::fs::File::open(format!("/proc/{parent}/fd/0")) {
+        Ok(_) => escaped("opened the parent's fd 0 through /proc"),
+        Err(e) => blocked(format!("open the parent's fd 0 through /proc: {e}")),
+    }
+}
+
 fn cstr(s: &str) -> CString {
     CString::new(s).expect("no NUL in argument")
 }
@@ -424,6 +465,7 @@ fn main() {
                 check(unsafe { libc::ptrace(libc::PTRACE_SEIZE, p, 0, 0) }),
             );
         }
+        "take-over-parent" => take_over_parent(),
         "connect" => connect(arg(1)),
         "rlimit-raise" => rlimit_raise(arg(1).parse().expect("limit")),
         "landlock-leave" => landlock_leave(arg(1)),
