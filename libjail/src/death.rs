@@ -76,13 +76,19 @@ pub enum Death {
     /// The seccomp filter blocked a call. With the launcher's supervisor,
     /// which call and why; without, only that it was SIGSYS.
     Seccomp {
+        /// The call, the deciding rule and the suggested line, when the
+        /// supervisor saw it.
         kill: Option<Box<SeccompKill>>,
+        /// The policy's label (its file, as minijail0 was given it).
         policy: Option<String>,
     },
     /// A signal ended it.
     Signaled {
+        /// The signal number.
         signal: i32,
+        /// Whether the kernel wrote a core dump.
         core_dumped: bool,
+        /// Who sent it, when the launcher can tell.
         cause: SignalCause,
     },
 }

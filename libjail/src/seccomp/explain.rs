@@ -160,11 +160,17 @@ pub fn arch_of_audit(audit: u32) -> Option<Arch> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DecidedBy {
     /// No rule for the syscall: the default action of this policy file.
-    NotListed { policy: Option<PathBuf> },
+    NotListed {
+        /// The policy file, when known.
+        policy: Option<PathBuf>,
+    },
     /// This line of the policy.
     Rule(Origin),
     /// The syscall has a rule, but no filter of it matched these arguments.
-    NoFilterMatched { rule: Option<Origin> },
+    NoFilterMatched {
+        /// Where the syscall's rule is, when known.
+        rule: Option<Origin>,
+    },
     /// Another architecture (or the x32 ABI) than the policy's.
     ForeignArch,
     /// A compiled program without its policy text (`--seccomp-bpf-binary`).

@@ -14,7 +14,9 @@ use super::tables::{self, Arch};
 /// arguments (argument index to values).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Observed {
+    /// How many calls were seen.
     pub count: u64,
+    /// The values seen of each filtered argument, by argument index.
     pub values: BTreeMap<usize, BTreeSet<u64>>,
     /// Some values were not recorded (too many, or not numbers in an
     /// strace log): no filter on that argument.
