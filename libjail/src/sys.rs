@@ -165,17 +165,26 @@ pub fn open_in_root(
     let mut how: libc::open_how = unsafe { std::mem::zeroed() };
     how.flags = (flags | libc::O_CLOEXEC | libc::O_NOFOLLOW) as u64;
     how.resolve = libc::RESOLVE_IN_ROOT | libc::RESOLVE_NO_MAGICLINKS;
-    // SAFETY: path is NUL-terminated and how is a valid open_how of the given size.
-    let rc = unsafe {
-        libc::syscall(
-            libc::SYS_openat2,
-            root,
-            path.as_ptr(),
-            &how as *const libc::open_how,
-            std::mem::size_of::<libc::open_how>(),
-        )
-    };
-    check(rc).map(|fd| fd as libc::c_int)
+    // EAGAIN: a rename or mount elsewhere on the system raced a `..`
+    // and the kernel could not prove it stayed inside; openat2(2) says
+    // to retry. Bounded, in case something keeps racing it.
+    let mut tries = 0;
+    loop {
+        // SAFETY: path is NUL-terminated and how is a valid open_how of the given size.
+        let rc = unsafe {
+            libc::syscall(
+                libc::SYS_openat2,
+                root,
+                path.as_ptr(),
+                &how as *const libc::open_how,
+                std::mem::size_of::<libc::open_how>(),
+            )
+        };
+        match check(rc) {
+            Err(libc::EAGAIN) if tries < 128 => tries += 1,
+            result => return result.map(|fd| fd as libc::c_int),
+        }
+    }
 }
 
 /// open(2) a path with O_PATH|O_CLOEXEC (plus `flags`).
