@@ -5,13 +5,14 @@
 //! # a comment
 //! u = nobody
 //! n
-//! bind-mount = /dev/log, \
-//!     /dev/log
+//! bind-mount = /dev/log,/dev/log
 //! ```
 //!
 //! The first line is exactly the directive; then `key` or `key = value`
 //! per line (split at the first `=`, both sides trimmed), a trailing `\`
-//! joins the next line, blank lines and lines starting with `#` are skipped.
+//! joins the next line with a space between (as upstream: inside a
+//! comma-separated value the space becomes part of a field), blank lines
+//! and lines starting with `#` are skipped.
 
 use crate::entry::Entry;
 
@@ -55,7 +56,11 @@ pub fn parse(text: &str) -> Result<Vec<Line>, ConfigError> {
         while logical.ends_with('\\') {
             logical.pop();
             match lines.next() {
-                Some((_, next)) => logical.push_str(next),
+                // Joined with a space, as upstream's getmultiline.
+                Some((_, next)) => {
+                    logical.push(' ');
+                    logical.push_str(next);
+                }
                 None => return Err(ConfigError::DanglingContinuation(start)),
             }
         }
@@ -117,7 +122,7 @@ mod tests {
             vec![
                 (4, "n", None),
                 (5, "u", Some("nobody")),
-                (6, "bind-mount", Some("/a,/b")),
+                (6, "bind-mount", Some("/a, /b")),
                 (8, "mount", Some("none,/x,tmpfs,,a=b")),
             ]
         );

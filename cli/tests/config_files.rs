@@ -190,10 +190,12 @@ fn config_entries_apply_where_the_flag_is() {
 fn config_syntax_as_upstream() {
     let tmp = TempDir::new("config");
     let f = write(&tmp, "s.conf",
-        "% minijail-config-file v0\n\n# comment\n   # indented comment\nmount = none,/run,tmpfs,\\\nMS_NODEV,mode=0755\n  p  \nc=0\nprofile = minimalistic-mountns-nodev\nno-fs-restrictions\n",
+        "% minijail-config-file v0\n\n# comment\n   # indented comment\nmount = none,/run,tmpfs,MS_NODEV,mode=0755\nenv-add = A=1\\\n2\n  p  \nc=0\nprofile = minimalistic-mountns-nodev\nno-fs-restrictions\n",
     );
     let o = run_options(&strings(&["--config", &f])).unwrap();
     assert!(o.ns.pid && o.caps == Some(0) && o.fs_rules.is_empty());
+    // A '\' continuation joins with a space, as upstream.
+    assert_eq!(o.env_add, [("A".to_owned(), "1 2".to_owned())]);
     assert!(o.mounts.iter().any(|m| matches!(m,
         options::MountEntry::Mount { data: Some(d), flags, .. } if d == "mode=0755" && *flags == libc::MS_NODEV)));
 

@@ -492,3 +492,38 @@ fn gen_config_then_config_runs_the_same_jail() {
     let o = minijail0(&[&format!("--gen-config={}", conf.display()), "-n"]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn unprivileged_user_namespace_with_ids_changed_keeps_the_groups() {
+    require_root!();
+    preload_built();
+    // As nobody, -M must deny setgroups; changing ids inside then leaves
+    // the supplementary groups alone, as upstream, instead of dying (253).
+    let o = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(bin())
+        .args([
+            "-U", "-m", "-M", "-u", "0", "-g", "0", "--", "/bin/sh", "-c",
+        ])
+        .arg("cat /proc/self/setgroups; id -u; id -g")
+        .stdin(Stdio::null())
+        .output()
+        .expect("setpriv runs");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "deny\n0\n0\n", "{}", stderr(&o));
+}
+
+#[test]
+fn logging_seccomp_failures_says_so_as_upstream() {
+    let o = minijail0(&["-L", "-S", &data("echo.policy"), "--", "/bin/echo", "hi"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "hi\n");
+    assert!(
+        stderr(&o).contains("logging seccomp filter failures"),
+        "{}",
+        stderr(&o)
+    );
+    // Without -L, no such line.
+    let o = minijail0(&["-S", &data("echo.policy"), "--", "/bin/echo", "hi"]);
+    assert!(!stderr(&o).contains("logging seccomp"), "{}", stderr(&o));
+}

@@ -191,6 +191,10 @@ pub struct SeccompFilter {
     /// SECCOMP_RET_LOG). Only useful with a program that traps
     /// (`CompileOptions::traps_for_logging`).
     pub log_failures: bool,
+    /// The filter logs failures (-L, `minijail_log_seccomp_filter_failures`):
+    /// the launch says so on the log, as upstream's "logging seccomp filter
+    /// failures" line.
+    pub logging: bool,
     /// Where the filter came from, for the message when a program dies of SIGSYS.
     pub label: String,
 }
@@ -221,6 +225,7 @@ impl SeccompFilter {
             tsync,
             allow_speculation,
             log_failures: opts.traps_for_logging(),
+            logging: opts.log_failures,
             label,
         }
     }
@@ -654,6 +659,15 @@ impl Jail {
         self.namespace(Namespace::Pid)
     }
 
+    /// The namespaces the launch creates: those asked for, except a net
+    /// namespace that is also joined (as upstream, entering one wins).
+    pub(crate) fn namespaces_to_create(&self) -> impl Iterator<Item = Namespace> + '_ {
+        self.new_ns
+            .iter()
+            .copied()
+            .filter(|ns| !(*ns == Namespace::Net && self.join_ns.iter().any(|(k, _)| k == ns)))
+    }
+
     /// True if a new namespace of this kind is requested.
     pub fn has_namespace(&self, ns: Namespace) -> bool {
         self.new_ns.contains(&ns)
@@ -902,6 +916,11 @@ impl Jail {
     pub fn preserve_fd(&mut self, parent_fd: i32, child_fd: i32) -> &mut Self {
         self.preserved_fds.push((parent_fd, child_fd));
         self
+    }
+
+    /// The (launcher fd, program fd) pairs of [`Jail::preserve_fd`].
+    pub fn preserved_fds(&self) -> &[(i32, i32)] {
+        &self.preserved_fds
     }
 
     /// Close every fd but stdio and preserved ones (default on).

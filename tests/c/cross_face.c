@@ -59,6 +59,10 @@ static int build(struct minijail *j, const char *family, const char *scratch)
 		minijail_namespace_net(j);
 		need(minijail_namespace_set_hostname(j, "cross"), "hostname");
 		minijail_namespace_cgroups(j);
+	} else if (!strcmp(family, "net-enter")) {
+		/* A new net namespace and one to enter: the enter wins. */
+		minijail_namespace_net(j);
+		minijail_namespace_enter_net(j, "/proc/self/ns/net");
 	} else if (!strcmp(family, "init")) {
 		minijail_namespace_pids(j);
 		minijail_run_as_init(j);

@@ -433,3 +433,20 @@ fn a_preload_path_with_a_space_or_colon_still_applies_the_jail() {
         assert_eq!(out.field("fds"), Some("0,1,2"), "{name}: {out:?}");
     }
 }
+
+#[test]
+fn a_pipe_asked_for_wins_over_a_preserved_fd_onto_the_same_number() {
+    // As upstream: preserved fds are moved first, the std pipes last.
+    let null = std::fs::File::open("/dev/null").unwrap();
+    let mut jail = Jail::new();
+    jail.preserve_fd(null.as_raw_fd(), 1);
+    let mut cmd = Command::new("/bin/sh");
+    cmd.args(["-c", "echo to-the-pipe"]);
+    let out = run(&jail, &mut cmd).expect("launch");
+    assert_eq!(
+        (out.status, out.stdout.as_str()),
+        (0, "to-the-pipe\n"),
+        "{}",
+        out.stderr
+    );
+}

@@ -302,6 +302,22 @@ fn namespaces() {
 }
 
 #[test]
+fn entering_a_net_namespace_wins_over_a_new_one() {
+    require_root!();
+    let v = family(
+        "net-enter",
+        &[],
+        |j, _, _| {
+            j.namespace(Namespace::Net)
+                .join_namespace(Namespace::Net, Path::new("/proc/self/ns/net"));
+        },
+        |d| args(&["-e", "-e/proc/self/ns/net"], d),
+    );
+    // As upstream: the launcher's net namespace, entered; none made.
+    assert!(has(&v, "ns net host"), "{v:#?}");
+}
+
+#[test]
 fn run_as_init() {
     require_root!();
     let v = family(

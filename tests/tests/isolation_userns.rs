@@ -190,3 +190,24 @@ fn unprivileged_user_gets_a_full_namespaced_jail() {
     let (ok, text) = rerun_unprivileged("unprivileged_user_gets_a_full_namespaced_jail");
     assert!(ok, "{text}");
 }
+
+#[test]
+fn denied_setgroups_leaves_the_groups_when_ids_change() {
+    // As upstream: with setgroups denied in the user namespace, changing
+    // the uid and gid does not clear the supplementary groups (the kernel
+    // would refuse, and the program die with 253).
+    // SAFETY: geteuid/getegid have no preconditions.
+    let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+    let mut jail = Jail::new();
+    jail.uid_map(&format!("0 {uid} 1"))
+        .gid_map(&format!("0 {gid} 1"))
+        .deny_setgroups()
+        .change_uid(0)
+        .change_gid(0);
+    let out = sh_ok(&jail, "cat /proc/self/setgroups; id -u; id -g");
+    assert_eq!(
+        out.split_whitespace().collect::<Vec<_>>(),
+        ["deny", "0", "0"],
+        "{out}"
+    );
+}

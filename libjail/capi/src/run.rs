@@ -2,7 +2,7 @@
 //! `Jail::fork`, `Jail::enter` and `JailedProcess`.
 
 use std::ffi::{c_char, OsStr};
-use std::os::fd::IntoRawFd;
+use std::os::fd::{FromRawFd, IntoRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
@@ -131,6 +131,8 @@ fn run(m: &mut Minijail, cfg: RunConfig<'_>) -> i32 {
             return why.errno();
         }
     };
+    // Kept open until the launch returns.
+    let mut _program_copy: Option<OwnedFd> = None;
     let (program, shown) = match cfg.program {
         // execve(2) semantics: a name without a slash is relative to the
         // working directory, never looked up in PATH.
@@ -141,9 +143,37 @@ fn run(m: &mut Minijail, cfg: RunConfig<'_>) -> i32 {
         }
         Program::Path(p) => (PathBuf::from(OsStr::from_bytes(p)), p.to_vec()),
         Program::Fd(fd) => {
-            // fexecve(3): the open file, kept open in the child to execute.
-            jail.preserve_fd(fd, fd);
-            let path = format!("/proc/self/fd/{fd}");
+            // fexecve(3): the open file, kept open in the child to execute,
+            // on its own number unless a preserved fd or a std pipe goes
+            // there: then moved out of the way, as upstream, onto a copy
+            // above every target (the same number in the launcher, where
+            // the path is checked, and in the program).
+            let pipes = [cfg.pstdin_fd, cfg.pstdout_fd, cfg.pstderr_fd];
+            let piped = (0..3).filter(|&n| !pipes[n as usize].is_null());
+            let taken: Vec<i32> = jail
+                .preserved_fds()
+                .iter()
+                .map(|&(_, target)| target)
+                .chain(piped)
+                .collect();
+            let target = if taken.contains(&fd) {
+                let above = taken.iter().copied().max().unwrap_or(2) + 1;
+                // SAFETY: F_DUPFD_CLOEXEC on the caller's fd; the copy is
+                // owned here and closed when the launch returns.
+                let copy = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, above) };
+                if copy < 0 {
+                    return -std::io::Error::last_os_error()
+                        .raw_os_error()
+                        .unwrap_or(libc::EBADF);
+                }
+                // SAFETY: a fresh fd nothing else owns.
+                _program_copy = Some(unsafe { OwnedFd::from_raw_fd(copy) });
+                copy
+            } else {
+                fd
+            };
+            jail.preserve_fd(target, target);
+            let path = format!("/proc/self/fd/{target}");
             (PathBuf::from(&path), path.into_bytes())
         }
     };

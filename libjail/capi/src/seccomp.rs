@@ -48,6 +48,7 @@ pub(crate) fn apply(state: &SeccompState, jail: &mut Jail) -> Result<(), String>
                 tsync: state.tsync,
                 allow_speculation: state.allow_speculation,
                 log_failures: options(state).traps_for_logging(),
+                logging: state.log_failures,
                 label: state.label.clone(),
             });
             Ok(())

@@ -271,6 +271,10 @@ impl Plan {
     pub fn build(jail: &Jail, cmd: &Command, fork_only: bool) -> Result<Plan, LaunchError> {
         validate(jail)?;
         warn_user_without_group(jail);
+        if jail.seccomp.as_ref().is_some_and(|s| s.logging) {
+            // Upstream's line when it installs a logging filter.
+            crate::log::warn("logging seccomp filter failures");
+        }
         let root_dir = jail.chroot.as_deref().or(jail.pivot_root.as_deref());
         check_landlock_paths(jail, root_dir)?;
         let program = resolve_program(jail, cmd, fork_only, root_dir)?;
@@ -293,6 +297,11 @@ impl Plan {
         } else {
             (None, None, false)
         };
+        // As upstream: with setgroups denied in the user namespace, the
+        // supplementary groups are not cleared (the kernel would refuse).
+        if deny_setgroups && matches!(stage2.groups, Groups::ClearOnIdChange) {
+            stage2.groups = Groups::Keep;
+        }
         let root_in_userns = uid_map.as_deref().is_some_and(idmap::maps_inside_zero)
             && gid_map.as_deref().is_some_and(idmap::maps_inside_zero);
         if namespaces.userns {
@@ -364,7 +373,8 @@ impl Plan {
             deny_setgroups,
             join: namespaces.join,
             hostname: optional_cstring("hostname", jail.hostname.as_deref().map(str::as_bytes))?,
-            net_loopback: jail.has_namespace(Namespace::Net) && jail.net_loopback,
+            net_loopback: jail.namespaces_to_create().any(|ns| ns == Namespace::Net)
+                && jail.net_loopback,
             session_keyring: jail.new_session_keyring,
             new_mount_ns: jail.has_namespace(Namespace::Mount),
             propagation: if jail.has_namespace(Namespace::Mount) {
@@ -526,6 +536,10 @@ impl Plan {
     /// Decide which fd goes where, and what survives.
     fn plan_fds(&mut self, jail: &Jail, cmd: &Command) -> Result<(), LaunchError> {
         let mut targets = Vec::new();
+        // The std fds' moves come after the preserved fds', so a pipe or
+        // /dev/null asked for wins over a preserved fd onto 0-2, as
+        // upstream (it moves the preserved fds first, the pipes last).
+        let mut stdio_moves = Vec::new();
         for (i, spec) in [cmd.stdin, cmd.stdout, cmd.stderr].into_iter().enumerate() {
             let fd = i as libc::c_int;
             match spec {
@@ -539,7 +553,7 @@ impl Plan {
                     let null = sys::open(c"/dev/null", flags)
                         .map_err(|e| LaunchError::os("opening /dev/null", e))?;
                     self.close_in_parent.push(null);
-                    self.fd_moves.push(FdMove {
+                    stdio_moves.push(FdMove {
                         source: null,
                         target: fd,
                     });
@@ -548,7 +562,7 @@ impl Plan {
                     let (r, w) = sys::pipe().map_err(|e| LaunchError::os("pipe", e))?;
                     let (parent_end, child_end) = if i == 0 { (w, r) } else { (r, w) };
                     self.stdio_pipes[i] = Some((parent_end, child_end));
-                    self.fd_moves.push(FdMove {
+                    stdio_moves.push(FdMove {
                         source: child_end,
                         target: fd,
                     });
@@ -579,6 +593,7 @@ impl Plan {
             });
             targets.push(child_fd);
         }
+        self.fd_moves.append(&mut stdio_moves);
         if self.delivery == Delivery::Preload {
             targets.push(self.handoff_target);
         }
@@ -756,7 +771,7 @@ struct Namespaces {
 fn plan_namespaces(jail: &Jail) -> Result<Namespaces, LaunchError> {
     let mut clone_flags = 0;
     let mut unshare_flags = 0;
-    for ns in &jail.new_ns {
+    for ns in jail.namespaces_to_create() {
         match ns {
             Namespace::User | Namespace::Pid => clone_flags |= ns.clone_flag(),
             other => unshare_flags |= other.clone_flag(),
@@ -885,7 +900,9 @@ fn program_reaches_launcher(jail: &Jail) -> bool {
 /// Namespace settings that contradict each other.
 fn validate_namespaces(jail: &Jail) -> Result<(), LaunchError> {
     for (kind, path) in &jail.join_ns {
-        if jail.has_namespace(*kind) && !matches!(kind, Namespace::Mount) {
+        // A mount namespace is joined and then a new one made inside it;
+        // a joined net namespace replaces the new one (both as upstream).
+        if jail.has_namespace(*kind) && !matches!(kind, Namespace::Mount | Namespace::Net) {
             return Err(Conflict::NewAndJoined {
                 namespace: *kind,
                 path: path.clone(),

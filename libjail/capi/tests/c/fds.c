@@ -67,6 +67,44 @@ int main(int argc, char **argv)
 	read_all(p[0], buf, sizeof buf);
 	CHECK_STR(buf, "through-5\n");
 
+	/* A preserved fd onto 1 and a stdout pipe: the pipe wins, as
+	 * upstream (preserved fds first, the pipes last). */
+	j = minijail_new();
+	minijail_close_open_fds(j);
+	CHECK_EQ(minijail_preserve_fd(j, stray, 1), 0);
+	char *echo[] = {"sh", "-c", "echo to-the-pipe", NULL};
+	int out = -1;
+	CHECK_EQ(minijail_run_pid_pipes(j, "/bin/sh", echo, NULL, NULL, &out, NULL), 0);
+	read_all(out, buf, sizeof buf);
+	CHECK_STR(buf, "to-the-pipe\n");
+	CHECK_EQ(minijail_wait(j), 0);
+	minijail_destroy(j);
+
+	/* The program's fd is also a preserved fd's target: it is moved out
+	 * of the way, as upstream, and both work. */
+	int q[2];
+	CHECK_EQ(pipe(q), 0);
+	int elf = open("/bin/sh", O_RDONLY | O_CLOEXEC);
+	CHECK(elf >= 0);
+	j = minijail_new();
+	minijail_close_open_fds(j);
+	CHECK_EQ(minijail_preserve_fd(j, q[1], elf), 0);
+	char script[64];
+	snprintf(script, sizeof script, "echo on-%d >&%d", elf, elf);
+	char *moved[] = {"sh", "-c", script, NULL};
+	char *no_env[] = {NULL};
+	pid_t pid;
+	CHECK_EQ(minijail_run_fd_env_pid_pipes(j, elf, moved, no_env, &pid, NULL,
+					       NULL, NULL),
+		 0);
+	CHECK_EQ(minijail_wait(j), 0);
+	minijail_destroy(j);
+	close(q[1]);
+	close(elf);
+	read_all(q[0], buf, sizeof buf);
+	snprintf(want, sizeof want, "on-%d\n", elf);
+	CHECK_STR(buf, want);
+
 	/* Argument checks. */
 	j = minijail_new();
 	CHECK_EQ(minijail_preserve_fd(j, -1, 3), -EINVAL);

@@ -95,9 +95,17 @@ int main(int argc, char **argv)
 	minijail_log_seccomp_filter_failures(j);
 	minijail_use_seccomp_filter(j);
 	minijail_parse_seccomp_filters(j, policy);
+	int log[2];
+	CHECK_EQ(pipe(log), 0);
+	minijail_log_to_fd(log[1], 6 /* LOG_INFO */);
 	CHECK_EQ(run_helper(j, "getppid", buf, sizeof buf), 0);
+	minijail_log_to_fd(2, 6);
+	close(log[1]);
 	CHECK(atoi(buf) > 0);
 	minijail_destroy(j);
+	/* Upstream's line on the log fd. */
+	read_all(log[0], buf, sizeof buf);
+	CHECK(strstr(buf, "logging seccomp filter failures") != NULL);
 
 	/* Thread sync: the whole process is killed. */
 	j = minijail_new();

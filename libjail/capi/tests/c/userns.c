@@ -28,5 +28,24 @@ int main(int argc, char **argv)
 	CHECK_STR(buf, "0 0\n2\n");
 	CHECK_EQ(minijail_wait(j), 0);
 	minijail_destroy(j);
+
+	/* Setgroups denied and ids changed: as upstream, the supplementary
+	 * groups are left alone instead of the program dying of EPERM. */
+	snprintf(map, sizeof map, "1 %d 1", (int)getuid());
+	snprintf(gmap, sizeof gmap, "1 %d 1", (int)getgid());
+	j = minijail_new();
+	minijail_namespace_user(j);
+	minijail_namespace_user_disable_setgroups(j);
+	CHECK_EQ(minijail_uidmap(j, map), 0);
+	CHECK_EQ(minijail_gidmap(j, gmap), 0);
+	/* Upstream refuses a "useless" change to uid 0. */
+	minijail_change_uid(j, 1);
+	minijail_change_gid(j, 1);
+	char *argv3[] = {"helper", "ids", NULL};
+	CHECK_EQ(minijail_run_pid_pipes(j, helper, argv3, NULL, NULL, &out, NULL), 0);
+	read_all(out, buf, sizeof buf);
+	CHECK_STR(buf, "1 1\n");
+	CHECK_EQ(minijail_wait(j), 0);
+	minijail_destroy(j);
 	return finish("userns");
 }
