@@ -197,6 +197,10 @@ pub struct SeccompFilter {
     pub logging: bool,
     /// Where the filter came from, for the message when a program dies of SIGSYS.
     pub label: String,
+    /// The policy file it was compiled from: the program gets it in
+    /// `SECCOMP_POLICY_PATH`, as upstream (for logging; it changes nothing
+    /// enforced). None for a precompiled program.
+    pub policy_path: Option<String>,
 }
 
 impl SeccompFilter {
@@ -227,6 +231,7 @@ impl SeccompFilter {
             log_failures: opts.traps_for_logging(),
             logging: opts.log_failures,
             label,
+            policy_path: None,
         }
     }
 
@@ -239,13 +244,10 @@ impl SeccompFilter {
     ) -> Result<SeccompFilter, crate::seccomp::PolicyError> {
         let opts = crate::seccomp::CompileOptions::minijail_runtime(log_failures, tsync);
         let program = crate::seccomp::compile_file(path, &opts)?;
-        Ok(SeccompFilter::from_program(
-            &program,
-            &opts,
-            tsync,
-            false,
-            path.display().to_string(),
-        ))
+        let mut filter =
+            SeccompFilter::from_program(&program, &opts, tsync, false, path.display().to_string());
+        filter.policy_path = Some(path.display().to_string());
+        Ok(filter)
     }
 }
 

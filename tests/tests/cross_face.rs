@@ -587,6 +587,12 @@ fn seccomp() {
         |d| args(&["-n", "-S", "SCRATCH/policy"], d),
     );
     assert!(has(&v, "status Seccomp 2"), "{v:#?}");
+    // As upstream, the program is told which policy file it runs under.
+    assert!(
+        v.iter()
+            .any(|l| l.starts_with("env SECCOMP_POLICY_PATH=") && l.ends_with("/policy")),
+        "{v:#?}"
+    );
 }
 
 #[test]
