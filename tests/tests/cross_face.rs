@@ -274,6 +274,9 @@ fn caps() {
         },
     );
     assert!(has(&v, "status CapAmb 0000000000003000"), "{v:#?}");
+    // Every securebit and its lock, KEEP_CAPS too, as upstream (the
+    // preload applies them after execve, so KEEP_CAPS is still set).
+    assert!(has(&v, "status securebits 63"), "{v:#?}");
 }
 
 #[test]
