@@ -818,10 +818,11 @@ impl Jail {
         self.namespace(Namespace::Mount)
     }
 
-    /// chroot into `dir` after the mounts (`-C`).
+    /// chroot into `dir` after the mounts (`-C`). As upstream, this alone
+    /// makes no mount namespace (mounts, `-v` and `-p` do).
     pub fn enter_chroot(&mut self, dir: &Path) -> &mut Self {
         self.chroot = Some(dir.to_owned());
-        self.namespace(Namespace::Mount)
+        self
     }
 
     /// pivot_root into `dir` after the mounts (`-P`).

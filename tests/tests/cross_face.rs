@@ -321,6 +321,21 @@ fn entering_a_net_namespace_wins_over_a_new_one() {
 }
 
 #[test]
+fn chroot_alone_makes_no_mount_namespace() {
+    require_root!();
+    let v = family(
+        "chroot",
+        &[],
+        |j, _, _| {
+            j.enter_chroot(Path::new("/"));
+        },
+        |d| args(&["-C", "/"], d),
+    );
+    // As upstream: -C without -v (or mounts) stays in the caller's.
+    assert!(has(&v, "ns mnt host"), "{v:#?}");
+}
+
+#[test]
 fn run_as_init() {
     require_root!();
     let v = family(
