@@ -40,13 +40,22 @@ pub const DEFAULT_FS_READ_PATHS: [&str; 2] = ["/etc/group", "/etc/passwd"];
 /// Namespace kinds, for joining by path and for the "new namespace" set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Namespace {
+    /// Mount namespace (CLONE_NEWNS; minijail0 `-v`, `minijail_namespace_vfs`).
     Mount,
+    /// Pid namespace (CLONE_NEWPID; `-p`, `minijail_namespace_pids`): the
+    /// program, or jail's init with `-I` off, is pid 1 in it.
     Pid,
+    /// IPC namespace (CLONE_NEWIPC; `-l`, `minijail_namespace_ipc`).
     Ipc,
+    /// UTS namespace, own hostname (CLONE_NEWUTS; `--uts`, `minijail_namespace_uts`).
     Uts,
+    /// Network namespace, only loopback (CLONE_NEWNET; `-e`, `minijail_namespace_net`).
     Net,
+    /// Cgroup namespace (CLONE_NEWCGROUP; `-N`, `minijail_namespace_cgroups`).
     Cgroup,
+    /// User namespace (CLONE_NEWUSER; `-U`, `minijail_namespace_user`).
     User,
+    /// Time namespace (CLONE_NEWTIME, Linux 5.6); upstream has no flag for it.
     Time,
 }
 
@@ -96,16 +105,22 @@ impl Namespace {
 /// Mount propagation applied to the whole tree of a new mount namespace.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Propagation {
+    /// MS_PRIVATE, the default: no mount events cross in either direction.
     #[default]
     Private,
+    /// MS_SLAVE (`-Kslave`): the host's new mounts appear in the jail, not
+    /// the other way round.
     Slave,
+    /// MS_SHARED (`-Kshared`): mount events cross both ways.
     Shared,
+    /// MS_UNBINDABLE (`-Kunbindable`): private, and cannot be bind-mounted.
     Unbindable,
     /// Leave propagation as inherited (`-K` with no argument).
     Unchanged,
 }
 
 impl Propagation {
+    /// The MS_* flag mount(2) takes for this mode; 0 for `Unchanged`.
     pub fn ms_flag(self) -> libc::c_ulong {
         match self {
             Propagation::Private => libc::MS_PRIVATE,
@@ -121,15 +136,23 @@ impl Propagation {
 /// relative to the new root when one is set.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MountSpec {
+    /// What to mount: a host path for a bind mount, else the device or a
+    /// name such as `none` or `proc`, as mount(2)'s `source`.
     pub source: PathBuf,
+    /// Where, inside the jail.
     pub dest: PathBuf,
     /// `None` for a bind mount.
     pub fstype: Option<String>,
+    /// mount(2)'s MS_* flags (MS_RDONLY, MS_NOSUID, ...); a bind mount's
+    /// include MS_BIND, and MS_RDONLY unless it is writable.
     pub flags: libc::c_ulong,
+    /// mount(2)'s filesystem-specific data (`mode=0755,size=10M`).
     pub data: Option<String>,
 }
 
 impl MountSpec {
+    /// Whether this is a bind mount (`-b`, `minijail_bind`) rather than a
+    /// mount of a filesystem type (`-k`, `minijail_mount_with_data`).
     pub fn is_bind(&self) -> bool {
         self.fstype.is_none()
     }
@@ -138,26 +161,38 @@ impl MountSpec {
 /// A resource limit to set before the program runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rlimit {
+    /// The RLIMIT_* number (`libc::RLIMIT_NOFILE`, ...).
     pub resource: i32,
+    /// The soft limit, in the resource's unit (`u64::MAX`: unlimited).
     pub cur: u64,
+    /// The hard limit, the ceiling of the soft one (`u64::MAX`: unlimited).
     pub max: u64,
 }
 
 /// A resource limit that cannot be set.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum RlimitError {
+    /// The resource is no RLIMIT_* name or number.
     #[error(transparent)]
     Resource(#[from] crate::rlimit::UnknownResource),
+    /// A limit is neither a number nor `unlimited`.
     #[error("rlimit {resource}: {which} limit '{text}' is not a number or 'unlimited'")]
     Value {
+        /// "soft" or "hard".
         which: &'static str,
+        /// The resource as given.
         resource: String,
+        /// The limit as given.
         text: String,
     },
+    /// The soft limit is above the hard one, which setrlimit refuses.
     #[error("rlimit {resource}: soft limit {cur} is above hard limit {max}; lower the soft limit")]
     SoftAboveHard {
+        /// The resource as given.
         resource: String,
+        /// The soft limit.
         cur: u64,
+        /// The hard limit.
         max: u64,
     },
 }
@@ -179,7 +214,10 @@ pub enum SupplementaryGroups {
 /// A compiled seccomp filter and how to install it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SeccompFilter {
+    /// The classic-BPF program seccomp(2) installs.
     pub program: Vec<SockFilter>,
+    /// Install with SECCOMP_FILTER_FLAG_TSYNC, so every thread of the
+    /// program gets the filter (`-Y`, `minijail_set_seccomp_filter_tsync`).
     pub tsync: bool,
     /// Install with SECCOMP_FILTER_FLAG_SPEC_ALLOW: the kernel then leaves
     /// speculative-execution mitigations as they are rather than forcing
@@ -299,7 +337,9 @@ impl FsAccess {
 /// A Landlock filesystem rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FsRule {
+    /// The file or directory (and everything beneath it) the rule opens.
     pub path: PathBuf,
+    /// The LANDLOCK_ACCESS_FS_* rights allowed there.
     pub access: u64,
 }
 

@@ -23,7 +23,9 @@ pub type HookFn = unsafe extern "C" fn(*mut c_void) -> libc::c_int;
 /// One registered hook.
 #[derive(Clone, Copy, Debug)]
 pub struct Hook {
+    /// The point of the setup at which it runs.
     pub event: HookEvent,
+    /// The caller's function, called with `payload`.
     pub func: HookFn,
     /// The caller's context pointer, passed back untouched.
     pub payload: *mut c_void,

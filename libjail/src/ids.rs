@@ -8,22 +8,39 @@ use nix::unistd::{Gid, Group, User};
 /// A user or group that cannot be resolved.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum IdError {
+    /// No user of this name in the user database.
     #[error("user '{0}' does not exist: check the name or pass a numeric uid")]
     NoSuchUser(String),
+    /// No group of this name in the group database.
     #[error("group '{0}' does not exist: check the name or pass a numeric gid")]
     NoSuchGroup(String),
+    /// getpwnam_r/getgrnam_r failed (not "no such entry": an NSS error).
     #[error("looking up '{name}' failed: {errno}")]
-    Lookup { name: String, errno: nix::Error },
+    Lookup {
+        /// The name looked up.
+        name: String,
+        /// The lookup's error.
+        errno: nix::Error,
+    },
+    /// getgrouplist failed for the user (the user's name, the error).
     #[error("supplementary groups of user '{0}' cannot be listed: {1}")]
     GroupList(String, nix::Error),
+    /// A numeric id does not fit in 32 bits.
     #[error("{kind} '{text}' is out of range")]
-    OutOfRange { kind: &'static str, text: String },
+    OutOfRange {
+        /// "uid" or "gid".
+        kind: &'static str,
+        /// The number as given.
+        text: String,
+    },
 }
 
 /// A user's uid and primary gid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UserIds {
+    /// The user's uid.
     pub uid: u32,
+    /// The primary gid from the user's passwd entry.
     pub gid: u32,
 }
 
@@ -67,8 +84,12 @@ pub fn user_groups(name: &str, primary: u32) -> Result<Vec<u32>, IdError> {
 /// primary gid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NamedUser {
+    /// The uid, given or looked up.
     pub uid: u32,
+    /// The name, when the user was given by name (it is what `-G` passes
+    /// to getgrouplist).
     pub name: Option<String>,
+    /// The user's primary gid, when given by name.
     pub gid: Option<u32>,
 }
 

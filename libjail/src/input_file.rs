@@ -17,15 +17,30 @@ pub const MAX_BYTES: u64 = 1 << 20;
 /// Why a configuration file was not read.
 #[derive(Debug, thiserror::Error)]
 pub enum InputFileError {
+    /// Opening or reading the file failed.
     #[error("cannot read '{}': {source}", Escaped(.path))]
     Io {
+        /// The file as named.
         path: String,
+        /// The error of open or read.
         source: std::io::Error,
     },
+    /// The path names something other than a regular file.
     #[error("cannot read '{}': {}", Escaped(.path), self.reason())]
-    NotRegular { path: String, kind: &'static str },
+    NotRegular {
+        /// The file as named.
+        path: String,
+        /// What it is instead ("a directory", "a FIFO").
+        kind: &'static str,
+    },
+    /// The file is larger than [`MAX_BYTES`].
     #[error("cannot read '{}': {}", Escaped(.path), self.reason())]
-    TooLarge { path: String, max: u64 },
+    TooLarge {
+        /// The file as named.
+        path: String,
+        /// The limit it is above, in bytes.
+        max: u64,
+    },
 }
 
 impl InputFileError {

@@ -23,6 +23,7 @@
 // Unsafe code lives only in the modules that talk to the kernel (and the
 // C function pointers of hooks); everything else is checked safe Rust.
 #![deny(unsafe_code)]
+#![deny(missing_docs)]
 
 pub mod atomic_file;
 pub mod caps;

@@ -28,8 +28,10 @@ impl<T: AsRef<std::ffi::OsStr>> fmt::Display for Escaped<T> {
     }
 }
 
-/// syslog priorities of the messages.
+/// syslog priority of warnings (a setting that will not do what it
+/// seems to, a Landlock rule skipped).
 pub const LOG_WARNING: i32 = 4;
+/// syslog priority of informational lines (a fallback the launch took).
 pub const LOG_INFO: i32 = 6;
 
 static LOG_FD: AtomicI32 = AtomicI32::new(libc::STDERR_FILENO);

@@ -18,17 +18,25 @@ use crate::log::Escaped;
 /// Why a program cannot be run.
 #[derive(Debug, thiserror::Error)]
 pub enum ProgramError {
+    /// No file at the program's path.
     #[error("program '{}' does not exist: check the path (with a new root, a dynamic program starts from the caller's filesystem and a static one from inside the root)", Escaped(.0))]
     NotFound(PathBuf),
+    /// A name without `/` that no directory of PATH holds.
     #[error("program '{}' is not found in PATH: give a full path", Escaped(.0))]
     NotInPath(String),
+    /// The file has no execute bit.
     #[error("program '{}' is not an executable file: check its mode bits", Escaped(.0))]
     NotExecutable(PathBuf),
+    /// The path names something other than a regular file (a directory,
+    /// a device); the second field says what.
     #[error("program '{}' is {}, not a program: give the path of an executable file", Escaped(.0), .1)]
     NotAFile(PathBuf, &'static str),
+    /// The program's first bytes (ELF header, `#!` line) could not be read.
     #[error("cannot read program '{}': {source}", Escaped(.path))]
     Read {
+        /// The program's path on the host.
         path: PathBuf,
+        /// The read's error.
         source: std::io::Error,
     },
 }
@@ -65,6 +73,7 @@ impl Linkage {
 pub struct ProgramInfo {
     /// The path as it will be passed to execve (inside the jail's root).
     pub path: PathBuf,
+    /// Whether the loader runs, and so whether LD_PRELOAD can reach it.
     pub linkage: Linkage,
     /// setuid/setgid bits or a security.capability xattr: the loader runs
     /// it in secure mode and ignores LD_PRELOAD.

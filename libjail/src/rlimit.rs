@@ -23,7 +23,9 @@ const NAMES: [(&str, i32); 16] = [
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("unknown resource '{given}'{}", .suggestion.as_ref().map(|s| format!("; did you mean {s}?")).unwrap_or_default())]
 pub struct UnknownResource {
+    /// The resource as given.
     pub given: String,
+    /// The nearest known name, when one is close enough to be a typo.
     pub suggestion: Option<String>,
 }
 

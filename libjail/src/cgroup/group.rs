@@ -26,11 +26,20 @@ pub fn fill<T>(field: &mut Option<T>, value: Option<T>) {
 /// What the jail's cgroup accounted, from whichever node has each figure.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
+    /// CPU time spent in user mode by every process of the cgroup
+    /// (v2 `cpu.stat` `user_usec`; v1 nodes are not read for it).
     pub user_cpu: Option<Duration>,
+    /// CPU time spent in the kernel on their behalf (`system_usec`).
     pub system_cpu: Option<Duration>,
+    /// The most memory the cgroup held at once, in bytes (`memory.peak`,
+    /// v1 `memory.max_usage_in_bytes`).
     pub peak_memory: Option<u64>,
+    /// Processes the OOM killer killed (`oom_kill` in `memory.events`,
+    /// v1 `memory.oom_control`).
     pub oom_kills: Option<u64>,
+    /// The most tasks alive at once (`pids.peak`).
     pub peak_processes: Option<u64>,
+    /// Forks refused at `pids.max` (`max` in `pids.events`).
     pub pids_limit_hits: Option<u64>,
 }
 
@@ -63,10 +72,14 @@ pub fn keyed(text: &str, key: &str) -> Option<u64> {
     })
 }
 
+/// The text of control file `name` in cgroup directory `dir`; None when
+/// it is missing or unreadable (a controller the kernel lacks).
 pub fn read_file(dir: &Path, name: &str) -> Option<String> {
     std::fs::read_to_string(dir.join(name)).ok()
 }
 
+/// Write `text` to control file `name` in cgroup directory `dir` (a
+/// limit such as `memory.max`); the error names the file.
 pub fn write_file(dir: &Path, name: &str, text: &str) -> Result<(), CgroupError> {
     let path = dir.join(name);
     std::fs::write(&path, text).map_err(|source| CgroupError::Io {

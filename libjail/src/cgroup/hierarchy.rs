@@ -20,6 +20,7 @@ pub enum Version {
 /// One mounted hierarchy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hierarchy {
+    /// Whether it is a v1 (per-controller) or the v2 (unified) hierarchy.
     pub version: Version,
     /// Where it is mounted.
     pub mount: PathBuf,

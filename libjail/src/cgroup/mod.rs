@@ -41,9 +41,13 @@ pub use usage::{Ending, Usage};
 /// The controllers a jail can be limited by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Controller {
+    /// Memory use and swap (`memory`): [`Limits::memory_max`] and friends.
     Memory,
+    /// Number of tasks (`pids`): [`Limits::pids_max`].
     Pids,
+    /// CPU bandwidth and share (`cpu`): [`Limits::cpu_max`], [`Limits::cpu_weight`].
     Cpu,
+    /// Block I/O share (v2 `io`, v1 `blkio`): [`Limits::io_weight`].
     Io,
 }
 
@@ -140,6 +144,7 @@ pub struct Settings {
     /// Make a fresh cgroup even without limits (to account, or to kill
     /// every process of the jail at the end).
     pub fresh: bool,
+    /// The limits written into the jail's cgroup before the program starts.
     pub limits: Limits,
     /// The parent for the jail's cgroup, as a cgroup path (`/jobs`) or a
     /// directory under a cgroup mount; None: beneath the launcher's own
@@ -168,36 +173,60 @@ impl Settings {
 /// Why a jail's cgroup could not be made, limited or removed.
 #[derive(Debug, thiserror::Error)]
 pub enum CgroupError {
+    /// A limit the kernel would refuse (a weight out of 1..=10000, a pids
+    /// or memory limit of 0); the text says which and why.
     #[error("invalid resource limit: {0}")]
     Invalid(String),
+    /// A limit needs a controller that no mounted hierarchy has.
     #[error("the {controller} cgroup controller is not available: no cgroup v2 hierarchy offers it and no v1 hierarchy for it is mounted; {hint}")]
     ControllerMissing {
+        /// The controller's name (`memory`, `pids`, `cpu`, `io`).
         controller: &'static str,
+        /// What would make it available.
         hint: &'static str,
     },
+    /// The jail's cgroup directory could not be made: the caller has no
+    /// cgroup delegated there.
     #[error("cannot create the jail's cgroup in {dir}: {source}; uid {uid} has no cgroup delegated there: as root, chown that directory (and its cgroup.procs, cgroup.subtree_control) to uid {uid}, use a systemd unit with Delegate=yes, or name a delegated parent (--cgroup-parent)")]
     NotDelegated {
+        /// The parent directory the cgroup was to be made in.
         dir: PathBuf,
+        /// The caller's effective uid.
         uid: u32,
+        /// mkdir's error.
         source: std::io::Error,
     },
+    /// A v2 controller could not be enabled for the jail's cgroup.
     #[error("cannot enable the {controller} controller for the jail's cgroup: writing +{controller} to {file} failed: {source}; {hint}")]
     Enable {
+        /// The controller's name.
         controller: &'static str,
+        /// The `cgroup.subtree_control` written to.
         file: PathBuf,
+        /// The write's error.
         source: std::io::Error,
+        /// Why that usually happens and what to do.
         hint: &'static str,
     },
+    /// The parent named with [`crate::Jail::cgroup_parent`] is missing:
+    /// the parent as given, the hierarchy's name, the directory looked for.
     #[error("cgroup parent '{0}' does not exist in the {1} hierarchy (looked for {2}); create it first or name another")]
     NoParent(PathBuf, String, PathBuf),
+    /// The launcher's own cgroup (from /proc/self/cgroup) lies outside the
+    /// named hierarchy's mount, so no default parent can be found there.
     #[error("the launcher's own cgroup in the {0} hierarchy is not visible from its mount; name a parent (--cgroup-parent)")]
     NoOwnCgroup(String),
+    /// A setting this host's cgroups cannot honour (the setting, why).
     #[error("{0} is not supported by this host's cgroups: {1}")]
     Unsupported(&'static str, String),
+    /// Reading or writing a cgroup file failed.
     #[error("{what} {path}: {source}")]
     Io {
+        /// What was being done ("writing the jail's limit to").
         what: &'static str,
+        /// The file or directory.
         path: PathBuf,
+        /// The error.
         source: std::io::Error,
     },
 }

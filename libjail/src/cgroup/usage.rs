@@ -46,12 +46,16 @@ impl Ending {
 /// What a jail used, and how it ended.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Usage {
+    /// How the jail ended: exited, killed, or stopped by which limit.
     pub ended: Ending,
     /// The status minijail reports (exit code, 128+N, 253).
     pub status: i32,
     /// From the start of the program to the end of its last process.
     pub wall_time: Duration,
+    /// CPU time in user mode of all the jail's processes (the cgroup's
+    /// figure, else the waited-for processes' rusage).
     pub user_cpu: Duration,
+    /// CPU time in the kernel on their behalf, from the same source.
     pub system_cpu: Duration,
     /// Peak memory in bytes: the cgroup's peak where the kernel keeps one,
     /// else the largest resident set of a waited-for process (rusage).
@@ -65,6 +69,7 @@ pub struct Usage {
     pub oom_kills: u64,
     /// Forks refused at the pids limit.
     pub pids_limit_hits: u64,
+    /// The wall-clock limit the jail ran under ([`crate::Jail::time_limit`]).
     pub time_limit: Option<Duration>,
     /// The jail's cgroup (removed by now), if it had one.
     pub cgroup: Option<PathBuf>,

@@ -8,8 +8,11 @@ use crate::config::Namespace;
 /// A host cause: how bad, why, and the fix.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cause {
+    /// Missing (the host lacks it) or restricted (a policy holds it back).
     pub state: State,
+    /// What on the host is in the way ("user.max_user_namespaces is 0").
     pub why: String,
+    /// What to do about it, as a command or setting to change.
     pub fix: String,
 }
 

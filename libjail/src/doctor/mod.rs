@@ -17,6 +17,7 @@ use cause::Cause;
 /// How one need stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum State {
+    /// The host offers it.
     Ok,
     /// The host lacks it: a kernel feature, a privilege, a file.
     Missing,
@@ -37,9 +38,11 @@ impl State {
 /// One line of the report.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
+    /// Whether the host offers it.
     pub state: State,
     /// What is needed ("mount namespace", "Landlock ABI 2").
     pub need: String,
+    /// What the probe saw ("unshare(CLONE_NEWNS) works", "ABI 3").
     pub detail: String,
     /// What makes it work, when it does not.
     pub fix: Option<String>,
@@ -69,6 +72,7 @@ impl fmt::Display for Finding {
 /// All findings, in order.
 #[derive(Clone, Debug, Default)]
 pub struct Report {
+    /// One finding per need, in the order they were probed.
     pub findings: Vec<Finding>,
 }
 

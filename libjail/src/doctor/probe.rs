@@ -37,8 +37,11 @@ pub fn has_cap(cap: u32) -> bool {
     rc == 0 && data[(cap / 32) as usize].effective & (1 << (cap % 32)) != 0
 }
 
+/// Capability number of CAP_SETUID (setuid and uid maps), for [`has_cap`].
 pub const CAP_SETUID: u32 = 7;
+/// Capability number of CAP_SETGID (setgid, setgroups, gid maps).
 pub const CAP_SETGID: u32 = 6;
+/// Capability number of CAP_SYS_ADMIN (namespaces and mounts without -U).
 pub const CAP_SYS_ADMIN: u32 = 21;
 
 /// Try, in a throwaway child, to create a user namespace (when `user`) and

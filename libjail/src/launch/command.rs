@@ -59,11 +59,14 @@ impl Command {
         }
     }
 
+    /// Append one argument (after `argv[0]`), passed as it is: no shell,
+    /// no splitting.
     pub fn arg(&mut self, arg: impl AsRef<OsStr>) -> &mut Self {
         self.args.push(arg.as_ref().to_owned());
         self
     }
 
+    /// Append several arguments, in order, as [`Command::arg`] does.
     pub fn args<I, S>(&mut self, args: I) -> &mut Self
     where
         I: IntoIterator<Item = S>,
@@ -104,16 +107,21 @@ impl Command {
         self
     }
 
+    /// Where the program's standard input comes from (default: inherited).
     pub fn stdin(&mut self, s: Stdio) -> &mut Self {
         self.stdin = s;
         self
     }
 
+    /// Where its standard output goes (default: inherited; `output()`
+    /// pipes it).
     pub fn stdout(&mut self, s: Stdio) -> &mut Self {
         self.stdout = s;
         self
     }
 
+    /// Where its standard error goes (default: inherited; `output()`
+    /// pipes it).
     pub fn stderr(&mut self, s: Stdio) -> &mut Self {
         self.stderr = s;
         self
@@ -137,6 +145,7 @@ impl Command {
         self
     }
 
+    /// The program as given to [`Command::new`] (before the PATH lookup).
     pub fn program(&self) -> &Path {
         &self.program
     }

@@ -39,8 +39,11 @@ pub enum IdMapError {
 /// One `inside outside count` range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IdRange {
+    /// The first id of the range as the jail sees it.
     pub inside: u32,
+    /// The id it maps to in the parent user namespace.
     pub outside: u32,
+    /// How many consecutive ids the range covers.
     pub count: u32,
 }
 

@@ -14,8 +14,9 @@ macro_rules! child_steps {
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[repr(u32)]
         pub enum ChildStep {
+            #[doc = $first_text]
             $first = 1,
-            $($step,)*
+            $(#[doc = $text] $step,)*
         }
 
         impl ChildStep {
@@ -65,7 +66,8 @@ child_steps! {
 }
 
 impl ChildStep {
-    pub fn from_u32(v: u32) -> Option<ChildStep> {
+    /// The step of a record's number; None for a number no step has.
+    pub(crate) fn from_u32(v: u32) -> Option<ChildStep> {
         Self::ALL.iter().copied().find(|s| *s as u32 == v)
     }
 
@@ -92,15 +94,21 @@ pub type StepError = (ChildStep, sys::Errno, u64);
 /// which rlimit, which stage-2 sub-step) for the parent's message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ChildFailure {
+    /// The step that failed.
     pub step: ChildStep,
+    /// The errno of the failing syscall (or a hook's negated return).
     pub errno: i32,
+    /// Which item of the step: the index of the mount, rlimit, joined
+    /// namespace or hook, the remount (1-based; 0 is `/`), or the stage-2
+    /// sub-step; 0 where the step has one item.
     pub detail: u64,
 }
 
 pub const RECORD_LEN: usize = 16;
 
 impl ChildFailure {
-    pub fn encode(&self) -> [u8; RECORD_LEN] {
+    /// The record as written to the status pipe (native byte order).
+    pub(crate) fn encode(&self) -> [u8; RECORD_LEN] {
         let mut out = [0u8; RECORD_LEN];
         out[..4].copy_from_slice(&(self.step as u32).to_ne_bytes());
         out[4..8].copy_from_slice(&self.errno.to_ne_bytes());
@@ -108,7 +116,8 @@ impl ChildFailure {
         out
     }
 
-    pub fn decode(buf: &[u8; RECORD_LEN]) -> Option<ChildFailure> {
+    /// A record read from the status pipe; None if its step is unknown.
+    pub(crate) fn decode(buf: &[u8; RECORD_LEN]) -> Option<ChildFailure> {
         let step = ChildStep::from_u32(u32::from_ne_bytes(buf[..4].try_into().ok()?))?;
         Some(ChildFailure {
             step,
