@@ -13,16 +13,32 @@ use super::idmap::{self, IdRange};
 pub enum UsernsRefusal {
     /// `-u` names a uid the namespace does not map.
     #[error("uid {id} (-u, Jail::change_uid) is not mapped in the new user namespace ({}): add it to the uid map (-m '{id} OUTSIDE 1', Jail::uid_map) or do not change the uid", describe(.map))]
-    UidNotMapped { id: u32, map: Option<String> },
+    UidNotMapped {
+        /// The uid asked for.
+        id: u32,
+        /// The uid map written, if any.
+        map: Option<String>,
+    },
     /// `-g` names a gid the namespace does not map.
     #[error("gid {id} (-g, Jail::change_gid) is not mapped in the new user namespace ({}): add it to the gid map (-M '{id} OUTSIDE 1', Jail::gid_map) or do not change the gid", describe(.map))]
-    GidNotMapped { id: u32, map: Option<String> },
+    GidNotMapped {
+        /// The gid asked for.
+        id: u32,
+        /// The gid map written, if any.
+        map: Option<String>,
+    },
     /// Supplementary groups asked for where setgroups is refused.
     #[error("supplementary groups cannot be set in this user namespace: {why}; run as root (which may allow setgroups), or keep the groups (drop -G/--add-suppl-group, Jail::keep_supplementary_gids)")]
-    GroupsRefused { why: &'static str },
+    GroupsRefused {
+        /// Why setgroups is refused there.
+        why: &'static str,
+    },
     /// A setting that needs capabilities the program will not hold.
     #[error("{setting} needs capabilities in the new user namespace, but the program starts there without any (uid 0 is not mapped inside, so it does not start as the namespace's root): map root (-m '0 UID 1' -M '0 GID 1', Jail::uid_map/gid_map), use no-preload mode (-T static), or drop {setting}")]
-    NoCapabilities { setting: &'static str },
+    NoCapabilities {
+        /// The setting that needs them.
+        setting: &'static str,
+    },
 }
 
 fn describe(map: &Option<String>) -> String {
