@@ -30,13 +30,13 @@ pub enum UsernsRefusal {
     /// Supplementary groups asked for where setgroups is refused.
     #[error("supplementary groups cannot be set in this user namespace: {why}; run as root (which may allow setgroups), or keep the groups (drop -G/--add-suppl-group, Jail::keep_supplementary_gids)")]
     GroupsRefused {
-        /// Why setgroups is refused there.
+        /// Why the kernel refuses setgroups there.
         why: &'static str,
     },
     /// A setting that needs capabilities the program will not hold.
     #[error("{setting} needs capabilities in the new user namespace, but the program starts there without any (uid 0 is not mapped inside, so it does not start as the namespace's root): map root (-m '0 UID 1' -M '0 GID 1', Jail::uid_map/gid_map), use no-preload mode (-T static), or drop {setting}")]
     NoCapabilities {
-        /// The setting that needs them.
+        /// The setting, as minijail0's flag.
         setting: &'static str,
     },
 }
