@@ -240,6 +240,10 @@ pub struct SeccompFilter {
     pub policy: Option<std::sync::Arc<crate::seccomp::Policy>>,
     /// Record every syscall instead of judging (see [`crate::record`]).
     pub record: bool,
+    /// The policy file it was compiled from: the program gets it in
+    /// `SECCOMP_POLICY_PATH`, as upstream (for logging; it changes nothing
+    /// enforced). None for a precompiled program.
+    pub policy_path: Option<String>,
 }
 
 impl SeccompFilter {
@@ -272,6 +276,7 @@ impl SeccompFilter {
             label,
             policy: None,
             record: false,
+            policy_path: None,
         }
     }
 
@@ -290,6 +295,7 @@ impl SeccompFilter {
         let mut filter =
             SeccompFilter::from_program(&program, &opts, tsync, false, path.display().to_string());
         filter.policy = Some(std::sync::Arc::new(policy));
+        filter.policy_path = Some(path.display().to_string());
         Ok(filter)
     }
 }
@@ -877,10 +883,11 @@ impl Jail {
         self.namespace(Namespace::Mount)
     }
 
-    /// chroot into `dir` after the mounts (`-C`).
+    /// chroot into `dir` after the mounts (`-C`). As upstream, this alone
+    /// makes no mount namespace (mounts, `-v` and `-p` do).
     pub fn enter_chroot(&mut self, dir: &Path) -> &mut Self {
         self.chroot = Some(dir.to_owned());
-        self.namespace(Namespace::Mount)
+        self
     }
 
     /// pivot_root into `dir` after the mounts (`-P`).

@@ -79,6 +79,8 @@ pub(crate) struct SeccompState {
     pub label: String,
     /// The policy it was compiled from, for explaining a blocked call.
     pub policy: Option<std::sync::Arc<jail::seccomp::Policy>>,
+    /// The policy file it was compiled from (SECCOMP_POLICY_PATH).
+    pub policy_path: Option<String>,
 }
 
 /// `struct minijail`.

@@ -45,6 +45,7 @@ fn store(
     let filter =
         SeccompFilter::from_program(program, &options(s), s.tsync, s.allow_speculation, label);
     m.seccomp.program = Some(filter.program);
+    m.seccomp.policy_path = Some(filter.label.clone());
     m.seccomp.label = filter.label;
     m.seccomp.policy = Some(std::sync::Arc::new(policy.clone()));
 }
@@ -70,6 +71,7 @@ pub(crate) fn apply(state: &SeccompState, jail: &mut Jail) -> Result<(), String>
                 label: state.label.clone(),
                 policy: state.policy.clone(),
                 record: false,
+                policy_path: state.policy_path.clone(),
             });
             Ok(())
         }
@@ -161,6 +163,7 @@ pub unsafe extern "C" fn minijail_set_seccomp_filters(j: *mut Minijail, filter: 
         m.seccomp.program = Some(program);
         m.seccomp.policy = None;
         m.seccomp.label = "minijail_set_seccomp_filters".into();
+        m.seccomp.policy_path = None;
     })
 }
 
