@@ -44,6 +44,11 @@ const RET_ACTION_FULL: u32 = 0xffff_0000;
 
 const FLAG_NEW_LISTENER: u32 = 1 << 3;
 const FLAG_TSYNC_ESRCH: u32 = 1 << 4;
+/// Linux 5.19: once the launcher has taken a notification, only a fatal
+/// signal interrupts the waiting call. Without it a signal (a child's
+/// SIGCHLD) arriving while the launcher answers fails the call with EINTR
+/// when its handler lacks SA_RESTART: fork in a shell, under recording.
+const FLAG_WAIT_KILLABLE_RECV: u32 = 1 << 5;
 
 #[cfg(target_arch = "x86_64")]
 const NATIVE: Option<(u32, u32)> = Some((0xc000_003e, 3));
@@ -184,7 +189,10 @@ impl Supervised {
             k: listener_fd as u32,
             ..slot.get()
         });
-        let rc = self.seccomp(listener_flags);
+        let mut rc = self.seccomp(listener_flags | FLAG_WAIT_KILLABLE_RECV);
+        if rc < 0 && crate::apply::errno() == libc::EINVAL {
+            rc = self.seccomp(listener_flags); // Before 5.19.
+        }
         if rc < 0 {
             return Err(EnterError::last(Step::SeccompInstall, None));
         }
