@@ -366,13 +366,13 @@ impl Job {
             _ if self.notify == Notify::Everything => respond(listener, n.id, Ok(())),
             Action::Allow | Action::Log => respond(listener, n.id, Ok(())),
             Action::Errno(e) => respond(listener, n.id, Err(i32::from(e))),
-            _ => self.kill(n, data),
+            _ => self.kill(listener, n, data),
         }
     }
 
     /// Explain a blocked call and kill its process. The call never runs:
-    /// it is never answered.
-    fn kill(&self, n: &Notif, data: &SeccompData) {
+    /// it is failed, after the signal is queued.
+    fn kill(&self, listener: &OwnedFd, n: &Notif, data: &SeccompData) {
         let explanation = match &self.policy {
             Some(p) => explain::explain(p, data),
             None => explain::describe(data),
@@ -396,6 +396,11 @@ impl Job {
         let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, tgid, 0) };
         // SAFETY: tgkill to the thread that is waiting in its blocked call.
         unsafe { libc::syscall(libc::SYS_tgkill, tgid, tid, signal) };
+        // A call waiting killable (WAIT_KILLABLE_RECV) wakes for SIGKILL
+        // only, not for SIGSYS, which must be taken on the way back to
+        // user space: fail the call (it never runs), and the queued SIGSYS
+        // ends the process before any of its code runs again.
+        respond(listener, n.id, Err(libc::ENOSYS));
         if pidfd >= 0 {
             // SAFETY: pidfd_open gave us this fd.
             let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd as libc::c_int) };

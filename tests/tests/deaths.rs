@@ -204,11 +204,12 @@ fn a_seccomp_kill_names_the_call_and_the_blocked_call_never_runs() {
     }
     // With the default signal disposition the program dies of SIGSYS, as
     // from the kernel's own seccomp kill.
-    let (_, _, death, _) = run_victim(&v, &jail, &v.dynamic, "plain", PreloadMode::Auto);
+    let (status, _, death, _) = run_victim(&v, &jail, &v.dynamic, "plain", PreloadMode::Auto);
     let Death::Seccomp { kill: Some(k), .. } = death else {
         unreachable!()
     };
     assert_eq!(k.signal, libc::SIGSYS);
+    assert_eq!(status.signal(), Some(libc::SIGSYS), "{status:?}");
 }
 
 #[test]
