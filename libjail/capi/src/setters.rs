@@ -498,7 +498,7 @@ int_setter!(fn minijail_rlimit(kind: i32, cur: libc::rlim_t, max: libc::rlim_t) 
     if m.rlimit_types.contains(&kind) {
         return -libc::EEXIST;
     }
-    m.jail.rlimit(kind, cur, max);
+    m.jail.rlimit_raw(kind, cur, max);
     m.rlimit_types.push(kind);
     0
 });
