@@ -14,15 +14,42 @@
 use std::ffi::{CStr, CString};
 use std::fs::File;
 use std::os::fd::FromRawFd;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use jail_enter::{report, wire, Stage2, Step, EXIT_PRELOAD_FAILED};
 
 const PREFIX: &str = "libjailpreload";
 
+/// The launcher's acknowledgement channel, once the handoff named it.
+static ACK_FD: AtomicI32 = AtomicI32::new(-1);
+
 fn die(message: &str) -> ! {
     report::line(PREFIX, message);
+    tell_launcher_failed();
     // SAFETY: _exit ends the process without running the program's code.
     unsafe { libc::_exit(EXIT_PRELOAD_FAILED) }
+}
+
+/// Say [`jail_enter::FAILED`] on the acknowledgement channel, if there is
+/// one still open and a reader listens (no SIGPIPE).
+fn tell_launcher_failed() {
+    let fd = ACK_FD.load(Ordering::Relaxed);
+    if fd < 0 {
+        return;
+    }
+    let mut pfd = libc::pollfd {
+        fd,
+        events: libc::POLLOUT,
+        revents: 0,
+    };
+    // SAFETY: poll on one pollfd, without waiting; a closed fd comes back
+    // as POLLNVAL and is not written to.
+    let polled = unsafe { libc::poll(&mut pfd, 1, 0) };
+    if polled == 1 && pfd.revents & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) == 0 {
+        // SAFETY: writing one byte from a live buffer; the result does not
+        // matter, the process exits next.
+        let _ = unsafe { libc::write(fd, [jail_enter::FAILED].as_ptr().cast(), 1) };
+    }
 }
 
 /// The handoff fd, validated: a number, open, and a pipe.
@@ -186,17 +213,19 @@ fn enter() -> Result<(), String> {
     if unsafe { libc::getauxval(libc::AT_SECURE) } != 0 {
         return Err("refusing to apply a jail from the environment of a secure-execution (setuid/setgid/file-capability) program".into());
     }
-    // Ids and caps are changed per thread with raw syscalls; another thread
-    // (started by an earlier constructor) would keep the old privileges.
-    if !single_threaded()? {
-        return Err("the process has more than one thread before the jail could be applied (a library constructor started them); refusing to run it partly jailed".into());
-    }
     let fd = handoff_fd()?;
     // SAFETY: the fd was validated as an open pipe that this process owns;
     // File closes it when dropped, so the program never inherits it.
     let mut pipe = unsafe { File::from_raw_fd(fd) };
     let (stage2, prepared) = jail_enter::handoff_from_reader(&mut pipe)?;
     drop(pipe);
+    ACK_FD.store(stage2.ack_fd.unwrap_or(-1), Ordering::Relaxed);
+    // Ids and caps are changed per thread with raw syscalls; another thread
+    // (started by an earlier constructor) would keep the old privileges.
+    // (Checked once the handoff is read, so the launcher hears of it.)
+    if !single_threaded()? {
+        return Err("the process has more than one thread before the jail could be applied (a library constructor started them); refusing to run it partly jailed".into());
+    }
     scrub(&stage2);
     prepared.apply().map_err(|e| match prepared.new_root() {
         Some(root) if matches!(e.step, Step::Chroot | Step::PivotRoot) => {

@@ -139,9 +139,9 @@ fn trailing_bytes() {
 /// preload's constructor runs: ids and caps would change in one thread
 /// only, so the preload refuses and main never runs. The same program
 /// unjailed prints from main, so the refusal is the preload's doing.
-#[test]
-fn a_thread_started_before_the_preload_is_refused() {
-    let dir = TempDir::new("threads");
+/// A program whose library constructor starts a thread before the
+/// preload's runs, built in `dir`.
+fn threaded_program(dir: &TempDir) -> std::path::PathBuf {
     let lib_src = dir.path().join("spawner.c");
     std::fs::write(
         &lib_src,
@@ -181,6 +181,13 @@ fn a_thread_started_before_the_preload_is_refused() {
         rpath.as_ref(),
     ]);
     make_reachable(dir.path());
+    prog
+}
+
+#[test]
+fn a_thread_started_before_the_preload_is_refused() {
+    let dir = TempDir::new("threads");
+    let prog = threaded_program(&dir);
 
     let unjailed = Command::new(&prog).output().expect("run unjailed");
     assert_eq!(String::from_utf8_lossy(&unjailed.stdout), "main ran\n");
@@ -195,4 +202,35 @@ fn a_thread_started_before_the_preload_is_refused() {
         "{:?}",
         out.stderr
     );
+}
+
+/// A preload that fails after reading the handoff tells a launcher that
+/// waits for the acknowledgement, which then reports the preload's own
+/// status (252), not a program it killed as fail-open: every time, also
+/// through a pid namespace's init.
+#[test]
+fn a_failing_preload_is_reported_as_such_to_a_waiting_launcher() {
+    require_root!();
+    let dir = TempDir::new("threads-wait");
+    let prog = threaded_program(&dir);
+    let minijail0 = target_dir().join("battery-minijail0");
+    for args in [&["-n"][..], &["-p", "-n"]] {
+        for _ in 0..5 {
+            let out = Command::new(&minijail0)
+                .args(args)
+                .arg("--")
+                .arg(&prog)
+                .output()
+                .expect("run minijail0");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(252), "{args:?}: {stderr}");
+            assert!(out.stdout.is_empty(), "main must not run: {stderr}");
+            assert!(
+                stderr.contains("more than one thread")
+                    && stderr.contains("could not apply the jail (exit status 252)")
+                    && !stderr.contains("without acknowledging"),
+                "{args:?}: {stderr}"
+            );
+        }
+    }
 }

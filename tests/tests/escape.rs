@@ -250,7 +250,17 @@ fn probe_copy(tag: &str, f: impl FnOnce(&Path)) -> (TempDir, PathBuf) {
     use std::os::unix::fs::PermissionsExt;
     let dir = open_dir(tag);
     let copy = dir.path().join("probe");
-    std::fs::copy(probe(), &copy).unwrap();
+    // Copied by another process, never through a write fd of this one:
+    // a launch on another test thread forks this process and its child
+    // holds every fd open here until its own execve, so exec'ing a file
+    // this process wrote could fail with ETXTBSY under load. Once cp has
+    // exited, nothing holds the copy open for writing.
+    let copied = std::process::Command::new("cp")
+        .arg(probe())
+        .arg(&copy)
+        .status()
+        .expect("cp");
+    assert!(copied.success(), "cp {} {}", probe(), copy.display());
     std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
     f(&copy);
     (dir, copy)

@@ -74,6 +74,11 @@ pub fn single_threaded() -> Result<bool, std::io::Error> {
 /// policy might not allow the write).
 pub const APPLIED: u8 = 0xa5;
 
+/// The byte the preload writes on the same channel when it could not apply
+/// the jail and is about to exit 252, so the launcher waits for that exit
+/// (and its status) instead of killing the process.
+pub const FAILED: u8 = 0x5a;
+
 /// Exit status of a program whose stage 2 could not be applied in the
 /// preload library (minijail's `MINIJAIL_ERR_PRELOAD`).
 pub const EXIT_PRELOAD_FAILED: i32 = 252;

@@ -40,6 +40,9 @@ pub enum LaunchError {
         /// The new root.
         root: PathBuf,
     },
+    /// A setting a new user namespace cannot honour.
+    #[error(transparent)]
+    UserNamespace(#[from] super::userns_check::UsernsRefusal),
     /// Capabilities for this uid would be cleared by execve.
     #[error("capabilities for uid {0} in no-preload mode need ambient capabilities (--ambient): execve clears them for a non-root uid")]
     CapsNeedAmbient(u32),

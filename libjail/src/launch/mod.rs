@@ -29,6 +29,7 @@ pub(crate) mod preload_library;
 mod report;
 #[allow(unsafe_code)]
 pub(crate) mod signals;
+mod userns_check;
 
 pub use command::{Command, Environment, Stdio};
 pub use error::{Conflict, FdProblem, LaunchError, Protocol};
@@ -36,6 +37,7 @@ pub use idmap::{parse as parse_id_map, IdMapError, IdRange};
 pub use jail_command::JailCommand;
 pub(crate) use parent::cgroup_procs_file;
 pub use report::{ChildFailure, ChildStep};
+pub use userns_check::UsernsRefusal;
 
 use crate::config::Jail;
 use crate::process::JailedProcess;

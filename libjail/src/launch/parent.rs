@@ -247,14 +247,49 @@ fn await_acknowledgement(
     if got == Ok(1) && byte[0] == jail_enter::APPLIED {
         return Ok(());
     }
-    // SAFETY: signalling our own child.
-    unsafe { libc::kill(pid, libc::SIGKILL) };
+    // A preload that could not apply the jail says so and exits 252:
+    // wait for that exit (killing it would replace its status with
+    // SIGKILL's), but not for long: a program the loader started unjailed
+    // could write the same byte and run on.
+    let failed = got == Ok(1) && byte[0] == jail_enter::FAILED;
+    if !(failed && exits_within(pid, PRELOAD_EXIT_WAIT_MS)) {
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
     let status = reap(pid);
     if status == crate::status::PRELOAD_FAILED {
         return Err(LaunchError::PreloadFailed(status));
     }
     let preload = plan.preload_path.clone().unwrap_or_default();
     Err(LaunchError::FailOpen { preload, status })
+}
+
+/// How long a launcher waits for a preload that reported failure to exit.
+const PRELOAD_EXIT_WAIT_MS: libc::c_int = 5000;
+
+/// Whether our child `pid` exits within `ms` milliseconds (left a zombie,
+/// for the caller to reap). False when its pidfd cannot be had.
+fn exits_within(pid: libc::pid_t, ms: libc::c_int) -> bool {
+    // SAFETY: pidfd_open on our own, not yet reaped, child.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    let Ok(fd) = sys::check(fd).map(|fd| fd as libc::c_int) else {
+        return false;
+    };
+    let mut pfd = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let exited = loop {
+        // SAFETY: poll on one valid pollfd.
+        let n = unsafe { libc::poll(&mut pfd, 1, ms) };
+        if n < 0 && sys::errno() == libc::EINTR {
+            continue;
+        }
+        break n == 1 && pfd.revents & libc::POLLIN != 0;
+    };
+    sys::close(fd);
+    exited
 }
 
 /// Reap a child that reported failure and build the error.

@@ -304,6 +304,17 @@ impl Plan {
         }
         let root_in_userns = uid_map.as_deref().is_some_and(idmap::maps_inside_zero)
             && gid_map.as_deref().is_some_and(idmap::maps_inside_zero);
+        if namespaces.userns {
+            let ns = super::userns_check::Namespace {
+                uid_map: uid_map.as_deref(),
+                gid_map: gid_map.as_deref(),
+                deny_setgroups,
+                root_inside: root_in_userns,
+                after_exec: delivery == Delivery::Preload,
+                launcher_ids: sys::effective_ids(),
+            };
+            super::userns_check::check(&mut stage2, &ns)?;
+        }
         let root = root_dir.unwrap_or(Path::new("/"));
         let mounts = super::mountplan::plan(jail, root)?;
         let inner_fork = (jail.has_namespace(Namespace::Pid) && !jail.run_as_init)
