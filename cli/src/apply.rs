@@ -241,7 +241,9 @@ fn compile_policy(o: &Options, path: &Path) -> Result<jail::SeccompFilter, Usage
         );
     }
     let program = jail::seccomp::compile_policy(&policy, path).map_err(policy_error)?;
-    Ok(to_filter(o, &program, path))
+    let mut filter = to_filter(o, &program, path);
+    filter.policy_path = Some(path.display().to_string());
+    Ok(filter)
 }
 
 fn load_binary(o: &Options, path: &Path) -> Result<jail::SeccompFilter, UsageError> {

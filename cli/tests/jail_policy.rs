@@ -1,4 +1,4 @@
-//! `jail policy compile|dump|check` end to end on one of jail's own test
+//! `jail policy compile|dump|check|lint` end to end on one of jail's own test
 //! policies (which `@include`s another by its installed path).
 
 use std::process::Command;
@@ -62,4 +62,53 @@ fn compile_dump_check() {
     let (ok, _, err) = jail(&["policy", "check", &policy, "opne"]);
     assert!(!ok);
     assert!(err.contains("did you mean `open`?"), "{err}");
+}
+
+/// `jail policy lint`: the core's warnings, one line each with the rule's
+/// file and line; exit 1 when there is any, 0 for a clean policy, and the
+/// preload/no-preload difference for execve.
+#[test]
+fn lint_names_the_rules_that_defeat_the_filter() {
+    let tmp = TempDir::new("lint");
+    let bad = tmp.join("bad.policy");
+    std::fs::write(
+        &bad,
+        "io_uring_setup: 1\nptrace: 1\nmmap: 1\nclone: arg0 == 0\nclone3: 1\nexecve: 1\nexit_group: 1\n",
+    )
+    .unwrap();
+    let bad_s = bad.to_str().unwrap();
+    let (ok, out, err) = jail(&["policy", "lint", bad_s]);
+    assert!(!ok, "warnings fail the lint: {out}");
+    for (line, syscall) in [
+        (1, "io_uring_setup"),
+        (2, "ptrace"),
+        (3, "mmap"),
+        (5, "clone3"),
+        (6, "execve"),
+    ] {
+        let prefix = format!("{bad_s}:{line}: {syscall} ");
+        assert_eq!(
+            out.lines().filter(|l| l.starts_with(&prefix)).count(),
+            1,
+            "{prefix}: {out}"
+        );
+    }
+    assert_eq!(out.lines().count(), 5, "{out}");
+    assert!(err.contains("5 rules defeat the filter"), "{err}");
+    // Before execve the policy must allow execve: no warning for it.
+    let (ok, out, _) = jail(&["policy", "lint", "--no-preload", bad_s]);
+    assert!(!ok);
+    assert!(!out.contains("execve"), "{out}");
+    assert_eq!(out.lines().count(), 4, "{out}");
+
+    let clean = tmp.join("clean.policy");
+    std::fs::write(&clean, "read: 1\nwrite: 1\nexit_group: 1\n").unwrap();
+    let (ok, out, err) = jail(&["policy", "lint", clean.to_str().unwrap()]);
+    assert!(ok, "{out}{err}");
+    assert!(out.is_empty(), "{out}");
+
+    // A file that is not a policy is an error, not "clean".
+    let (ok, _, err) = jail(&["policy", "lint", "/dev/zero"]);
+    assert!(!ok);
+    assert!(err.contains("not a regular file"), "{err}");
 }

@@ -235,6 +235,10 @@ pub struct SeccompFilter {
     pub logging: bool,
     /// Where the filter came from, for the message when a program dies of SIGSYS.
     pub label: String,
+    /// The policy file it was compiled from: the program gets it in
+    /// `SECCOMP_POLICY_PATH`, as upstream (for logging; it changes nothing
+    /// enforced). None for a precompiled program.
+    pub policy_path: Option<String>,
 }
 
 impl SeccompFilter {
@@ -265,6 +269,7 @@ impl SeccompFilter {
             log_failures: opts.traps_for_logging(),
             logging: opts.log_failures,
             label,
+            policy_path: None,
         }
     }
 
@@ -278,13 +283,10 @@ impl SeccompFilter {
         let path = path.as_ref();
         let opts = crate::seccomp::CompileOptions::minijail_runtime(log_failures, tsync);
         let program = crate::seccomp::compile_file(path, &opts)?;
-        Ok(SeccompFilter::from_program(
-            &program,
-            &opts,
-            tsync,
-            false,
-            path.display().to_string(),
-        ))
+        let mut filter =
+            SeccompFilter::from_program(&program, &opts, tsync, false, path.display().to_string());
+        filter.policy_path = Some(path.display().to_string());
+        Ok(filter)
     }
 }
 
@@ -862,10 +864,11 @@ impl Jail {
         self.namespace(Namespace::Mount)
     }
 
-    /// chroot into `dir` after the mounts (`-C`).
+    /// chroot into `dir` after the mounts (`-C`). As upstream, this alone
+    /// makes no mount namespace (mounts, `-v` and `-p` do).
     pub fn enter_chroot(&mut self, dir: impl AsRef<Path>) -> &mut Self {
         self.chroot = Some(dir.as_ref().to_owned());
-        self.namespace(Namespace::Mount)
+        self
     }
 
     /// pivot_root into `dir` after the mounts (`-P`).

@@ -274,6 +274,9 @@ fn caps() {
         },
     );
     assert!(has(&v, "status CapAmb 0000000000003000"), "{v:#?}");
+    // Every securebit and its lock, KEEP_CAPS too, as upstream (the
+    // preload applies them after execve, so KEEP_CAPS is still set).
+    assert!(has(&v, "status securebits 63"), "{v:#?}");
 }
 
 #[test]
@@ -315,6 +318,21 @@ fn entering_a_net_namespace_wins_over_a_new_one() {
     );
     // As upstream: the launcher's net namespace, entered; none made.
     assert!(has(&v, "ns net host"), "{v:#?}");
+}
+
+#[test]
+fn chroot_alone_makes_no_mount_namespace() {
+    require_root!();
+    let v = family(
+        "chroot",
+        &[],
+        |j, _, _| {
+            j.enter_chroot(Path::new("/"));
+        },
+        |d| args(&["-C", "/"], d),
+    );
+    // As upstream: -C without -v (or mounts) stays in the caller's.
+    assert!(has(&v, "ns mnt host"), "{v:#?}");
 }
 
 #[test]
@@ -587,6 +605,12 @@ fn seccomp() {
         |d| args(&["-n", "-S", "SCRATCH/policy"], d),
     );
     assert!(has(&v, "status Seccomp 2"), "{v:#?}");
+    // As upstream, the program is told which policy file it runs under.
+    assert!(
+        v.iter()
+            .any(|l| l.starts_with("env SECCOMP_POLICY_PATH=") && l.ends_with("/policy")),
+        "{v:#?}"
+    );
 }
 
 #[test]

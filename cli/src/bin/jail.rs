@@ -6,6 +6,8 @@
 //! - `jail policy dump POLICY|FILE.bpf`: a readable listing;
 //! - `jail policy check POLICY SYSCALL [ARGS...]`: the verdict for one call
 //!   and the rule that decided it;
+//! - `jail policy lint POLICY`: the rules that defeat the filter (the
+//!   warnings `minijail0 -S` prints);
 //! - `jail doctor [MINIJAIL0 OPTIONS]`: what this host offers the jail those
 //!   options make (all of the host without options), one line per need.
 
@@ -38,6 +40,18 @@ enum Command {
 
 #[derive(Subcommand)]
 enum PolicyCommand {
+    /// Warn about rules that defeat the filter (io_uring, clone3 beside a
+    /// filtered clone, ptrace, PROT_EXEC, ...); exit 1 if there is any.
+    Lint {
+        /// The policy file.
+        policy: PathBuf,
+        /// The filter goes on before execve (minijail0 -T static): the
+        /// policy must then allow execve, which is no warning.
+        #[arg(long)]
+        no_preload: bool,
+        #[command(flatten)]
+        opts: PolicyOpts,
+    },
     /// Compile a policy to a raw BPF program.
     Compile {
         /// The policy file.
@@ -181,6 +195,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
     };
     match cmd {
+        PolicyCommand::Lint {
+            policy,
+            no_preload,
+            opts,
+        } => lint(&policy, no_preload, &opts)?,
         PolicyCommand::Compile {
             policy,
             output,
@@ -243,6 +262,32 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// `jail policy lint`: one line per warning on stdout, as `minijail0 -S`
+/// prints them; an error when there is any.
+fn lint(policy: &std::path::Path, no_preload: bool, opts: &PolicyOpts) -> Result<(), Failure> {
+    use jail::seccomp::lint::{self, Installed};
+    let o = opts.compile_options()?;
+    let parsed = seccomp::parse_file(policy, &o)?;
+    let installed = if no_preload {
+        Installed::BeforeExec
+    } else {
+        Installed::AfterExec
+    };
+    let warnings = lint::lint(&parsed, installed);
+    for warning in &warnings {
+        println!("{warning}");
+    }
+    match warnings.len() {
+        0 => Ok(()),
+        n => Err(format!(
+            "{}: {n} rule{} defeat the filter (see above)",
+            jail::log::Escaped(policy),
+            if n == 1 { "" } else { "s" }
+        )
+        .into()),
+    }
 }
 
 fn resolve_syscall(arch: Arch, s: &str) -> Result<i64, String> {

@@ -77,6 +77,8 @@ pub(crate) struct SeccompState {
     pub program: Option<Vec<SockFilter>>,
     /// Where it came from, for the SIGSYS message.
     pub label: String,
+    /// The policy file it was compiled from (SECCOMP_POLICY_PATH).
+    pub policy_path: Option<String>,
 }
 
 /// `struct minijail`.
