@@ -164,7 +164,7 @@ fn joins_a_user_namespace_with_one_the_initial_user_namespace_owns() {
     let holder = Holder::start(&holding);
     std::thread::sleep(std::time::Duration::from_millis(100));
     let mut jail = Jail::new();
-    jail.join_namespace(Namespace::User, &holder.ns("user"))
+    jail.join_namespace(Namespace::User, holder.ns("user"))
         .join_namespace(Namespace::Uts, Path::new("/proc/self/ns/uts"));
     let out = sh_ok(&jail, "readlink /proc/self/ns/user /proc/self/ns/uts");
     let lines: Vec<&str> = out.lines().collect();
