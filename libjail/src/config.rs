@@ -1079,6 +1079,26 @@ impl Jail {
         &self.hooks
     }
 
+    /// The hostname the new UTS namespace gets, if one is set.
+    pub fn hostname(&self) -> Option<&str> {
+        self.hostname.as_deref()
+    }
+
+    /// The rlimits, in the order given.
+    pub fn rlimits(&self) -> &[Rlimit] {
+        &self.rlimits
+    }
+
+    /// The cgroups to join, in the order given.
+    pub fn cgroups(&self) -> &[PathBuf] {
+        &self.cgroups
+    }
+
+    /// The preload library's path, if one was set.
+    pub fn preload_path(&self) -> Option<&Path> {
+        self.preload_path.as_deref()
+    }
+
     /// The Landlock rules, in the order given.
     pub fn fs_rules(&self) -> &[FsRule] {
         &self.fs_rules
