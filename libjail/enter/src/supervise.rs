@@ -139,6 +139,8 @@ pub struct Supervised {
 }
 
 impl Supervised {
+    /// `program` from [`supervised_program`]; `report_fd` is the report
+    /// socket's number in this process.
     pub fn new(program: Vec<SockFilter>, report_fd: i32) -> Supervised {
         Supervised {
             program: program.into_iter().map(Cell::new).collect(),
