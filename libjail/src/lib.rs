@@ -56,6 +56,7 @@ pub mod supervise;
 #[allow(unsafe_code)]
 mod sys;
 
+pub use caps::{CapSet, Capability};
 pub use cgroup::{ByteSize, Cpus, Ending, Usage};
 pub use config::{
     FsAccess, FsRule, Jail, MountSpec, Namespace, PreloadMode, Propagation, Rlimit, RlimitError,
