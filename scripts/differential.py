@@ -86,6 +86,16 @@ CASES = [
     ("fds --preserve-fd", ["--preserve-fd", "2"]),
     ("session --no-new-sessions", ["--no-new-sessions"]),
     ("chroot -C /", ["-C", "/"]),
+    ("chroot -C / with a bind", ["-C", "/", "-b", "/etc,/etc"]),
+    ("ns net new and entered", ["-e", "-e/proc/self/ns/net"]),
+    ("seccomp -S", ["-S", os.path.join(ROOT, "scripts/differential/log.policy"), "-L"]),
+    ("profile -nodev with a bind", ["--profile", "minimalistic-mountns-nodev", "-b", "/etc,/mnt"]),
+    ("profile with a writable bind", ["--profile", "minimalistic-mountns-nodev", "-b", "/tmp,/mnt,1"]),
+    ("landlock --landlock-abi 3", ["--landlock-abi", "3", "--fs-default-paths", "--fs-path-rw", "/tmp"]),
+    ("landlock --fs-path-rx /usr", ["--fs-path-rx", "/usr", "--fs-path-ro", "/proc"]),
+    ("mounts -k remount ro", ["-v", "-b", "/tmp,/tmp,1", "-k", "none,/tmp,none,MS_REMOUNT|MS_BIND|MS_RDONLY"]),
+    ("ns -p -v -r", ["-p", "-v", "-r"]),
+    ("caps --ambient -c 0x400 as root", ["-c", "0x400", "--ambient"]),
     ("pivot -P /", ["-P", "/", "-v"]),
 ]
 

@@ -170,7 +170,7 @@ pub fn build_jail(o: &Options) -> Result<Jail, UsageError> {
     // Last, as upstream: the profile's rules follow from every mount.
     j.add_minimalistic_mountns_fs_rules();
     for &(resource, cur, max) in &o.rlimits {
-        j.rlimit(resource, cur, max);
+        j.rlimit_raw(resource, cur, max);
     }
     if let Some(p) = &o.pid_file {
         j.write_pid_file(p);
@@ -241,7 +241,9 @@ fn compile_policy(o: &Options, path: &Path) -> Result<jail::SeccompFilter, Usage
         );
     }
     let program = jail::seccomp::compile_policy(&policy, path).map_err(policy_error)?;
-    Ok(to_filter(o, &program, path))
+    let mut filter = to_filter(o, &program, path);
+    filter.policy_path = Some(path.display().to_string());
+    Ok(filter)
 }
 
 fn load_binary(o: &Options, path: &Path) -> Result<jail::SeccompFilter, UsageError> {

@@ -84,6 +84,12 @@ fn print(text: &str) -> i32 {
 
 /// Start the program in the jail and wait for it (unless -i).
 pub fn launch(o: &options::Options, program: &[OsString]) -> i32 {
+    // --logging: where the library's messages go. As upstream, syslog or
+    // stderr; "auto" keeps stderr (upstream picks syslog when stdin is not
+    // a terminal; see README's differences).
+    if o.logging == options::Logging::Syslog {
+        jail::log::log_to_syslog();
+    }
     let jail = match apply::build_jail(o) {
         Ok(j) => j,
         Err(e) => {

@@ -378,6 +378,18 @@ impl Builder {
     fn apply(&mut self, e: &Entry) -> Result<(), UsageError> {
         let opt = e.opt;
         let arg = e.arg.as_deref().unwrap_or("");
+        let handled = self.apply_identity(opt, arg, e)?
+            || self.apply_mounts(opt, arg, e)?
+            || self.apply_namespaces(opt, arg, e)?
+            || self.apply_seccomp(opt, arg, e)?
+            || self.apply_process(opt, arg, e)?
+            || self.apply_resources(opt, arg, e)?;
+        debug_assert!(handled, "option {opt:?} has no handler");
+        Ok(())
+    }
+
+    /// Ids and groups (-u, -g, -G, -y, --add-suppl-group); false if `opt` is not one of them.
+    fn apply_identity(&mut self, opt: Opt, arg: &str, _e: &Entry) -> Result<bool, UsageError> {
         let o = &mut self.o;
         match opt {
             Opt::User => {
@@ -415,6 +427,15 @@ impl Builder {
                         .push(values::group(arg).map_err(|m| bad(opt, m))?);
                 }
             }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Mounts and the root (-b, -k, -K, -r, -d, -t, -C, -P); false if `opt` is not one of them.
+    fn apply_mounts(&mut self, opt: Opt, arg: &str, e: &Entry) -> Result<bool, UsageError> {
+        let o = &mut self.o;
+        match opt {
             Opt::Bind => {
                 let parts: Vec<&str> = arg.split(',').collect();
                 if parts.len() > 3 || parts[0].is_empty() {
@@ -526,6 +547,15 @@ impl Builder {
                 o.chroot = Some(arg.into());
             }
             Opt::PivotRoot => self.set_pivot_root(opt, arg)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Namespaces (-N, -l, -v, -V, -e, -p, -I, -U, -m, -M, --uts); false if `opt` is not one of them.
+    fn apply_namespaces(&mut self, opt: Opt, arg: &str, e: &Entry) -> Result<bool, UsageError> {
+        let o = &mut self.o;
+        match opt {
             Opt::NsCgroup => o.ns.cgroup = true,
             Opt::NsIpc => o.ns.ipc = true,
             Opt::NsMount => {
@@ -578,6 +608,15 @@ impl Builder {
                     o.hostname = Some(name.to_owned());
                 }
             }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Seccomp (-S, --seccomp-bpf-binary, -L, --seccomp-tsync, -a, -s); false if `opt` is not one of them.
+    fn apply_seccomp(&mut self, opt: Opt, arg: &str, _e: &Entry) -> Result<bool, UsageError> {
+        let o = &mut self.o;
+        match opt {
             Opt::SeccompPolicy => {
                 if matches!(o.seccomp, Seccomp::Strict | Seccomp::Binary(_)) {
                     return Err(bad(
@@ -622,6 +661,15 @@ impl Builder {
                 }
                 o.seccomp = Seccomp::Strict;
             }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Capabilities, profile, process and environment settings; false if `opt` is not one of them.
+    fn apply_process(&mut self, opt: Opt, arg: &str, _e: &Entry) -> Result<bool, UsageError> {
+        let o = &mut self.o;
+        match opt {
             Opt::Config | Opt::GenConfig | Opt::Help | Opt::SyscallHelp => {}
             Opt::Profile => {
                 let profile = match arg {
@@ -698,6 +746,15 @@ impl Builder {
                 }
             },
             Opt::AllowSpeculation => o.allow_speculation = true,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Resources, Landlock, sessions, fds and logging; false if `opt` is not one of them.
+    fn apply_resources(&mut self, opt: Opt, arg: &str, _e: &Entry) -> Result<bool, UsageError> {
+        let o = &mut self.o;
+        match opt {
             Opt::NewCgroup
             | Opt::CgroupParent
             | Opt::MemLimit
@@ -772,8 +829,9 @@ impl Builder {
                     }
                 }
             }
+            _ => return Ok(false),
         }
-        Ok(())
+        Ok(true)
     }
 
     /// `--profile`: recorded at its place among the mounts (the library

@@ -527,3 +527,76 @@ fn logging_seccomp_failures_says_so_as_upstream() {
     let o = minijail0(&["-S", &data("echo.policy"), "--", "/bin/echo", "hi"]);
     assert!(!stderr(&o).contains("logging seccomp"), "{}", stderr(&o));
 }
+
+#[test]
+fn unprivileged_multi_range_maps_fall_back_to_newuidmap() {
+    require_root!();
+    preload_built();
+    if !Path::new("/usr/bin/newuidmap").exists() || !Path::new("/usr/bin/newgidmap").exists() {
+        jail_testkit::skip!("newuidmap/newgidmap are not installed (package uidmap)");
+    }
+    // nobody is granted 100000-100009 in a private view of /etc/subuid and
+    // /etc/subgid; the kernel refuses the two-range map from it (EPERM),
+    // and minijail0 falls back to the helpers, as upstream.
+    let tmp = TempDir::new("subid");
+    let grant = tmp.path().join("subid");
+    std::fs::write(&grant, "65534:100000:10\n").unwrap();
+    let map = "0 65534 1,1 100000 10";
+    let script = format!(
+        "mount --bind {g} /etc/subuid && mount --bind {g} /etc/subgid && exec setpriv --reuid=65534 --regid=65534 --clear-groups {bin} -U -m'{map}' -M'{map}' -- /bin/cat /proc/self/uid_map /proc/self/gid_map",
+        g = grant.display(),
+        bin = bin().display(),
+    );
+    let o = in_private_mount_namespace(&script);
+    let ranges: Vec<Vec<String>> = stdout(&o)
+        .lines()
+        .map(|l| l.split_whitespace().map(str::to_owned).collect())
+        .collect();
+    let want = vec![
+        vec!["0".to_owned(), "65534".into(), "1".into()],
+        vec!["1".to_owned(), "100000".into(), "10".into()],
+    ];
+    assert_eq!(ranges, [want.clone(), want].concat(), "{}", stderr(&o));
+}
+
+#[test]
+fn logging_syslog_sends_the_librarys_messages_to_dev_log() {
+    require_root!();
+    preload_built();
+    // A private /dev whose log is a socket this test reads.
+    let tmp = TempDir::new("syslog");
+    let socket_path = tmp.path().join("log");
+    let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let script = format!(
+        "mount -t tmpfs none /dev && touch /dev/log && mount --bind {s} /dev/log && exec {bin} --logging=syslog -L -S {policy} -- /bin/echo hi",
+        s = socket_path.display(),
+        bin = bin().display(),
+        policy = data("echo.policy"),
+    );
+    let o = in_private_mount_namespace(&script);
+    assert_eq!(stdout(&o), "hi\n");
+    assert!(!stderr(&o).contains("logging seccomp"), "{}", stderr(&o));
+    let mut buf = [0u8; 1024];
+    let n = socket.recv(&mut buf).expect("a message on /dev/log");
+    let message = String::from_utf8_lossy(&buf[..n]);
+    // Facility user, priority warning, as syslog(3) sends it.
+    assert!(
+        message.starts_with("<12>jail[") && message.ends_with("]: logging seccomp filter failures"),
+        "{message}"
+    );
+}
+
+/// Run the shell `script` as root in a private mount namespace of its own
+/// (what it mounts stays there); its output, after checking it exited 0.
+fn in_private_mount_namespace(script: &str) -> Output {
+    let o = Command::new("unshare")
+        .args(["-m", "--propagation", "private", "sh", "-c", script])
+        .stdin(Stdio::null())
+        .output()
+        .expect("unshare runs");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    o
+}

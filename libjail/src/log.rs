@@ -1,10 +1,11 @@
 //! The library's few messages to the user (info lines, SIGSYS reports).
 //!
 //! They go to stderr unless [`log_to_fd`] (`minijail_log_to_fd`) sends
-//! them elsewhere.
+//! them elsewhere, or [`log_to_syslog`] (`minijail0 --logging=syslog`) to
+//! the system log.
 
 use std::fmt;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 pub use jail_enter::report::escape;
 
@@ -44,7 +45,37 @@ pub fn log_to_fd(fd: libc::c_int, min_priority: i32) {
     MIN_PRIORITY.store(min_priority, Ordering::Relaxed);
 }
 
+static TO_SYSLOG: AtomicBool = AtomicBool::new(false);
+
+/// The system log's socket.
+const SYSLOG_SOCKET: &str = "/dev/log";
+
+/// Send the messages to the system log (facility user), as upstream's
+/// syslog logging. A message the log cannot take (no /dev/log, as in
+/// many containers) goes to the fd instead, so nothing is lost.
+pub fn log_to_syslog() {
+    TO_SYSLOG.store(true, Ordering::Relaxed);
+}
+
+/// `<priority>jail[pid]: message` to /dev/log, as syslog(3) sends it.
+fn to_syslog(priority: i32, message: &str) -> bool {
+    const LOG_USER: i32 = 1 << 3;
+    let Ok(socket) = std::os::unix::net::UnixDatagram::unbound() else {
+        return false;
+    };
+    let text = format!(
+        "<{}>jail[{}]: {}",
+        LOG_USER | priority,
+        std::process::id(),
+        escape(message)
+    );
+    socket.send_to(text.as_bytes(), SYSLOG_SOCKET).is_ok()
+}
+
 fn emit(priority: i32, message: &str) {
+    if TO_SYSLOG.load(Ordering::Relaxed) && to_syslog(priority, message) {
+        return;
+    }
     if priority > MIN_PRIORITY.load(Ordering::Relaxed) {
         return;
     }

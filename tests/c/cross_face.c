@@ -63,6 +63,8 @@ static int build(struct minijail *j, const char *family, const char *scratch)
 		/* A new net namespace and one to enter: the enter wins. */
 		minijail_namespace_net(j);
 		minijail_namespace_enter_net(j, "/proc/self/ns/net");
+	} else if (!strcmp(family, "chroot")) {
+		need(minijail_enter_chroot(j, "/"), "chroot");
 	} else if (!strcmp(family, "init")) {
 		minijail_namespace_pids(j);
 		minijail_run_as_init(j);

@@ -274,6 +274,9 @@ fn caps() {
         },
     );
     assert!(has(&v, "status CapAmb 0000000000003000"), "{v:#?}");
+    // Every securebit and its lock, KEEP_CAPS too, as upstream (the
+    // preload applies them after execve, so KEEP_CAPS is still set).
+    assert!(has(&v, "status securebits 63"), "{v:#?}");
 }
 
 #[test]
@@ -315,6 +318,21 @@ fn entering_a_net_namespace_wins_over_a_new_one() {
     );
     // As upstream: the launcher's net namespace, entered; none made.
     assert!(has(&v, "ns net host"), "{v:#?}");
+}
+
+#[test]
+fn chroot_alone_makes_no_mount_namespace() {
+    require_root!();
+    let v = family(
+        "chroot",
+        &[],
+        |j, _, _| {
+            j.enter_chroot(Path::new("/"));
+        },
+        |d| args(&["-C", "/"], d),
+    );
+    // As upstream: -C without -v (or mounts) stays in the caller's.
+    assert!(has(&v, "ns mnt host"), "{v:#?}");
 }
 
 #[test]
@@ -367,16 +385,16 @@ fn mounts() {
         ],
         |j, _, d| {
             j.remount_mode(Propagation::Slave)
-                .bind(Path::new("/etc"), &d.join("made/etc"), false)
-                .bind(d, &d.join("rw"), true)
+                .bind(Path::new("/etc"), d.join("made/etc"), false)
+                .bind(d, d.join("rw"), true)
                 .mount(
                     Path::new("/etc/hostname"),
-                    &d.join("hostname"),
+                    d.join("hostname"),
                     "none",
                     libc::MS_BIND,
                     None,
                 )
-                .mount(Path::new("tmpfs"), &d.join("tmpfs"), "tmpfs", 0, None)
+                .mount(Path::new("tmpfs"), d.join("tmpfs"), "tmpfs", 0, None)
                 .mount_tmp(jail::config::DEFAULT_TMP_SIZE);
         },
         |d| {
@@ -530,8 +548,8 @@ fn rlimits() {
         "rlimits",
         &[],
         |j, _, _| {
-            j.rlimit(libc::RLIMIT_NOFILE as i32, 64, 128)
-                .rlimit(libc::RLIMIT_CORE as i32, 0, 0);
+            j.rlimit(jail::Resource::NoFile, 64, 128)
+                .rlimit(jail::Resource::Core, 0, 0);
         },
         |d| args(&["-R", "RLIMIT_NOFILE,64,128", "-R", "RLIMIT_CORE,0,0"], d),
     );
@@ -579,7 +597,7 @@ fn seccomp() {
         "seccomp",
         &[],
         |j, _, d| {
-            let filter = SeccompFilter::from_policy_file(&d.join("policy"), false, false)
+            let filter = SeccompFilter::from_policy_file(d.join("policy"), false, false)
                 .expect("compiling the policy");
             j.seccomp_filter(filter);
         },
@@ -587,6 +605,12 @@ fn seccomp() {
         |d| args(&["-n", "-S", "SCRATCH/policy"], d),
     );
     assert!(has(&v, "status Seccomp 2"), "{v:#?}");
+    // As upstream, the program is told which policy file it runs under.
+    assert!(
+        v.iter()
+            .any(|l| l.starts_with("env SECCOMP_POLICY_PATH=") && l.ends_with("/policy")),
+        "{v:#?}"
+    );
 }
 
 #[test]

@@ -59,7 +59,7 @@ fn joins_net_uts_ipc_cgroup_and_pid_namespaces() {
         (Namespace::Cgroup, "cgroup"),
         (Namespace::Pid, "pid"),
     ] {
-        jail.join_namespace(ns, &holder.ns(kind));
+        jail.join_namespace(ns, holder.ns(kind));
     }
     let out = sh_ok(
         &jail,
@@ -86,8 +86,8 @@ fn joins_a_user_namespace_first_then_what_it_owns() {
     std::thread::sleep(std::time::Duration::from_millis(100));
     let mut jail = Jail::new();
     // Given in the "wrong" order: the user namespace is still joined first.
-    jail.join_namespace(Namespace::Net, &holder.ns("net"))
-        .join_namespace(Namespace::User, &holder.ns("user"));
+    jail.join_namespace(Namespace::Net, holder.ns("net"))
+        .join_namespace(Namespace::User, holder.ns("user"));
     let out = sh_ok(
         &jail,
         "readlink /proc/self/ns/user /proc/self/ns/net; cat /proc/self/uid_map",
@@ -111,7 +111,7 @@ fn joins_a_mount_namespace() {
     let holder = Holder::start(&holding);
     std::thread::sleep(std::time::Duration::from_millis(100));
     let mut jail = Jail::new();
-    jail.join_namespace(Namespace::Mount, &holder.ns("mnt"));
+    jail.join_namespace(Namespace::Mount, holder.ns("mnt"));
     let out = sh_ok(
         &jail,
         "readlink /proc/self/ns/mnt; grep -c holdertmp /proc/self/mountinfo",
@@ -151,4 +151,22 @@ fn a_path_that_is_not_a_namespace_of_that_kind_is_refused_before_fork() {
         .join_namespace(Namespace::Uts, Path::new("/proc/self/ns/uts"));
     let e = try_sh(&jail, "true").unwrap_err().to_string();
     assert!(e.contains("pick one"), "{e}");
+}
+
+#[test]
+fn joins_a_user_namespace_with_one_the_initial_user_namespace_owns() {
+    require_root!();
+    // runc's order: the host's uts namespace (owned by the initial user
+    // namespace) is joined while root there, then the holder's user
+    // namespace (joining it first would leave no right to the host's).
+    let mut holding = Jail::new();
+    holding.uid_map("0 0 10").gid_map("0 0 10");
+    let holder = Holder::start(&holding);
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let mut jail = Jail::new();
+    jail.join_namespace(Namespace::User, holder.ns("user"))
+        .join_namespace(Namespace::Uts, Path::new("/proc/self/ns/uts"));
+    let out = sh_ok(&jail, "readlink /proc/self/ns/user /proc/self/ns/uts");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines, [holder.ns_id("user"), host_ns("uts")], "{out}");
 }

@@ -77,6 +77,8 @@ pub(crate) struct SeccompState {
     pub program: Option<Vec<SockFilter>>,
     /// Where it came from, for the SIGSYS message.
     pub label: String,
+    /// The policy file it was compiled from (SECCOMP_POLICY_PATH).
+    pub policy_path: Option<String>,
 }
 
 /// `struct minijail`.
@@ -84,8 +86,6 @@ pub(crate) struct SeccompState {
 pub struct Minijail {
     pub(crate) jail: Jail,
     // Upstream's misuse checks need to know what was asked for.
-    pub(crate) uid_set: bool,
-    pub(crate) gid_set: bool,
     pub(crate) inherit_groups: bool,
     pub(crate) keep_groups: bool,
     pub(crate) set_groups: bool,
@@ -95,12 +95,6 @@ pub struct Minijail {
     pub(crate) pids: bool,
     pub(crate) run_as_init: bool,
     pub(crate) new_sessions: bool,
-    pub(crate) hostname_set: bool,
-    pub(crate) root_set: bool,
-    pub(crate) preload_set: bool,
-    pub(crate) rlimit_types: Vec<i32>,
-    pub(crate) cgroup_count: usize,
-    pub(crate) preserved_count: usize,
     pub(crate) alt_syscall: Option<String>,
     // Applied only when a user namespace is asked for, as upstream.
     pub(crate) uid_map: Option<String>,
@@ -127,8 +121,6 @@ impl Minijail {
             .new_session(true);
         Minijail {
             jail,
-            uid_set: false,
-            gid_set: false,
             inherit_groups: false,
             keep_groups: false,
             set_groups: false,
@@ -138,12 +130,6 @@ impl Minijail {
             pids: false,
             run_as_init: false,
             new_sessions: true,
-            hostname_set: false,
-            root_set: false,
-            preload_set: false,
-            rlimit_types: Vec::new(),
-            cgroup_count: 0,
-            preserved_count: 0,
             alt_syscall: None,
             uid_map: None,
             gid_map: None,
@@ -159,7 +145,6 @@ impl Minijail {
     pub(crate) fn copy_settings(&self) -> Minijail {
         Minijail {
             jail: self.jail.clone(),
-            rlimit_types: self.rlimit_types.clone(),
             alt_syscall: self.alt_syscall.clone(),
             uid_map: self.uid_map.clone(),
             gid_map: self.gid_map.clone(),

@@ -28,6 +28,7 @@ fn store(m: &mut Minijail, program: &jail::seccomp::Program, label: String) {
     let filter =
         SeccompFilter::from_program(program, &options(s), s.tsync, s.allow_speculation, label);
     m.seccomp.program = Some(filter.program);
+    m.seccomp.policy_path = Some(filter.label.clone());
     m.seccomp.label = filter.label;
 }
 
@@ -50,6 +51,7 @@ pub(crate) fn apply(state: &SeccompState, jail: &mut Jail) -> Result<(), String>
                 log_failures: options(state).traps_for_logging(),
                 logging: state.log_failures,
                 label: state.label.clone(),
+                policy_path: state.policy_path.clone(),
             });
             Ok(())
         }
@@ -140,6 +142,7 @@ pub unsafe extern "C" fn minijail_set_seccomp_filters(j: *mut Minijail, filter: 
         };
         m.seccomp.program = Some(program);
         m.seccomp.label = "minijail_set_seccomp_filters".into();
+        m.seccomp.policy_path = None;
     })
 }
 

@@ -62,7 +62,6 @@ fn set_uid(m: &mut Minijail, uid: u32) {
         die("useless change to uid 0");
     }
     m.jail.change_uid(uid);
-    m.uid_set = true;
 }
 
 fn set_gid(m: &mut Minijail, gid: u32) {
@@ -70,7 +69,6 @@ fn set_gid(m: &mut Minijail, gid: u32) {
         die("useless change to gid 0");
     }
     m.jail.change_gid(gid);
-    m.gid_set = true;
 }
 
 // --- identity ---
@@ -113,8 +111,7 @@ int_setter!(fn minijail_change_user(user: *const c_char) |m: &mut Minijail| {
     }
     match m.jail.change_user(&name) {
         Ok(_) => {
-            m.uid_set = true;
-            0
+                    0
         }
         Err(e) => id_error(&e),
     }
@@ -205,11 +202,10 @@ int_setter!(fn minijail_preserve_fd(parent_fd: i32, child_fd: i32) |m: &mut Mini
     if parent_fd < 0 || child_fd < 0 {
         return -libc::EINVAL;
     }
-    if m.preserved_count >= MAX_PRESERVED_FDS {
+    if m.jail.preserved_fds().len() >= MAX_PRESERVED_FDS {
         return -libc::ENOMEM;
     }
     m.jail.preserve_fd(parent_fd, child_fd);
-    m.preserved_count += 1;
     0
 });
 
@@ -275,11 +271,10 @@ setter!(fn minijail_namespace_uts() |m: &mut Minijail| {
 });
 int_setter!(fn minijail_namespace_set_hostname(name: *const c_char) |m: &mut Minijail| {
     let name = str_arg!(name);
-    if m.hostname_set {
+    if m.jail.hostname().is_some() {
         return -libc::EINVAL;
     }
     m.jail.set_hostname(&name);
-    m.hostname_set = true;
     0
 });
 setter!(fn minijail_namespace_net_loopback(enable_loopback: bool) |m: &mut Minijail| {
@@ -331,21 +326,19 @@ setter!(fn minijail_remount_proc_readonly() |m: &mut Minijail| {
 
 int_setter!(fn minijail_enter_chroot(dir: *const c_char) |m: &mut Minijail| {
     let dir = path_arg!(dir);
-    if m.root_set {
+    if m.jail.root_dir().is_some() {
         return -libc::EINVAL;
     }
     m.jail.enter_chroot(dir);
-    m.root_set = true;
     0
 });
 
 int_setter!(fn minijail_enter_pivot_root(dir: *const c_char) |m: &mut Minijail| {
     let dir = path_arg!(dir);
-    if m.root_set {
+    if m.jail.root_dir().is_some() {
         return -libc::EINVAL;
     }
     m.jail.enter_pivot_root(dir);
-    m.root_set = true;
     0
 });
 
@@ -492,24 +485,22 @@ const MAX_RLIMITS: usize = 32;
 const MAX_CGROUPS: usize = 10;
 
 int_setter!(fn minijail_rlimit(kind: i32, cur: libc::rlim_t, max: libc::rlim_t) |m: &mut Minijail| {
-    if m.rlimit_types.len() >= MAX_RLIMITS {
+    if m.jail.rlimits().len() >= MAX_RLIMITS {
         return -libc::ENOMEM;
     }
-    if m.rlimit_types.contains(&kind) {
+    if m.jail.rlimits().iter().any(|r| r.resource == kind) {
         return -libc::EEXIST;
     }
-    m.jail.rlimit(kind, cur, max);
-    m.rlimit_types.push(kind);
+    m.jail.rlimit_raw(kind, cur, max);
     0
 });
 
 int_setter!(fn minijail_add_to_cgroup(path: *const c_char) |m: &mut Minijail| {
     let path = path_arg!(path);
-    if m.cgroup_count >= MAX_CGROUPS {
+    if m.jail.cgroups().len() >= MAX_CGROUPS {
         return -libc::ENOMEM;
     }
     m.jail.add_to_cgroup(path);
-    m.cgroup_count += 1;
     0
 });
 
@@ -561,11 +552,10 @@ pub unsafe extern "C" fn minijail_add_hook(
 
 int_setter!(fn minijail_set_preload_path(preload_path: *const c_char) |m: &mut Minijail| {
     let path = path_arg!(preload_path);
-    if m.preload_set {
+    if m.jail.preload_path().is_some() {
         return -libc::EINVAL;
     }
     m.jail.set_preload_path(path);
-    m.preload_set = true;
     0
 });
 

@@ -212,10 +212,17 @@ impl Prepared {
             self.drop_bounding_set(keep)?;
         }
         if let Some(caps) = &self.caps {
-            // Keep caps across the uid change unless ambient caps carry them.
+            // Keep caps across the uid change. As upstream, ambient caps
+            // carry them anyway, so then a KEEP_CAPS already locked off
+            // (a nested jail) is left off instead of failing.
             let mut bits = SECUREBITS_TO_LOCK & !caps.securebits_skip_mask;
             if caps.ambient {
-                bits &= !SECBIT_KEEP_CAPS;
+                // SAFETY: PR_GET_SECUREBITS takes no pointers.
+                let current = unsafe { libc::prctl(libc::PR_GET_SECUREBITS) };
+                let current = u64::try_from(current).unwrap_or(0);
+                if current & SECBIT_KEEP_CAPS_LOCKED != 0 && current & SECBIT_KEEP_CAPS == 0 {
+                    bits &= !SECBIT_KEEP_CAPS;
+                }
             }
             prctl(libc::PR_SET_SECUREBITS, bits, Step::Securebits, Some(bits))?;
         }

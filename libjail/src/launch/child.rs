@@ -243,17 +243,53 @@ fn prepare(plan: &mut Plan, fds: &ChildFds) {
 /// forked child and [`Jail::enter`](crate::Jail::enter): join and create
 /// namespaces, hostname, loopback, session keyring, mounts and root.
 /// Syscalls only.
+/// Join the namespaces in runc's order: every other kind first, while the
+/// caller's privileges still reach namespaces its user namespace owns;
+/// then the user namespace; then, inside it, those refused (EPERM) the
+/// first time, being owned by it. Allocates nothing (a bit per join).
+fn join_namespaces(plan: &Plan) -> Result<(), StepError> {
+    let join = |index: usize, nstype: libc::c_int, fd: libc::c_int| {
+        // SAFETY: setns on an fd opened and type-checked before fork.
+        if unsafe { libc::setns(fd, nstype) } != 0 {
+            Err((ChildStep::JoinNamespace, sys::errno(), index as u64))
+        } else {
+            Ok(())
+        }
+    };
+    let mut deferred: u64 = 0;
+    let is_user = |nstype: libc::c_int| nstype == libc::CLONE_NEWUSER;
+    for (index, &(nstype, fd)) in plan.join.iter().enumerate() {
+        if is_user(nstype) {
+            continue;
+        }
+        match join(index, nstype, fd) {
+            Err((_, libc::EPERM, _))
+                if index < 64 && plan.join.iter().any(|&(t, _)| is_user(t)) =>
+            {
+                deferred |= 1 << index;
+            }
+            other => other?,
+        }
+    }
+    for (index, &(nstype, fd)) in plan.join.iter().enumerate() {
+        if is_user(nstype) {
+            join(index, nstype, fd)?;
+        }
+    }
+    for (index, &(nstype, fd)) in plan.join.iter().enumerate() {
+        if index < 64 && deferred & (1 << index) != 0 {
+            join(index, nstype, fd)?;
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn isolate(plan: &mut Plan) -> Result<(), StepError> {
     let check = |step: ChildStep, rc: libc::c_long| match sys::check(rc) {
         Ok(_) => Ok(()),
         Err(e) => Err((step, e, 0)),
     };
-    for (index, &(nstype, fd)) in plan.join.iter().enumerate() {
-        // SAFETY: setns on an fd opened and type-checked before fork.
-        if unsafe { libc::setns(fd, nstype) } != 0 {
-            return Err((ChildStep::JoinNamespace, sys::errno(), index as u64));
-        }
-    }
+    join_namespaces(plan)?;
     if plan.unshare_flags != 0 {
         // SAFETY: unshare with namespace flags only.
         check(

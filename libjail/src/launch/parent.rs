@@ -335,13 +335,13 @@ fn setup_child(plan: &Plan, pid: libc::pid_t) -> Result<(), LaunchError> {
     let proc_dir = PathBuf::from(format!("/proc/{pid}"));
     if plan.userns {
         if let Some(map) = &plan.uid_map {
-            write_file("uid_map", &proc_dir.join("uid_map"), map)?;
+            super::idmap::write_map(pid, false, map)?;
         }
         if plan.deny_setgroups {
             write_file("setgroups", &proc_dir.join("setgroups"), "deny")?;
         }
         if let Some(map) = &plan.gid_map {
-            write_file("gid_map", &proc_dir.join("gid_map"), map)?;
+            super::idmap::write_map(pid, true, map)?;
         }
     }
     for cgroup in &plan.cgroups {

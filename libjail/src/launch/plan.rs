@@ -366,6 +366,14 @@ impl Plan {
             .map(|l| path_cstring("preload library path", &l.entry))
             .transpose()?;
         let mut env = base_env(cmd);
+        if let Some(path) = jail.seccomp.as_ref().and_then(|s| s.policy_path.as_ref()) {
+            // As upstream: for the program's logging; it changes nothing enforced.
+            set_env(
+                &mut env,
+                OsStr::new("SECCOMP_POLICY_PATH"),
+                OsStr::new(path),
+            );
+        }
         if let Some(loader) = &loader {
             add_preload_env(&mut env, &loader.entry, handoff_target);
         }
