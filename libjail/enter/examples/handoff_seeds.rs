@@ -45,6 +45,10 @@ fn seeds() -> Vec<(&'static str, Stage2)> {
             tsync: true,
             allow_speculation: false,
             log_names: Some(vec!["read".into(), "write".into()]),
+            supervise: Some(jail_enter::Supervise {
+                report_fd: 5,
+                notify: jail_enter::supervise::Notify::KillsAndLogs,
+            }),
         }),
         seccomp_strict: false,
         parent_death_signal: Some(9),
