@@ -170,7 +170,7 @@ pub fn build_jail(o: &Options) -> Result<Jail, UsageError> {
     // Last, as upstream: the profile's rules follow from every mount.
     j.add_minimalistic_mountns_fs_rules();
     for &(resource, cur, max) in &o.rlimits {
-        j.rlimit(resource, cur, max);
+        j.rlimit_raw(resource, cur, max);
     }
     if let Some(p) = &o.pid_file {
         j.write_pid_file(p);

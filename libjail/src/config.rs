@@ -276,10 +276,11 @@ impl SeccompFilter {
     /// Compile the policy file at `path` as minijail's runtime does
     /// (`minijail0 -S`, `minijail_parse_seccomp_filters`).
     pub fn from_policy_file(
-        path: &Path,
+        path: impl AsRef<Path>,
         log_failures: bool,
         tsync: bool,
     ) -> Result<SeccompFilter, crate::seccomp::PolicyError> {
+        let path = path.as_ref();
         let opts = crate::seccomp::CompileOptions::minijail_runtime(log_failures, tsync);
         let program = crate::seccomp::compile_file(path, &opts)?;
         let mut filter =
@@ -598,12 +599,12 @@ impl Jail {
     }
 
     /// Add a Landlock rule allowing `access` beneath `path`.
-    pub fn add_fs_rule(&mut self, path: &Path, access: u64) -> &mut Self {
+    pub fn add_fs_rule(&mut self, path: impl AsRef<Path>, access: u64) -> &mut Self {
         if self.fs_restrictions_off {
             return self;
         }
         self.fs_rules.push(FsRule {
-            path: path.to_owned(),
+            path: path.as_ref().to_owned(),
             access,
         });
         self
@@ -613,7 +614,7 @@ impl Jail {
     /// the Landlock ABI in effect now defines it (the lower of
     /// [`Jail::set_landlock_abi`]'s and the kernel's, as upstream; set the
     /// ABI first).
-    pub fn add_fs_restriction(&mut self, path: &Path, access: FsAccess) -> &mut Self {
+    pub fn add_fs_restriction(&mut self, path: impl AsRef<Path>, access: FsAccess) -> &mut Self {
         let rights = access.rights(self.effective_landlock_abi());
         self.add_fs_rule(path, rights)
     }
@@ -626,24 +627,24 @@ impl Jail {
     }
 
     /// Allow reading and executing beneath `path` (`--fs-path-rx`).
-    pub fn add_fs_restriction_rx(&mut self, path: &Path) -> &mut Self {
+    pub fn add_fs_restriction_rx(&mut self, path: impl AsRef<Path>) -> &mut Self {
         self.add_fs_restriction(path, FsAccess::ReadExecute)
     }
 
     /// Allow reading beneath `path` (`--fs-path-ro`).
-    pub fn add_fs_restriction_ro(&mut self, path: &Path) -> &mut Self {
+    pub fn add_fs_restriction_ro(&mut self, path: impl AsRef<Path>) -> &mut Self {
         self.add_fs_restriction(path, FsAccess::ReadOnly)
     }
 
     /// Allow reading, writing, creating and removing files and
     /// directories beneath `path` (`--fs-path-rw`).
-    pub fn add_fs_restriction_rw(&mut self, path: &Path) -> &mut Self {
+    pub fn add_fs_restriction_rw(&mut self, path: impl AsRef<Path>) -> &mut Self {
         self.add_fs_restriction(path, FsAccess::ReadWrite)
     }
 
     /// Allow everything but device ioctls before ABI 5 beneath `path`
     /// (`--fs-path-advanced-rw`).
-    pub fn add_fs_restriction_advanced_rw(&mut self, path: &Path) -> &mut Self {
+    pub fn add_fs_restriction_advanced_rw(&mut self, path: impl AsRef<Path>) -> &mut Self {
         self.add_fs_restriction(path, FsAccess::AdvancedReadWrite)
     }
 
@@ -716,8 +717,8 @@ impl Jail {
     }
 
     /// Join the namespace at `path` (for example /proc/PID/ns/net or /run/netns/x).
-    pub fn join_namespace(&mut self, ns: Namespace, path: &Path) -> &mut Self {
-        self.join_ns.push((ns, path.to_owned()));
+    pub fn join_namespace(&mut self, ns: Namespace, path: impl AsRef<Path>) -> &mut Self {
+        self.join_ns.push((ns, path.as_ref().to_owned()));
         self
     }
 
@@ -789,14 +790,19 @@ impl Jail {
     /// the bind is not recursive: mounts beneath `source` stay out (use
     /// [`Jail::mount`] with `MS_BIND | MS_REC` to take them). A missing
     /// `dest` is created inside the root, as [`Jail::mount`] says.
-    pub fn bind(&mut self, source: &Path, dest: &Path, writable: bool) -> &mut Self {
+    pub fn bind(
+        &mut self,
+        source: impl AsRef<Path>,
+        dest: impl AsRef<Path>,
+        writable: bool,
+    ) -> &mut Self {
         let mut flags = libc::MS_BIND;
         if !writable {
             flags |= libc::MS_RDONLY;
         }
         self.add_mount(MountSpec {
-            source: source.to_owned(),
-            dest: dest.to_owned(),
+            source: source.as_ref().to_owned(),
+            dest: dest.as_ref().to_owned(),
             fstype: None,
             flags,
             data: None,
@@ -815,8 +821,8 @@ impl Jail {
     /// symlink. Creates a mount namespace unless one is joined.
     pub fn mount(
         &mut self,
-        source: &Path,
-        dest: &Path,
+        source: impl AsRef<Path>,
+        dest: impl AsRef<Path>,
         fstype: &str,
         flags: libc::c_ulong,
         data: Option<&str>,
@@ -832,8 +838,8 @@ impl Jail {
             d => d.map(str::to_owned),
         };
         self.add_mount(MountSpec {
-            source: source.to_owned(),
-            dest: dest.to_owned(),
+            source: source.as_ref().to_owned(),
+            dest: dest.as_ref().to_owned(),
             fstype: (!bind).then(|| fstype.to_owned()),
             flags,
             data: if bind { None } else { data },
@@ -860,21 +866,37 @@ impl Jail {
 
     /// chroot into `dir` after the mounts (`-C`). As upstream, this alone
     /// makes no mount namespace (mounts, `-v` and `-p` do).
-    pub fn enter_chroot(&mut self, dir: &Path) -> &mut Self {
-        self.chroot = Some(dir.to_owned());
+    pub fn enter_chroot(&mut self, dir: impl AsRef<Path>) -> &mut Self {
+        self.chroot = Some(dir.as_ref().to_owned());
         self
     }
 
     /// pivot_root into `dir` after the mounts (`-P`).
-    pub fn enter_pivot_root(&mut self, dir: &Path) -> &mut Self {
-        self.pivot_root = Some(dir.to_owned());
+    pub fn enter_pivot_root(&mut self, dir: impl AsRef<Path>) -> &mut Self {
+        self.pivot_root = Some(dir.as_ref().to_owned());
         self.namespace(Namespace::Mount)
     }
 
     // --- resources and process ---
 
-    /// Set a resource limit.
-    pub fn rlimit(&mut self, resource: i32, cur: u64, max: u64) -> &mut Self {
+    /// Limit `resource` to soft limit `cur` and hard limit `max`, in the
+    /// resource's unit ([`libc::RLIM_INFINITY`]: unlimited), set with
+    /// setrlimit in the child before execve (`-R`, `minijail_rlimit`). A
+    /// soft limit above the hard one is refused at launch.
+    ///
+    /// ```no_run
+    /// use jail::{Jail, Resource};
+    /// let mut jail = Jail::new();
+    /// jail.rlimit(Resource::NoFile, 64, 64).rlimit(Resource::Core, 0, 0);
+    /// ```
+    pub fn rlimit(&mut self, resource: crate::rlimit::Resource, cur: u64, max: u64) -> &mut Self {
+        self.rlimit_raw(resource.raw(), cur, max)
+    }
+
+    /// [`Jail::rlimit`] with the resource as its RLIMIT_* number, as
+    /// `minijail_rlimit` takes it; a number Linux has no resource for makes
+    /// the launch fail when setrlimit refuses it.
+    pub fn rlimit_raw(&mut self, resource: i32, cur: u64, max: u64) -> &mut Self {
         self.rlimits.push(Rlimit { resource, cur, max });
         self
     }
@@ -905,18 +927,18 @@ impl Jail {
                 max,
             });
         }
-        Ok(self.rlimit(res, cur, max))
+        Ok(self.rlimit_raw(res, cur, max))
     }
 
     /// Add the program to an existing cgroup (its tasks or cgroup.procs file).
-    pub fn add_to_cgroup(&mut self, path: &Path) -> &mut Self {
-        self.cgroups.push(path.to_owned());
+    pub fn add_to_cgroup(&mut self, path: impl AsRef<Path>) -> &mut Self {
+        self.cgroups.push(path.as_ref().to_owned());
         self
     }
 
     /// Write the jailed process's pid here.
-    pub fn write_pid_file(&mut self, path: &Path) -> &mut Self {
-        self.pid_file = Some(path.to_owned());
+    pub fn write_pid_file(&mut self, path: impl AsRef<Path>) -> &mut Self {
+        self.pid_file = Some(path.as_ref().to_owned());
         self
     }
 
@@ -987,8 +1009,8 @@ impl Jail {
     }
 
     /// Use this preload library instead of the one found next to the launcher.
-    pub fn set_preload_path(&mut self, path: &Path) -> &mut Self {
-        self.preload_path = Some(path.to_owned());
+    pub fn set_preload_path(&mut self, path: impl AsRef<Path>) -> &mut Self {
+        self.preload_path = Some(path.as_ref().to_owned());
         self
     }
 

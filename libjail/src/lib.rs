@@ -60,6 +60,7 @@ pub use jail_enter::{landlock, SockFilter};
 pub use launch::JailCommand;
 pub use launch::{Command, Conflict, Environment, LaunchError, Stdio};
 pub use process::{JailedProcess, Output};
+pub use rlimit::Resource;
 pub use status::{ExitStatus, JailFailure};
 
 /// README's Rust examples, compiled as doctests.

@@ -19,18 +19,22 @@ impl Jail {
     /// come from [`Jail::add_minimalistic_mountns_fs_rules`], once every
     /// mount is known.
     pub fn profile_minimalistic_mountns(&mut self, nodev: bool) -> &mut Self {
-        self.profile_minimalistic_mountns_at(Path::new(DEFAULT_PIVOT_ROOT), nodev)
+        self.profile_minimalistic_mountns_at(DEFAULT_PIVOT_ROOT, nodev)
     }
 
     /// [`Jail::profile_minimalistic_mountns`] with another empty directory
     /// as the new root.
-    pub fn profile_minimalistic_mountns_at(&mut self, root: &Path, nodev: bool) -> &mut Self {
+    pub fn profile_minimalistic_mountns_at(
+        &mut self,
+        root: impl AsRef<Path>,
+        nodev: bool,
+    ) -> &mut Self {
         self.namespace(Namespace::Mount);
-        self.bind(Path::new("/"), Path::new("/"), false);
-        self.bind(Path::new("/proc"), Path::new("/proc"), false);
+        self.bind("/", "/", false);
+        self.bind("/proc", "/proc", false);
         if !nodev {
             if Path::new("/dev/log").exists() {
-                self.bind(Path::new("/dev/log"), Path::new("/dev/log"), false);
+                self.bind("/dev/log", "/dev/log", false);
             }
             self.mount_dev();
         }

@@ -8,6 +8,8 @@
 //! - [`TempDir`]: a scratch directory that is removed when dropped.
 //! - [`policy_corpus`]: the optional folder of real-world policies.
 
+#![deny(missing_docs)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -104,7 +104,7 @@ fn api(name: &str, dir: &Path) -> (i32, String) {
     let missing = Path::new("/nonexistent");
     let result: Result<(), (i32, String)> = match name {
         "rlimit_soft_above_hard" => {
-            jail.rlimit(libc::RLIMIT_NOFILE as i32, 20, 10);
+            jail.rlimit(jail::Resource::NoFile, 20, 10);
             launch_true(&jail)
         }
         "uid_map_garbage" => {
@@ -192,11 +192,11 @@ fn api(name: &str, dir: &Path) -> (i32, String) {
             launch_true(&jail)
         }
         "pid_file_directory_missing" => {
-            jail.write_pid_file(&missing.join("pid"));
+            jail.write_pid_file(missing.join("pid"));
             launch_true(&jail)
         }
         "cgroup_missing" => {
-            jail.add_to_cgroup(&missing.join("cgroup"));
+            jail.add_to_cgroup(missing.join("cgroup"));
             launch_true(&jail)
         }
         "hostname_too_long" => {

@@ -385,16 +385,16 @@ fn mounts() {
         ],
         |j, _, d| {
             j.remount_mode(Propagation::Slave)
-                .bind(Path::new("/etc"), &d.join("made/etc"), false)
-                .bind(d, &d.join("rw"), true)
+                .bind(Path::new("/etc"), d.join("made/etc"), false)
+                .bind(d, d.join("rw"), true)
                 .mount(
                     Path::new("/etc/hostname"),
-                    &d.join("hostname"),
+                    d.join("hostname"),
                     "none",
                     libc::MS_BIND,
                     None,
                 )
-                .mount(Path::new("tmpfs"), &d.join("tmpfs"), "tmpfs", 0, None)
+                .mount(Path::new("tmpfs"), d.join("tmpfs"), "tmpfs", 0, None)
                 .mount_tmp(jail::config::DEFAULT_TMP_SIZE);
         },
         |d| {
@@ -548,8 +548,8 @@ fn rlimits() {
         "rlimits",
         &[],
         |j, _, _| {
-            j.rlimit(libc::RLIMIT_NOFILE as i32, 64, 128)
-                .rlimit(libc::RLIMIT_CORE as i32, 0, 0);
+            j.rlimit(jail::Resource::NoFile, 64, 128)
+                .rlimit(jail::Resource::Core, 0, 0);
         },
         |d| args(&["-R", "RLIMIT_NOFILE,64,128", "-R", "RLIMIT_CORE,0,0"], d),
     );
@@ -597,7 +597,7 @@ fn seccomp() {
         "seccomp",
         &[],
         |j, _, d| {
-            let filter = SeccompFilter::from_policy_file(&d.join("policy"), false, false)
+            let filter = SeccompFilter::from_policy_file(d.join("policy"), false, false)
                 .expect("compiling the policy");
             j.seccomp_filter(filter);
         },

@@ -468,14 +468,14 @@ fn cannot_reach_the_network_from_a_new_net_namespace() {
 fn cannot_raise_an_rlimit_above_the_hard_limit() {
     require_root!();
     let mut jail = typical();
-    jail.rlimit(libc::RLIMIT_NOFILE as i32, 64, 128);
+    jail.rlimit(jail::Resource::NoFile, 64, 128);
     assert_blocked(&jail, &["rlimit-raise", "4096"]);
     // Controls: up to the hard limit is allowed; root keeping
     // CAP_SYS_RESOURCE (when this test holds it) may go above.
     assert_escaped(&jail, &["rlimit-raise", "128"]);
     if cap_held(24) {
         let mut root = Jail::new();
-        root.rlimit(libc::RLIMIT_NOFILE as i32, 64, 128);
+        root.rlimit(jail::Resource::NoFile, 64, 128);
         assert_escaped(&root, &["rlimit-raise", "4096"]);
     }
 }
@@ -496,7 +496,7 @@ fn cannot_leave_landlock_rules() {
             jail.add_fs_rule(Path::new(p), jail::landlock::RX);
         }
     }
-    jail.add_fs_rule(&target_dir(), jail::landlock::RX);
+    jail.add_fs_rule(target_dir(), jail::landlock::RX);
     let out = assert_blocked(&jail, &["landlock-leave", s]);
     assert!(
         out.stdout.contains("cat:"),

@@ -59,7 +59,7 @@ fn joins_net_uts_ipc_cgroup_and_pid_namespaces() {
         (Namespace::Cgroup, "cgroup"),
         (Namespace::Pid, "pid"),
     ] {
-        jail.join_namespace(ns, &holder.ns(kind));
+        jail.join_namespace(ns, holder.ns(kind));
     }
     let out = sh_ok(
         &jail,
@@ -86,8 +86,8 @@ fn joins_a_user_namespace_first_then_what_it_owns() {
     std::thread::sleep(std::time::Duration::from_millis(100));
     let mut jail = Jail::new();
     // Given in the "wrong" order: the user namespace is still joined first.
-    jail.join_namespace(Namespace::Net, &holder.ns("net"))
-        .join_namespace(Namespace::User, &holder.ns("user"));
+    jail.join_namespace(Namespace::Net, holder.ns("net"))
+        .join_namespace(Namespace::User, holder.ns("user"));
     let out = sh_ok(
         &jail,
         "readlink /proc/self/ns/user /proc/self/ns/net; cat /proc/self/uid_map",
@@ -111,7 +111,7 @@ fn joins_a_mount_namespace() {
     let holder = Holder::start(&holding);
     std::thread::sleep(std::time::Duration::from_millis(100));
     let mut jail = Jail::new();
-    jail.join_namespace(Namespace::Mount, &holder.ns("mnt"));
+    jail.join_namespace(Namespace::Mount, holder.ns("mnt"));
     let out = sh_ok(
         &jail,
         "readlink /proc/self/ns/mnt; grep -c holdertmp /proc/self/mountinfo",
@@ -164,7 +164,7 @@ fn joins_a_user_namespace_with_one_the_initial_user_namespace_owns() {
     let holder = Holder::start(&holding);
     std::thread::sleep(std::time::Duration::from_millis(100));
     let mut jail = Jail::new();
-    jail.join_namespace(Namespace::User, &holder.ns("user"))
+    jail.join_namespace(Namespace::User, holder.ns("user"))
         .join_namespace(Namespace::Uts, Path::new("/proc/self/ns/uts"));
     let out = sh_ok(&jail, "readlink /proc/self/ns/user /proc/self/ns/uts");
     let lines: Vec<&str> = out.lines().collect();

@@ -61,14 +61,13 @@ fn read_only_bind_is_read_only_all_the_way_down() {
     std::fs::write(inner.path().join("mark"), "inner").unwrap();
     let dst = TempDir::new("rec-dst");
     let mut jail = Jail::new();
-    jail.bind(inner.path(), &src.path().join("sub"), true)
-        .mount(
-            src.path(),
-            dst.path(),
-            "",
-            libc::MS_BIND | libc::MS_REC | libc::MS_RDONLY,
-            None,
-        );
+    jail.bind(inner.path(), src.path().join("sub"), true).mount(
+        src.path(),
+        dst.path(),
+        "",
+        libc::MS_BIND | libc::MS_REC | libc::MS_RDONLY,
+        None,
+    );
     let dest = dst.path().to_str().unwrap();
     let out = sh(
         &jail,
@@ -88,7 +87,7 @@ fn a_bind_is_not_recursive_as_upstream() {
     std::fs::write(inner.path().join("mark"), "inner").unwrap();
     let dst = TempDir::new("plain-dst");
     let mut jail = Jail::new();
-    jail.bind(inner.path(), &src.path().join("sub"), true)
+    jail.bind(inner.path(), src.path().join("sub"), true)
         .bind(src.path(), dst.path(), false);
     let dest = dst.path().to_str().unwrap();
     let out = sh_ok(
@@ -180,7 +179,7 @@ fn binds_into_the_minimal_dev_are_created_there() {
     std::fs::write(src.path().join("log"), "socket stand-in").unwrap();
     let mut jail = Jail::new();
     jail.mount_dev()
-        .bind(&src.path().join("log"), Path::new("/dev/log"), false)
+        .bind(src.path().join("log"), Path::new("/dev/log"), false)
         .bind(src.path(), Path::new("/dev/dir/sub"), false);
     let out = sh_ok(&jail, "cat /dev/log; echo; ls /dev/dir/sub");
     assert_eq!(out, "socket stand-in\nlog\n");
@@ -371,7 +370,7 @@ fn symlink_destination_is_refused_before_fork() {
     let dir = TempDir::new("symdest2");
     std::os::unix::fs::symlink("/etc", dir.path().join("link")).unwrap();
     let mut jail = Jail::new();
-    jail.bind(Path::new("/usr"), &dir.path().join("link"), false);
+    jail.bind(Path::new("/usr"), dir.path().join("link"), false);
     let err = try_sh(&jail, "true").unwrap_err().to_string();
     assert!(err.contains("symlink"), "{err}");
 }

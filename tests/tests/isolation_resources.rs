@@ -43,12 +43,61 @@ fn rlimits_by_name_number_and_unlimited() {
     assert!(limits.ends_with("64\n"), "the shell sees it too: {limits}");
 }
 
+/// Each typed resource, with its title in /proc/self/limits and a
+/// (soft, hard) to set that no default has.
+const TYPED: [(jail::Resource, &str, u64, u64); 16] = {
+    use jail::Resource::*;
+    [
+        (Cpu, "Max cpu time", 1000, 2000),
+        (FileSize, "Max file size", 1 << 30, 1 << 31),
+        (Data, "Max data size", 1 << 34, 1 << 35),
+        (Stack, "Max stack size", 6 << 20, 12 << 20),
+        (Core, "Max core file size", 4096, 8192),
+        (Rss, "Max resident set", 1 << 33, 1 << 34),
+        (NProc, "Max processes", 3000, 3001),
+        (NoFile, "Max open files", 64, 128),
+        (MemLock, "Max locked memory", 16384, 32768),
+        (As, "Max address space", 1 << 40, 1 << 41),
+        (Locks, "Max file locks", 1000, 2000),
+        (SigPending, "Max pending signals", 100, 200),
+        (MsgQueue, "Max msgqueue size", 4096, 8192),
+        (Nice, "Max nice priority", 5, 10),
+        (RtPrio, "Max realtime priority", 3, 6),
+        (RtTime, "Max realtime timeout", 1_000_000, 2_000_000),
+    ]
+};
+
+/// Every [`jail::Resource`] is the limit the program sees under that
+/// resource's title, in the resource's unit: not another resource's.
+/// Limits are lowered to the launcher's own hard limit, which only
+/// CAP_SYS_RESOURCE may raise (a container's root may lack it).
+#[test]
+fn each_typed_resource_is_the_limit_the_program_sees() {
+    let mut jail = Jail::new();
+    let mut expected = Vec::new();
+    for (resource, title, soft, hard) in TYPED {
+        let mut own = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes one rlimit into `own`.
+        assert_eq!(unsafe { libc::getrlimit(resource.raw() as _, &mut own) }, 0);
+        let (soft, hard) = (soft.min(own.rlim_max), hard.min(own.rlim_max));
+        jail.rlimit(resource, soft, hard);
+        expected.push((title, soft.to_string(), hard.to_string()));
+    }
+    let limits = sh_ok(&jail, "cat /proc/self/limits");
+    for (title, soft, hard) in expected {
+        assert_eq!(limit(&limits, title), (soft, hard), "{title}: {limits}");
+    }
+}
+
 #[test]
 fn rlimits_apply_in_a_pid_namespace_too() {
     require_root!();
     let mut jail = Jail::new();
     jail.namespace(Namespace::Pid)
-        .rlimit(libc::RLIMIT_NOFILE as i32, 32, 32);
+        .rlimit(jail::Resource::NoFile, 32, 32);
     let limits = sh_ok(&jail, "cat /proc/self/limits");
     assert_eq!(limit(&limits, "Max open files"), ("32".into(), "32".into()));
 }
@@ -65,7 +114,7 @@ fn a_small_file_limit_works_and_one_the_loader_cannot_live_with_is_refused() {
             continue;
         }
         let mut jail = Jail::new();
-        jail.no_new_privs().rlimit(libc::RLIMIT_NOFILE as i32, 5, 5);
+        jail.no_new_privs().rlimit(jail::Resource::NoFile, 5, 5);
         if pid_ns {
             jail.namespace(Namespace::Pid);
         }
@@ -73,7 +122,7 @@ fn a_small_file_limit_works_and_one_the_loader_cannot_live_with_is_refused() {
         assert_eq!(limit(&limits, "Max open files"), ("5".into(), "5".into()));
     }
     let mut jail = Jail::new();
-    jail.no_new_privs().rlimit(libc::RLIMIT_NOFILE as i32, 4, 4);
+    jail.no_new_privs().rlimit(jail::Resource::NoFile, 4, 4);
     let e = try_sh(&jail, "true").unwrap_err().to_string();
     assert_eq!(
         e,
@@ -81,7 +130,7 @@ fn a_small_file_limit_works_and_one_the_loader_cannot_live_with_is_refused() {
     );
     // Without a preload (nothing for stage 2) the loader has fd 3.
     let mut plain = Jail::new();
-    plain.rlimit(libc::RLIMIT_NOFILE as i32, 4, 4);
+    plain.rlimit(jail::Resource::NoFile, 4, 4);
     let limits = sh_ok(&plain, "cat /proc/self/limits");
     assert_eq!(limit(&limits, "Max open files"), ("4".into(), "4".into()));
 }
@@ -109,7 +158,7 @@ fn bad_rlimits_are_refused() {
     assert!(e.contains("'ten'"), "{e}");
     // Through the numeric setter, the check is made before fork.
     let mut jail = Jail::new();
-    jail.rlimit(libc::RLIMIT_NOFILE as i32, 10, 5);
+    jail.rlimit(jail::Resource::NoFile, 10, 5);
     let e = try_sh(&jail, "true").unwrap_err();
     assert!(!matches!(e, jail::LaunchError::Child { .. }), "{e}");
     assert!(e.to_string().contains("above hard limit"), "{e}");
@@ -163,7 +212,7 @@ fn joins_v1_and_v2_cgroups_at_once() {
     // v2 by directory (cgroup.procs is found), v1 by its tasks file.
     jail.add_to_cgroup(&v2.0);
     if let Some(v1) = &v1 {
-        jail.add_to_cgroup(&v1.0.join("tasks"));
+        jail.add_to_cgroup(v1.0.join("tasks"));
     }
     let out = sh_ok(&jail, "cat /proc/self/cgroup");
     let v2_line = out.lines().find(|l| l.starts_with("0::")).expect("v2 line");

@@ -455,11 +455,9 @@ fn a_failed_launch_leaves_no_cgroup() {
     // Fails in the child, after the cgroup was made and joined: an
     // RLIMIT_NOFILE above fs.nr_open.
     let mut jail = Jail::new();
-    jail.cgroup_parent(&parent.path).pids_limit(8).rlimit(
-        libc::RLIMIT_NOFILE as i32,
-        1 << 40,
-        1 << 40,
-    );
+    jail.cgroup_parent(&parent.path)
+        .pids_limit(8)
+        .rlimit(jail::Resource::NoFile, 1 << 40, 1 << 40);
     let err = jail.run("/bin/true", &[] as &[&str]).unwrap_err();
     assert!(err.to_string().contains("RLIMIT_NOFILE"), "{err}");
     assert_eq!(parent.children(), Vec::<PathBuf>::new());

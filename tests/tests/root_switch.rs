@@ -144,7 +144,7 @@ fn a_joined_mount_namespace_without_the_preload_runs_nothing() {
     let mut jail = Jail::new();
     jail.change_uid(65534)
         .change_gid(65534)
-        .join_namespace(Namespace::Mount, &ns.path());
+        .join_namespace(Namespace::Mount, ns.path());
     let err = try_sh(&jail, "echo ran").unwrap_err();
     let text = err.to_string();
     assert_eq!(err.exit_status(), 252, "{text}");

@@ -484,7 +484,7 @@ int_setter!(fn minijail_rlimit(kind: i32, cur: libc::rlim_t, max: libc::rlim_t) 
     if m.jail.rlimits().iter().any(|r| r.resource == kind) {
         return -libc::EEXIST;
     }
-    m.jail.rlimit(kind, cur, max);
+    m.jail.rlimit_raw(kind, cur, max);
     0
 });
 

@@ -10,9 +10,13 @@ use serde::{Deserialize, Serialize};
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SockFilter {
+    /// The opcode: instruction class, size and mode (BPF_LD | BPF_W | BPF_ABS, ...).
     pub code: u16,
+    /// Instructions to skip when a conditional jump's test is true.
     pub jt: u8,
+    /// Instructions to skip when it is false.
     pub jf: u8,
+    /// The operand: an offset into `seccomp_data`, a constant, a return value.
     pub k: u32,
 }
 
@@ -22,9 +26,11 @@ pub enum Groups {
     /// Clear them if the uid or gid changes (upstream's default).
     #[default]
     ClearOnIdChange,
-    /// Leave them as they are (`-G`).
+    /// Leave the caller's as they are (`-y`, `minijail_keep_supplementary_gids`).
     Keep,
-    /// Set exactly this list (`-y` resolved by the parent, or explicit lists).
+    /// Set exactly this list: the user's groups (`-G`, resolved by the
+    /// parent with getgrouplist), an explicit list (`minijail_set_supplementary_gids`),
+    /// plus any `--add-suppl-group`.
     Set(Vec<u32>),
 }
 
@@ -44,7 +50,9 @@ pub struct Caps {
 /// One Landlock rule: `access` (LANDLOCK_ACCESS_FS_* bits) beneath `path`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LandlockRule {
+    /// The file or directory, opened with O_PATH inside the jail's root.
     pub path: String,
+    /// The LANDLOCK_ACCESS_FS_* rights allowed beneath it.
     pub access: u64,
 }
 
@@ -53,6 +61,7 @@ pub struct LandlockRule {
 pub struct Landlock {
     /// The ABI version whose access rights are handled (upstream default 2).
     pub abi: u32,
+    /// The paths and rights allowed; everything else the ABI handles is denied.
     pub rules: Vec<LandlockRule>,
     /// Apply what the kernel supports and carry on if it has no Landlock.
     pub best_effort: bool,
@@ -61,6 +70,7 @@ pub struct Landlock {
 /// A seccomp filter to install.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seccomp {
+    /// The compiled classic-BPF program.
     pub program: Vec<SockFilter>,
     /// Synchronize the filter to every thread (SECCOMP_FILTER_FLAG_TSYNC).
     pub tsync: bool,
@@ -89,15 +99,23 @@ pub struct NewRoot {
 pub struct Stage2 {
     /// Entered before anything else is applied.
     pub new_root: Option<NewRoot>,
+    /// The supplementary groups, set (setgroups) before the gid.
     pub groups: Groups,
+    /// The gid to change to (setresgid, all three ids); None keeps it.
     pub gid: Option<u32>,
+    /// The uid to change to (setresuid, all three ids); None keeps it.
     pub uid: Option<u32>,
+    /// The capabilities to keep (`-c`); None leaves them as the id change
+    /// left them.
     pub caps: Option<Caps>,
     /// Drop every capability outside this mask from the bounding set only
     /// (`minijail_capbset_drop`).
     pub capbset_keep: Option<u64>,
+    /// Set PR_SET_NO_NEW_PRIVS (`-n`): execve grants no privilege after it.
     pub no_new_privs: bool,
+    /// Landlock rules, applied after the ids and capabilities change.
     pub landlock: Option<Landlock>,
+    /// A seccomp filter, installed last.
     pub seccomp: Option<Seccomp>,
     /// Seccomp strict mode (`-s`): only read, write, _exit and sigreturn.
     pub seccomp_strict: bool,

@@ -5,24 +5,44 @@ use std::fmt;
 /// A step of stage 2 (or of stage 1 when the same reporting is reused).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
+    /// chroot into the new root (preload mode).
     Chroot,
+    /// pivot_root into the new root and detach the old one.
     PivotRoot,
+    /// setgroups: the supplementary groups.
     SetGroups,
+    /// setresgid (`input` is the gid).
     SetGid,
+    /// setresuid (`input` is the uid).
     SetUid,
+    /// prctl(PR_SET_SECUREBITS): locking the securebits.
     Securebits,
+    /// capget: reading the current capability sets.
     CapGet,
+    /// capset: keeping only the requested capabilities.
     CapSet,
+    /// prctl(PR_CAPBSET_DROP): dropping one capability from the bounding
+    /// set (`input` is its number).
     CapBoundingDrop,
+    /// prctl(PR_CAP_AMBIENT_RAISE) of one capability (`input`).
     CapAmbientRaise,
+    /// prctl(PR_SET_NO_NEW_PRIVS).
     NoNewPrivs,
+    /// landlock_create_ruleset.
     LandlockCreate,
+    /// Opening a Landlock rule's path (`input` is the rule's index).
     LandlockOpenPath,
+    /// landlock_add_rule (`input` is the rule's index).
     LandlockAddRule,
+    /// landlock_restrict_self.
     LandlockRestrict,
+    /// seccomp(SECCOMP_SET_MODE_FILTER).
     SeccompInstall,
+    /// prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT).
     SeccompStrict,
+    /// sigaction(SIGSYS) for the -L reporter.
     SigsysHandler,
+    /// prctl(PR_SET_PDEATHSIG) after the id change.
     ParentDeathSignal,
 }
 
@@ -60,12 +80,16 @@ impl Step {
 /// index of a Landlock rule).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EnterError {
+    /// The step that failed.
     pub step: Step,
+    /// The errno the kernel returned.
     pub errno: i32,
+    /// The input that step was working on, where one decides it.
     pub input: Option<u64>,
 }
 
 impl EnterError {
+    /// A failure of `step` with `errno`, about `input` if any.
     pub fn new(step: Step, errno: i32, input: Option<u64>) -> Self {
         EnterError { step, errno, input }
     }

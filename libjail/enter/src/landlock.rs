@@ -9,24 +9,39 @@ use std::ffi::CString;
 
 use crate::error::{EnterError, Step};
 
+/// LANDLOCK_ACCESS_FS_EXECUTE: Execute a file (ABI 1).
 pub const ACCESS_FS_EXECUTE: u64 = 1 << 0;
+/// LANDLOCK_ACCESS_FS_WRITE_FILE: Open a file for writing (ABI 1).
 pub const ACCESS_FS_WRITE_FILE: u64 = 1 << 1;
+/// LANDLOCK_ACCESS_FS_READ_FILE: Open a file for reading (ABI 1).
 pub const ACCESS_FS_READ_FILE: u64 = 1 << 2;
+/// LANDLOCK_ACCESS_FS_READ_DIR: List a directory (ABI 1).
 pub const ACCESS_FS_READ_DIR: u64 = 1 << 3;
+/// LANDLOCK_ACCESS_FS_REMOVE_DIR: Remove an empty directory or rename one (ABI 1).
 pub const ACCESS_FS_REMOVE_DIR: u64 = 1 << 4;
+/// LANDLOCK_ACCESS_FS_REMOVE_FILE: Unlink or rename a file (ABI 1).
 pub const ACCESS_FS_REMOVE_FILE: u64 = 1 << 5;
+/// LANDLOCK_ACCESS_FS_MAKE_CHAR: Create a character device (ABI 1).
 pub const ACCESS_FS_MAKE_CHAR: u64 = 1 << 6;
+/// LANDLOCK_ACCESS_FS_MAKE_DIR: Create a directory (ABI 1).
 pub const ACCESS_FS_MAKE_DIR: u64 = 1 << 7;
+/// LANDLOCK_ACCESS_FS_MAKE_REG: Create a regular file (ABI 1).
 pub const ACCESS_FS_MAKE_REG: u64 = 1 << 8;
+/// LANDLOCK_ACCESS_FS_MAKE_SOCK: Create a Unix socket file (ABI 1).
 pub const ACCESS_FS_MAKE_SOCK: u64 = 1 << 9;
+/// LANDLOCK_ACCESS_FS_MAKE_FIFO: Create a FIFO (ABI 1).
 pub const ACCESS_FS_MAKE_FIFO: u64 = 1 << 10;
+/// LANDLOCK_ACCESS_FS_MAKE_BLOCK: Create a block device (ABI 1).
 pub const ACCESS_FS_MAKE_BLOCK: u64 = 1 << 11;
+/// LANDLOCK_ACCESS_FS_MAKE_SYM: Create a symbolic link (ABI 1).
 pub const ACCESS_FS_MAKE_SYM: u64 = 1 << 12;
-/// ABI 2.
+/// LANDLOCK_ACCESS_FS_REFER: link or rename a file into another
+/// directory (ABI 2).
 pub const ACCESS_FS_REFER: u64 = 1 << 13;
-/// ABI 3.
+/// LANDLOCK_ACCESS_FS_TRUNCATE: truncate a file (ABI 3).
 pub const ACCESS_FS_TRUNCATE: u64 = 1 << 14;
-/// ABI 5.
+/// LANDLOCK_ACCESS_FS_IOCTL_DEV: ioctl on a character or block device
+/// (ABI 5).
 pub const ACCESS_FS_IOCTL_DEV: u64 = 1 << 15;
 
 /// Read and execute (`--fs-path-rx`).

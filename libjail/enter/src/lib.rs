@@ -13,6 +13,7 @@
 
 // Unsafe code only where stage 2 talks to the kernel.
 #![deny(unsafe_code)]
+#![deny(missing_docs)]
 
 #[allow(unsafe_code)]
 pub mod apply;

@@ -36,11 +36,17 @@ pub enum WireError {
     Read(i32),
     /// End of input before the header or payload was complete.
     Truncated {
+        /// The bytes the header or payload needed.
         expected: usize,
+        /// The bytes there were.
         got: usize,
     },
+    /// The input does not start with [`MAGIC`]: not a handoff.
     BadMagic,
+    /// A format version other than [`VERSION`]: launcher and preload
+    /// were built from different sources.
     BadVersion(u32),
+    /// The header announces a payload above [`MAX_PAYLOAD`].
     TooLong(u32),
     /// Bytes after the payload.
     TrailingBytes,
