@@ -51,6 +51,7 @@ pub mod suggest;
 #[allow(unsafe_code)]
 mod sys;
 
+pub use caps::{CapSet, Capability};
 pub use cgroup::{ByteSize, Cpus, Ending, Usage};
 pub use config::{
     FsAccess, FsRule, Jail, MountSpec, Namespace, PreloadMode, Propagation, Rlimit, RlimitError,

@@ -1,7 +1,7 @@
 //! Stage 2 through the preload: ids, capabilities, no_new_privs, seccomp,
 //! and the scrub of the handoff, seen from inside the jailed program.
 
-use jail::{Command, Jail, Namespace, SeccompFilter};
+use jail::{CapSet, Capability, Command, Jail, Namespace, SeccompFilter};
 use jail_tests::bpf;
 use jail_tests::support::*;
 
@@ -41,6 +41,52 @@ fn late_drop_keeps_exactly_the_requested_capability_as_nobody() {
         .namespace(Namespace::Net);
     let out = run_probe(&without, &["bind", "80"]);
     assert!(out.stdout.starts_with("denied"), "{out:?}");
+}
+
+/// A capability set as /proc/PID/status prints it (hex mask).
+fn cap_field(out: &Outcome, field: &str) -> CapSet {
+    let hex = out
+        .field(field)
+        .unwrap_or_else(|| panic!("{field} in {out:?}"));
+    CapSet::from_bits(u64::from_str_radix(hex, 16).expect("a hex mask"))
+}
+
+#[test]
+fn typed_capabilities_are_the_sets_the_program_has() {
+    require_root!();
+    let kept = [Capability::NetBindService, Capability::NetRaw];
+    let mut jail = Jail::new();
+    jail.change_uid(65534)
+        .change_gid(65534)
+        .capabilities(kept)
+        .namespace(Namespace::Net);
+    let out = run_probe(&jail, &["status"]);
+    assert_eq!(out.status, 0, "{out:?}");
+    let expected: CapSet = kept.into_iter().collect();
+    for set in ["CapEff", "CapPrm", "CapBnd"] {
+        assert_eq!(cap_field(&out, set), expected, "{set}: {out:?}");
+    }
+    assert_eq!(cap_field(&out, "CapAmb"), CapSet::EMPTY);
+
+    // No capability at all, as root.
+    let mut none = Jail::new();
+    none.capabilities([]);
+    let out = run_probe(&none, &["status"]);
+    assert_eq!(cap_field(&out, "CapEff"), CapSet::EMPTY, "{out:?}");
+    assert_eq!(cap_field(&out, "CapBnd"), CapSet::EMPTY, "{out:?}");
+
+    // The bounding set alone: the effective set stays root's.
+    let mut bounded = Jail::new();
+    bounded.bounding_set([Capability::Kill]);
+    let out = run_probe(&bounded, &["status"]);
+    assert_eq!(cap_field(&out, "CapBnd"), CapSet::from(Capability::Kill));
+    let own = std::fs::read_to_string("/proc/self/status").unwrap();
+    let own_eff = own
+        .lines()
+        .find_map(|l| l.strip_prefix("CapEff:"))
+        .map(|h| CapSet::from_bits(u64::from_str_radix(h.trim(), 16).unwrap()))
+        .unwrap();
+    assert_eq!(cap_field(&out, "CapEff"), own_eff, "{out:?}");
 }
 
 #[test]

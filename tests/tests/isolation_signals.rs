@@ -2,54 +2,14 @@
 //! jailed program unless told not to; the pid namespace's init forwards
 //! too; the launcher dying takes the jail down when asked.
 //!
-//! Each case runs in a separate launcher process (this test binary run
-//! again), so the signals sent to it reach no other test's jail.
+//! Each case runs in a separate launcher process (the `signal-launcher`
+//! binary), so the signals sent to it reach no other test's jail.
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio as PStdio;
 
-use jail::{Command, Jail, Namespace};
 use jail_tests::iso::process_exists;
 use jail_tests::support::*;
-
-const CASE_ENV: &str = "JAIL_ISO_SIGNAL_CASE";
-
-/// The launcher: runs the case's jail, prints the program's pid, exits
-/// with the program's status.
-#[test]
-fn signal_launcher_probe() {
-    let Ok(case) = std::env::var(CASE_ENV) else {
-        return;
-    };
-    let mut jail = Jail::new();
-    // What minijail0 does by default; the library leaves it to the caller.
-    jail.forward_signals(true);
-    let script = "trap 'echo got TERM; exit 3' TERM; echo ready; while :; do sleep 0.05; done";
-    match case.as_str() {
-        "forward" => {}
-        "forward-pidns" => {
-            jail.namespace(Namespace::Pid);
-        }
-        "no-forward" => {
-            jail.forward_signals(false);
-        }
-        "pdeathsig" => {
-            jail.parent_death_signal(libc::SIGKILL);
-        }
-        "pdeathsig-userns-pidns" => {
-            jail.parent_death_signal(libc::SIGKILL)
-                .namespace(Namespace::User)
-                .namespace(Namespace::Pid);
-        }
-        other => panic!("unknown case {other}"),
-    }
-    let mut cmd = Command::new("/bin/sh");
-    cmd.args(["-c", script]);
-    let mut child = jail.spawn(&cmd).expect("spawn");
-    println!("jailed={}", child.pid());
-    let status = child.wait().unwrap();
-    std::process::exit(status.minijail_status());
-}
 
 struct Launcher {
     child: std::process::Child,
@@ -58,14 +18,8 @@ struct Launcher {
 }
 
 fn start(case: &str) -> Launcher {
-    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "signal_launcher_probe",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CASE_ENV, case)
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_signal-launcher"))
+        .arg(case)
         .stdout(PStdio::piped())
         .spawn()
         .unwrap();
