@@ -1089,8 +1089,8 @@ impl Jail {
         self.ambient_caps
     }
 
-    /// The bounding set kept ([`Jail::capbset_drop`]), if restricted.
-    pub fn bounding_set(&self) -> Option<u64> {
+    /// The bounding set kept ([`Jail::capbset_drop`], [`Jail::bounding_set`]), if restricted.
+    pub fn bounding_set_kept(&self) -> Option<u64> {
         self.capbset_drop
     }
 

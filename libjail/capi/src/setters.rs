@@ -145,7 +145,7 @@ setter!(fn minijail_no_new_privs() |m: &mut Minijail| {
 // --- capabilities ---
 
 setter!(fn minijail_use_caps(capmask: u64) |m: &mut Minijail| {
-    if m.jail.bounding_set().is_some() {
+    if m.jail.bounding_set_kept().is_some() {
         jail::log::warn("overriding bounding set configuration");
         m.jail.capbset_drop(u64::MAX);
     }
