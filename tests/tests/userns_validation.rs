@@ -115,3 +115,24 @@ fn the_library_refuses_an_unmapped_uid_before_fork() {
     assert!(matches!(err, LaunchError::UserNamespace(_)), "{err}");
     assert!(err.to_string().contains("uid 4242"), "{err}");
 }
+
+/// `Jail::check_launch` runs the same checks as a launch, without one.
+#[test]
+fn check_launch_refuses_what_spawn_would_refuse_and_starts_nothing() {
+    let dir = TempDir::new("check-launch");
+    let mark = dir.path().join("ran");
+    let mut cmd = jail::Command::new("/bin/sh");
+    cmd.args(["-c", &format!("echo > {}", mark.display())]);
+    let jail = Jail::new();
+    jail.check_launch(&cmd).expect("a plain jail plans");
+    assert!(!mark.exists(), "check_launch must not start the program");
+    let mut bad = Jail::new();
+    bad.namespace(Namespace::User)
+        .uid_map("0 0 1")
+        .gid_map("0 0 1")
+        .change_uid(4242);
+    let err = bad.check_launch(&cmd).unwrap_err();
+    assert!(matches!(err, LaunchError::UserNamespace(_)), "{err}");
+    let missing = jail::Command::new("/no/such/program");
+    assert!(jail.check_launch(&missing).is_err());
+}

@@ -9,37 +9,13 @@
 
 #![no_main]
 
-use jail_cli::table::{self, Opt};
-use libfuzzer_sys::fuzz_target;
-use std::os::unix::ffi::OsStrExt;
+#[path = "../common.rs"]
+mod common;
 
-/// Whether `arg` names `--config`: its name, or a prefix that could be it.
-fn names_config(arg: &[u8]) -> Option<bool> {
-    let long = arg.strip_prefix(b"--")?;
-    let name = long.split(|&b| b == b'=').next().unwrap_or(long);
-    let name = std::str::from_utf8(name).ok()?;
-    if name.is_empty() {
-        return None;
-    }
-    let hits = table::by_long_prefix(name);
-    hits.iter()
-        .any(|s| s.opt == Opt::Config)
-        .then_some(!long.contains(&b'='))
-}
+use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let mut args: Vec<std::ffi::OsString> = Vec::new();
-    let mut skip_value = false;
-    for a in data.split(|&b| b == 0) {
-        if std::mem::take(&mut skip_value) {
-            continue;
-        }
-        if let Some(separate_value) = names_config(a) {
-            skip_value = separate_value;
-            continue;
-        }
-        args.push(std::ffi::OsStr::from_bytes(a).to_owned());
-    }
+    let args = common::arguments(data);
     if let Err(e) = jail_cli::options::parse(&args) {
         assert!(!e.to_string().is_empty());
     }

@@ -51,6 +51,15 @@ impl Jail {
         Ok(launch(self, plan, true)?.expect("the parent always gets a process"))
     }
 
+    /// Everything [`Jail::spawn`] checks and prepares for `cmd` before it
+    /// clones, without making the process or what only a launch makes
+    /// (the jail's own cgroup, a pty, the pid namespace's init): Ok means
+    /// the settings are consistent and the host looked right for them
+    /// just now. For a dry run, and for fuzzing the planning.
+    pub fn check_launch(&self, cmd: &Command) -> Result<(), LaunchError> {
+        Plan::build_making(self, cmd, false, plan::Making::Nothing).map(drop)
+    }
+
     /// Run `program` with `args` (argv[1..]) and the launcher's environment.
     pub fn run<S: AsRef<std::ffi::OsStr>>(
         &self,

@@ -266,12 +266,34 @@ fn get_env<'a>(env: &'a [OsString], name: &str) -> Option<&'a [u8]> {
         .map(|e| &e.as_bytes()[name.len() + 1..])
 }
 
+/// Whether planning makes what only a launch needs: the jail's own
+/// cgroup, the pty pair, the init's memfd.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Making {
+    /// A launch follows.
+    Everything,
+    /// Only the checks ([`Jail::check_launch`]).
+    Nothing,
+}
+
 impl Plan {
     /// Validate `jail` for `cmd` and prepare everything.
     pub fn build(jail: &Jail, cmd: &Command, fork_only: bool) -> Result<Plan, LaunchError> {
+        Plan::build_making(jail, cmd, fork_only, Making::Everything)
+    }
+
+    /// [`Plan::build`], making only what `making` says.
+    pub fn build_making(
+        jail: &Jail,
+        cmd: &Command,
+        fork_only: bool,
+        making: Making,
+    ) -> Result<Plan, LaunchError> {
         validate(jail)?;
-        warn_user_without_group(jail);
-        if jail.seccomp.as_ref().is_some_and(|s| s.logging) {
+        if making == Making::Everything {
+            warn_user_without_group(jail);
+        }
+        if making == Making::Everything && jail.seccomp.as_ref().is_some_and(|s| s.logging) {
             // Upstream's line when it installs a logging filter.
             crate::log::warn("logging seccomp filter failures");
         }
@@ -446,21 +468,24 @@ impl Plan {
             pty_master: None,
             pty_slave: -1,
         };
-        if let Some(pair) = crate::pty::plan(jail, cmd, fork_only)? {
-            plan.attach_pty(pair);
+        if making == Making::Everything {
+            if let Some(pair) = crate::pty::plan(jail, cmd, fork_only)? {
+                plan.attach_pty(pair);
+            }
         }
         plan.plan_fds(jail, cmd)?;
         plan.check_fd_limit()?;
-        if jail
-            .resources
-            .wants_cgroup(jail.has_namespace(Namespace::Pid))
+        if making == Making::Everything
+            && jail
+                .resources
+                .wants_cgroup(jail.has_namespace(Namespace::Pid))
         {
             let own = crate::cgroup::JailCgroup::create(&jail.resources)?;
             plan.cgroup_procs = own.procs_fds();
             plan.jail_cgroup = Some(own);
         }
         plan.choose_child_mode(jail, fork_only);
-        if plan.inner_fork {
+        if making == Making::Everything && plan.inner_fork {
             plan.init_image = super::init::image_fd()
                 .map_err(|e| LaunchError::os("making the memfd for the pid namespace's init", e))?;
             plan.close_in_parent.push(plan.init_image);
