@@ -1,7 +1,6 @@
 //! uid_map/gid_map text for a new user namespace: parsing, validation, and
 //! the default for an unprivileged caller (its own ids mapped to root).
 
-use super::error::LaunchError;
 use crate::config::Jail;
 
 /// A malformed uid or gid map; `which` is "uid map" or "gid map".
@@ -108,7 +107,7 @@ pub fn maps_inside_zero(text: &str) -> bool {
 /// The (uid_map, gid_map, deny setgroups) to write for a new user namespace.
 /// A map not given is the caller's own id as root inside, unless the jail
 /// asks for none ([`crate::Jail::no_default_id_maps`], upstream's behaviour).
-pub fn maps_for(jail: &Jail) -> Result<(Option<String>, Option<String>, bool), LaunchError> {
+pub fn maps_for(jail: &Jail) -> Result<(Option<String>, Option<String>, bool), IdMapError> {
     let (euid, egid) = crate::sys::effective_ids();
     let default = |id: u32| jail.default_id_maps.then(|| format!("0 {id} 1\n"));
     let uid_map = match &jail.uid_map {
@@ -122,68 +121,6 @@ pub fn maps_for(jail: &Jail) -> Result<(Option<String>, Option<String>, bool), L
     // An unprivileged writer of gid_map must deny setgroups first.
     let deny = jail.deny_setgroups || (euid != 0 && gid_map.is_some());
     Ok((uid_map, gid_map, deny))
-}
-
-/// Where upstream looks for the shadow-utils helpers.
-const NEWUIDMAP: &str = "/usr/bin/newuidmap";
-const NEWGIDMAP: &str = "/usr/bin/newgidmap";
-
-/// Write `map` (kernel text) as the uid map (`gid` false) or gid map of
-/// process `pid`. As upstream, when the kernel refuses the direct write
-/// (EPERM: an unprivileged caller asking for more than its own id), fall
-/// back to newuidmap/newgidmap, which allow the ranges /etc/subuid and
-/// /etc/subgid grant the caller.
-pub fn write_map(pid: libc::pid_t, gid: bool, map: &str) -> Result<(), LaunchError> {
-    let (name, helper) = if gid {
-        ("gid_map", NEWGIDMAP)
-    } else {
-        ("uid_map", NEWUIDMAP)
-    };
-    let path = std::path::PathBuf::from(format!("/proc/{pid}/{name}"));
-    let direct = std::fs::OpenOptions::new()
-        .write(true)
-        .open(&path)
-        .and_then(|mut f| std::io::Write::write_all(&mut f, map.as_bytes()));
-    match direct {
-        Ok(()) => Ok(()),
-        Err(e) if e.raw_os_error() == Some(libc::EPERM) => run_helper(pid, name, helper, map),
-        Err(e) => Err(LaunchError::path(name, &path, e.to_string())),
-    }
-}
-
-fn run_helper(
-    pid: libc::pid_t,
-    name: &'static str,
-    helper: &str,
-    map: &str,
-) -> Result<(), LaunchError> {
-    let path = std::path::Path::new(helper);
-    let fail = |why: String| {
-        LaunchError::path(
-            name,
-            path,
-            format!("the kernel refused the map (EPERM) and the fallback failed: {why}"),
-        )
-    };
-    let out = std::process::Command::new(helper)
-        .arg(pid.to_string())
-        .args(map.split_whitespace())
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| {
-            fail(format!(
-                "{e}; install it (package uidmap) and grant the ranges in /etc/subuid and /etc/subgid"
-            ))
-        })?;
-    if out.status.success() {
-        return Ok(());
-    }
-    let said = String::from_utf8_lossy(&out.stderr);
-    Err(fail(format!(
-        "{} ({}); the ranges must be granted to this user in /etc/subuid and /etc/subgid",
-        said.trim(),
-        out.status
-    )))
 }
 
 #[cfg(test)]

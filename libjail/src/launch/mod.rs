@@ -15,8 +15,11 @@ mod error;
 #[allow(unsafe_code)]
 mod fs;
 mod idmap;
+mod idmap_write;
 #[allow(unsafe_code)]
 mod init;
+#[allow(unsafe_code)]
+mod init_image;
 mod jail_command;
 mod mountplan;
 #[allow(unsafe_code)]

@@ -335,13 +335,13 @@ fn setup_child(plan: &Plan, pid: libc::pid_t) -> Result<(), LaunchError> {
     let proc_dir = PathBuf::from(format!("/proc/{pid}"));
     if plan.userns {
         if let Some(map) = &plan.uid_map {
-            super::idmap::write_map(pid, false, map)?;
+            super::idmap_write::write_map(pid, false, map)?;
         }
         if plan.deny_setgroups {
             write_file("setgroups", &proc_dir.join("setgroups"), "deny")?;
         }
         if let Some(map) = &plan.gid_map {
-            super::idmap::write_map(pid, true, map)?;
+            super::idmap_write::write_map(pid, true, map)?;
         }
     }
     for cgroup in &plan.cgroups {

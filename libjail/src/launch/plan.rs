@@ -486,7 +486,7 @@ impl Plan {
         }
         plan.choose_child_mode(jail, fork_only);
         if making == Making::Everything && plan.inner_fork {
-            plan.init_image = super::init::image_fd()
+            plan.init_image = super::init_image::image_fd()
                 .map_err(|e| LaunchError::os("making the memfd for the pid namespace's init", e))?;
             plan.close_in_parent.push(plan.init_image);
         }
