@@ -1104,6 +1104,26 @@ impl Jail {
         &self.hooks
     }
 
+    /// The capabilities kept ([`Jail::use_caps`]), if restricted.
+    pub fn caps(&self) -> Option<u64> {
+        self.caps
+    }
+
+    /// Whether the kept capabilities are raised as ambient ones too.
+    pub fn ambient_caps(&self) -> bool {
+        self.ambient_caps
+    }
+
+    /// The bounding set kept ([`Jail::capbset_drop`], [`Jail::bounding_set`]), if restricted.
+    pub fn bounding_set_kept(&self) -> Option<u64> {
+        self.capbset_drop
+    }
+
+    /// Whether the program gets a new session ([`Jail::new_session`]).
+    pub fn new_session_enabled(&self) -> bool {
+        self.new_session
+    }
+
     /// The hostname the new UTS namespace gets, if one is set.
     pub fn hostname(&self) -> Option<&str> {
         self.hostname.as_deref()

@@ -91,12 +91,7 @@ pub struct Minijail {
     pub(crate) inherit_groups: bool,
     pub(crate) keep_groups: bool,
     pub(crate) set_groups: bool,
-    pub(crate) use_caps: Option<u64>,
-    pub(crate) capbset: bool,
-    pub(crate) ambient: bool,
-    pub(crate) pids: bool,
     pub(crate) run_as_init: bool,
-    pub(crate) new_sessions: bool,
     pub(crate) alt_syscall: Option<String>,
     // Applied only when a user namespace is asked for, as upstream.
     pub(crate) uid_map: Option<String>,
@@ -126,12 +121,7 @@ impl Minijail {
             inherit_groups: false,
             keep_groups: false,
             set_groups: false,
-            use_caps: None,
-            capbset: false,
-            ambient: false,
-            pids: false,
             run_as_init: false,
-            new_sessions: true,
             alt_syscall: None,
             uid_map: None,
             gid_map: None,
@@ -165,7 +155,7 @@ impl Minijail {
             return Err(what.clone());
         }
         let mut jail = self.jail.clone();
-        if self.run_as_init && self.pids {
+        if self.run_as_init && self.jail.has_namespace(jail::Namespace::Pid) {
             jail.run_as_init();
         }
         if self.jail.has_namespace(jail::Namespace::User) {

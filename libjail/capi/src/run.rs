@@ -114,10 +114,10 @@ fn check_misuse(m: &Minijail, use_preload: bool, exec: bool) {
     if use_preload && exec && !m.jail.hooks().is_empty() {
         die("Minijail hooks are not supported with LD_PRELOAD");
     }
-    if !use_preload && m.use_caps.is_some_and(|c| c != 0) && !m.ambient {
+    if !use_preload && m.jail.caps().is_some_and(|c| c != 0) && !m.jail.ambient_caps() {
         die("non-empty, non-ambient capabilities are not supported without LD_PRELOAD");
     }
-    if !m.new_sessions && m.pids {
+    if !m.jail.new_session_enabled() && m.jail.has_namespace(jail::Namespace::Pid) {
         die("cannot skip setsid() with PID namespace");
     }
 }
@@ -486,7 +486,7 @@ pub unsafe extern "C" fn minijail_enter(j: *const Minijail) {
     guard("minijail_enter", || {
         // SAFETY: valid per the C API contract (NULL aborts).
         let m = unsafe { jail_ref(j, "minijail_enter") };
-        if m.pids {
+        if m.jail.has_namespace(jail::Namespace::Pid) {
             die("tried to enter a pid-namespaced jail; try minijail_run()?");
         }
         let jail = m

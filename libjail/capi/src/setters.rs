@@ -145,26 +145,22 @@ setter!(fn minijail_no_new_privs() |m: &mut Minijail| {
 // --- capabilities ---
 
 setter!(fn minijail_use_caps(capmask: u64) |m: &mut Minijail| {
-    if m.capbset {
+    if m.jail.bounding_set_kept().is_some() {
         jail::log::warn("overriding bounding set configuration");
         m.jail.capbset_drop(u64::MAX);
-        m.capbset = false;
     }
     m.jail.use_caps(capmask);
-    m.use_caps = Some(capmask);
 });
 
 setter!(fn minijail_capbset_drop(capmask: u64) |m: &mut Minijail| {
-    if m.use_caps.is_some() {
+    if m.jail.caps().is_some() {
         die("runtime capabilities already configured, can't drop bounding set separately");
     }
     m.jail.capbset_drop(capmask);
-    m.capbset = true;
 });
 
 setter!(fn minijail_set_ambient_caps() |m: &mut Minijail| {
     m.jail.set_ambient_caps();
-    m.ambient = true;
 });
 
 setter!(fn minijail_skip_setting_securebits(mask: u64) |m: &mut Minijail| {
@@ -192,7 +188,6 @@ int_setter!(fn minijail_create_session() |m: &mut Minijail| {
 });
 setter!(fn minijail_set_enable_new_sessions(enable: bool) |m: &mut Minijail| {
     m.jail.new_session(enable);
-    m.new_sessions = enable;
 });
 
 /// Upstream's limit on preserved fds.
@@ -292,11 +287,9 @@ setter!(fn minijail_namespace_cgroups() |m: &mut Minijail| {
 });
 setter!(fn minijail_namespace_pids() |m: &mut Minijail| {
     m.jail.namespace(Namespace::Pid).remount_proc_readonly();
-    m.pids = true;
 });
 setter!(fn minijail_namespace_pids_rw_proc() |m: &mut Minijail| {
     m.jail.namespace_pids_rw_proc();
-    m.pids = true;
 });
 setter!(fn minijail_namespace_user() |m: &mut Minijail| {
     // As upstream: only the maps given (minijail_uidmap/gidmap) are written.
