@@ -133,7 +133,11 @@ pub fn clone_child(
     // them. The child then makes itself dumpable for the wait, which it
     // may only do in memory of its own: the flag belongs to the address
     // space, and a child sharing ours would make the launcher dumpable.
-    plan.announce_dumpable = plan.userns && !sys::is_dumpable();
+    // A root launcher owns those files (the owner is the root of the
+    // namespace the memory belongs to), so its child keeps sharing memory
+    // and the launch cost does not grow with the caller's size.
+    let launcher_is_root = sys::effective_ids().0 == 0;
+    plan.announce_dumpable = plan.userns && !sys::is_dumpable() && !launcher_is_root;
     if plan.announce_dumpable {
         plan.shared_memory_child = false;
     }
