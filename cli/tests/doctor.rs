@@ -148,7 +148,13 @@ fn a_zero_user_namespace_limit_is_named_and_its_fix_works() {
         "{launch}"
     );
 
-    let (out, st) = sh.run(&command_of(&fix));
+    // "as root": with root's search path, which has the sbin directories
+    // an ordinary user's PATH may lack (Debian's does).
+    let as_root = format!(
+        "PATH=/usr/local/sbin:/usr/sbin:/sbin:$PATH {}",
+        command_of(&fix)
+    );
+    let (out, st) = sh.run(&as_root);
     assert_eq!(st, 0, "the printed fix `{fix}` runs: {out}");
     let (report, st) = sh.run(&format!("{} doctor -U", shell_word(&jail())));
     assert_eq!(st, 0, "{report}");
@@ -222,7 +228,13 @@ fn a_hidden_var_empty_is_named_and_its_fix_works() {
         "the launch error gives the same fix: {launch}"
     );
 
-    let (out, st) = sh.run(&command_of(&fix));
+    // "as root": with root's search path, which has the sbin directories
+    // an ordinary user's PATH may lack (Debian's does).
+    let as_root = format!(
+        "PATH=/usr/local/sbin:/usr/sbin:/sbin:$PATH {}",
+        command_of(&fix)
+    );
+    let (out, st) = sh.run(&as_root);
     assert_eq!(st, 0, "the printed fix `{fix}` runs: {out}");
     let (report, st) = sh.run(&format!("{} doctor {profile}", shell_word(&jail())));
     assert_eq!(st, 0, "{report}");
