@@ -515,7 +515,17 @@ fn unprivileged_user_namespace_with_ids_changed_keeps_the_groups() {
 
 #[test]
 fn logging_seccomp_failures_says_so_as_upstream() {
-    let o = minijail0(&["-L", "-S", &data("echo.policy"), "--", "/bin/echo", "hi"]);
+    // -n: a filter without no_new_privs needs CAP_SYS_ADMIN, which an
+    // ordinary user lacks.
+    let o = minijail0(&[
+        "-n",
+        "-L",
+        "-S",
+        &data("echo.policy"),
+        "--",
+        "/bin/echo",
+        "hi",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), "hi\n");
     assert!(
@@ -524,7 +534,8 @@ fn logging_seccomp_failures_says_so_as_upstream() {
         stderr(&o)
     );
     // Without -L, no such line.
-    let o = minijail0(&["-S", &data("echo.policy"), "--", "/bin/echo", "hi"]);
+    let o = minijail0(&["-n", "-S", &data("echo.policy"), "--", "/bin/echo", "hi"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!stderr(&o).contains("logging seccomp"), "{}", stderr(&o));
 }
 
