@@ -17,8 +17,17 @@ done
 # The unprivileged half of the tests runs the binary as another user.
 chmod 0755 "$prefix"
 JAIL_TEST_MINIJAIL0="$prefix/bin/minijail0" cargo test --quiet -p jail-cli --test e2e
-out=$("$prefix/bin/minijail0" -u nobody -g nogroup -c 0 -n -p -l -e --uts=jailed \
-  -S examples/policies/id.policy -- /usr/bin/id)
-[ "$out" = "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)" ] ||
-  { echo "installed minijail0 printed: $out" >&2; exit 1; }
+if [ "$(id -u)" = 0 ]; then
+  out=$("$prefix/bin/minijail0" -u nobody -g nogroup -c 0 -n -p -l -e --uts=jailed \
+    -S examples/policies/id.policy -- /usr/bin/id)
+  want="uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)"
+else
+  # An ordinary user gets the namespaces through a user namespace of its
+  # own, where it is root (README's unprivileged example).
+  out=$("$prefix/bin/minijail0" -U -m -M -c 0 -n -p -l -e --uts=jailed \
+    -S examples/policies/id.policy -- /usr/bin/id)
+  want="uid=0(root) gid=0(root) groups=0(root)"
+fi
+[ "$out" = "$want" ] ||
+  { echo "installed minijail0 printed: $out (expected: $want)" >&2; exit 1; }
 echo "check-install: the installed minijail0 passes"
