@@ -67,6 +67,20 @@ pub fn run_probe(jail: &Jail, args: &[&str]) -> Outcome {
     run_program(jail, &probe(), args)
 }
 
+/// This process's children, running or zombie, over all its threads.
+pub fn child_count() -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .flatten()
+        .map(|t| {
+            std::fs::read_to_string(t.path().join("children"))
+                .unwrap_or_default()
+                .split_whitespace()
+                .count()
+        })
+        .sum()
+}
+
 /// The preload library of this build.
 pub fn preload_library() -> PathBuf {
     target_dir().join("libjailpreload.so")

@@ -18,19 +18,6 @@ const THREADS: usize = 8;
 const ROUNDS: usize = 25;
 const CALLER_BYTES: usize = 512 << 20;
 
-fn children() -> usize {
-    std::fs::read_dir("/proc/self/task")
-        .unwrap()
-        .flatten()
-        .map(|t| {
-            std::fs::read_to_string(t.path().join("children"))
-                .unwrap_or_default()
-                .split_whitespace()
-                .count()
-        })
-        .sum()
-}
-
 /// The jails each thread cycles through, with a label for failures.
 fn jails(pid_file: &Path) -> Vec<(&'static str, Jail)> {
     let mut plain = Jail::new();
@@ -120,6 +107,6 @@ fn eight_threads_launch_concurrently_from_a_large_caller_and_leave_nothing() {
     });
     std::hint::black_box(&ballast);
     assert_eq!(open_fd_count(), fds, "fds leaked");
-    assert_eq!(children(), 0, "children (zombies or running) left");
+    assert_eq!(child_count(), 0, "children (zombies or running) left");
     host.assert_unchanged();
 }

@@ -99,19 +99,6 @@ fn namespaces() -> BTreeSet<String> {
     out
 }
 
-fn children() -> usize {
-    std::fs::read_dir("/proc/self/task")
-        .unwrap()
-        .flatten()
-        .map(|t| {
-            std::fs::read_to_string(t.path().join("children"))
-                .unwrap_or_default()
-                .split_whitespace()
-                .count()
-        })
-        .sum()
-}
-
 #[test]
 fn a_thousand_sequential_and_a_hundred_concurrent_launches_leave_nothing() {
     require_root!();
@@ -176,7 +163,7 @@ fn a_thousand_sequential_and_a_hundred_concurrent_launches_leave_nothing() {
     );
 
     assert_eq!(open_fd_count(), fds, "fds leaked");
-    assert_eq!(children(), 0, "children (zombies or running) left");
+    assert_eq!(child_count(), 0, "children (zombies or running) left");
     assert_eq!(
         std::fs::read_to_string("/proc/self/mountinfo").unwrap(),
         mounts,
