@@ -46,13 +46,32 @@ fn main() {
         preload.exists(),
         "build the preload first: cargo build --release -p jail-preload"
     );
+    let mut launchers = vec![("cargo build", built)];
+    if let Some(path) = &installed {
+        launchers.insert(0, ("installed", path.clone()));
+    }
+    let mut cases = cases(installed.as_deref(), &launchers);
+    for (label, path) in &launchers {
+        println!("{label} minijail0: {} ({})", path.display(), linkage(path));
+    }
+    run_interleaved(&mut cases);
+    print_table(&mut cases);
+    print_preload_size(&preload);
+    time_constructor();
+}
 
-    let case = |name: String, program: &Path, args: &[&str]| Case {
+fn case(name: String, program: &Path, args: &[&str]) -> Case {
+    Case {
         name,
         program: program.to_owned(),
         args: args.iter().map(|a| a.to_string()).collect(),
         samples: vec![],
-    };
+    }
+}
+
+/// Bare /bin/true first (the ratios' base), the floors and the reference
+/// that this machine provides, then each recipe under each launcher.
+fn cases(installed: Option<&Path>, launchers: &[(&str, PathBuf)]) -> Vec<Case> {
     let mut cases = vec![case(
         "bare fork+execve /bin/true".into(),
         Path::new("/bin/true"),
@@ -67,8 +86,7 @@ fn main() {
             &["/bin/true"],
         ));
     }
-    if let (Some(path), Some(minimal)) =
-        (&installed, std::env::var_os("JAIL_BENCH_MINIMAL_PRELOAD"))
+    if let (Some(path), Some(minimal)) = (installed, std::env::var_os("JAIL_BENCH_MINIMAL_PRELOAD"))
     {
         let minimal = minimal.to_string_lossy().into_owned();
         cases.push(case(
@@ -76,25 +94,6 @@ fn main() {
             path,
             &["--preload-library", &minimal, "--", "/bin/true"],
         ));
-    }
-    let recipes: [(&str, &[&str]); 4] = [
-        ("-- /bin/true (preload)", &["--", "/bin/true"]),
-        (
-            "-T static -- /bin/true",
-            &["-T", "static", "--", "/bin/true"],
-        ),
-        (
-            "-n -c 0 -u 65534 -- /bin/true",
-            &["-n", "-c", "0", "-u", "65534", "--", "/bin/true"],
-        ),
-        (
-            "-p -v -r -l -e --uts -- /bin/true",
-            &["-p", "-v", "-r", "-l", "-e", "--uts", "--", "/bin/true"],
-        ),
-    ];
-    let mut launchers = vec![("cargo build", built.clone())];
-    if let Some(path) = &installed {
-        launchers.insert(0, ("installed", path.clone()));
     }
     if let Some(ns_floor) = std::env::var_os("JAIL_BENCH_NS_FLOOR") {
         cases.push(case(
@@ -118,15 +117,32 @@ fn main() {
             &unshare_args,
         ));
     }
-    for (label, path) in &launchers {
+    let recipes: [(&str, &[&str]); 4] = [
+        ("-- /bin/true (preload)", &["--", "/bin/true"]),
+        (
+            "-T static -- /bin/true",
+            &["-T", "static", "--", "/bin/true"],
+        ),
+        (
+            "-n -c 0 -u 65534 -- /bin/true",
+            &["-n", "-c", "0", "-u", "65534", "--", "/bin/true"],
+        ),
+        (
+            "-p -v -r -l -e --uts -- /bin/true",
+            &["-p", "-v", "-r", "-l", "-e", "--uts", "--", "/bin/true"],
+        ),
+    ];
+    for (label, path) in launchers {
         for (recipe, args) in recipes {
             cases.push(case(format!("{label}: minijail0 {recipe}"), path, args));
         }
     }
-    for (label, path) in &launchers {
-        println!("{label} minijail0: {} ({})", path.display(), linkage(path));
-    }
+    cases
+}
 
+/// Every case once per round, rounds interleaved; the warm-up rounds are
+/// not kept.
+fn run_interleaved(cases: &mut [Case]) {
     for round in 0..WARMUP + ROUNDS {
         for case in cases.iter_mut() {
             let elapsed = launch(case);
@@ -135,11 +151,17 @@ fn main() {
             }
         }
     }
-    let stats = |case: &mut Case| {
-        case.samples.sort_unstable();
-        let mean = case.samples.iter().sum::<Duration>() / case.samples.len() as u32;
-        (mean, case.samples[case.samples.len() / 2])
-    };
+}
+
+/// Mean and median of a case's samples (sorting them).
+fn stats(case: &mut Case) -> (Duration, Duration) {
+    case.samples.sort_unstable();
+    let mean = case.samples.iter().sum::<Duration>() / case.samples.len() as u32;
+    (mean, case.samples[case.samples.len() / 2])
+}
+
+/// Per case: mean, median, and ratio and overhead against the first (bare) case.
+fn print_table(cases: &mut [Case]) {
     let (bare, _) = stats(&mut cases[0]);
     println!(
         "{:<58} {:>8} {:>8} {:>6} {:>11}",
@@ -156,14 +178,16 @@ fn main() {
             ms(mean) - ms(bare)
         );
     }
+}
 
-    // Stripped size of the preload library.
+/// Stripped size of the preload library.
+fn print_preload_size(preload: &Path) {
     let stripped =
         std::env::temp_dir().join(format!("libjailpreload-stripped-{}.so", std::process::id()));
     let ok = Command::new("strip")
         .arg("-o")
         .arg(&stripped)
-        .arg(&preload)
+        .arg(preload)
         .status()
         .map(|s| s.success())
         .unwrap_or(false);
@@ -178,10 +202,12 @@ fn main() {
     } else {
         println!("preload library stripped size: n/a (no strip)");
     }
+}
 
-    // The constructor's own work for a typical config (no_new_privs and a
-    // 200-instruction filter that allows everything): decode, prepare,
-    // apply. Applying is idempotent here, so it can be repeated in-process.
+/// The constructor's own work for a typical config (no_new_privs):
+/// decode, prepare, apply. Applying is idempotent here, so it can be
+/// repeated in-process.
+fn time_constructor() {
     let stage2 = jail_enter::Stage2 {
         no_new_privs: true,
         ..Default::default()

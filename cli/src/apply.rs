@@ -15,9 +15,23 @@ fn bad(opt: Opt, msg: impl Into<String>) -> UsageError {
     UsageError::new(table::spec(opt), msg)
 }
 
-/// The jail these options describe.
+/// The jail these options describe: identity, capabilities and kernel
+/// restrictions, namespaces, the filesystem, Landlock, then the process
+/// and its resources, in upstream's order.
 pub fn build_jail(o: &Options) -> Result<Jail, UsageError> {
     let mut j = Jail::new();
+    set_identity(&mut j, o)?;
+    set_caps(&mut j, o);
+    set_seccomp(&mut j, o)?;
+    set_namespaces(&mut j, o);
+    set_filesystem(&mut j, o);
+    set_landlock(&mut j, o);
+    set_process(&mut j, o);
+    Ok(j)
+}
+
+/// -u, -g, -G, -y and --add-suppl-group.
+fn set_identity(j: &mut Jail, o: &Options) -> Result<(), UsageError> {
     if let Some(u) = &o.user {
         match &u.name {
             Some(name) => {
@@ -44,6 +58,11 @@ pub fn build_jail(o: &Options) -> Result<Jail, UsageError> {
             j.keep_supplementary_gids();
         }
     }
+    Ok(())
+}
+
+/// -c, --ambient, -B and -n.
+fn set_caps(j: &mut Jail, o: &Options) {
     if let Some(mask) = o.caps {
         j.use_caps(mask);
     }
@@ -56,6 +75,10 @@ pub fn build_jail(o: &Options) -> Result<Jail, UsageError> {
     if o.no_new_privs {
         j.no_new_privs();
     }
+}
+
+/// -s, -S, --seccomp-bpf-binary; -a is refused.
+fn set_seccomp(j: &mut Jail, o: &Options) -> Result<(), UsageError> {
     match &o.seccomp {
         Seccomp::None => {}
         Seccomp::Strict => {
@@ -78,6 +101,11 @@ pub fn build_jail(o: &Options) -> Result<Jail, UsageError> {
             format!("cannot use alternate syscall table '{table_name}': PR_ALT_SYSCALL is a ChromeOS kernel extension this implementation does not support"),
         ));
     }
+    Ok(())
+}
+
+/// New and joined namespaces, the hostname, id maps, -I.
+fn set_namespaces(j: &mut Jail, o: &Options) {
     let ns = &o.ns;
     for (on, kind) in [
         (ns.user, Namespace::User),
@@ -117,6 +145,10 @@ pub fn build_jail(o: &Options) -> Result<Jail, UsageError> {
     if o.run_as_init {
         j.run_as_init();
     }
+}
+
+/// Propagation, the mounts in order, /dev, /tmp, /proc, the new root.
+fn set_filesystem(j: &mut Jail, o: &Options) {
     if let Some(p) = o.propagation {
         j.remount_mode(p);
     }
@@ -158,6 +190,11 @@ pub fn build_jail(o: &Options) -> Result<Jail, UsageError> {
     if let Some(dir) = &o.pivot_root {
         j.enter_pivot_root(dir);
     }
+}
+
+/// The Landlock ABI and rules; after the mounts, which the profile's
+/// rules follow from.
+fn set_landlock(j: &mut Jail, o: &Options) {
     // The ABI first: the named sets' rights depend on it.
     if let Some(abi) = o.landlock_abi {
         j.set_landlock_abi(abi);
@@ -173,6 +210,11 @@ pub fn build_jail(o: &Options) -> Result<Jail, UsageError> {
     }
     // Last, as upstream: the profile's rules follow from every mount.
     j.add_minimalistic_mountns_fs_rules();
+}
+
+/// rlimits, the pid file, signals, sessions, fds, the preload, cgroup
+/// resources.
+fn set_process(j: &mut Jail, o: &Options) {
     for &(resource, cur, max) in &o.rlimits {
         j.rlimit_raw(resource, cur, max);
     }
@@ -192,7 +234,6 @@ pub fn build_jail(o: &Options) -> Result<Jail, UsageError> {
         j.set_preload_path(p);
     }
     j.set_resources(o.resources.clone());
-    Ok(j)
 }
 
 /// The command: program, arguments, environment, preload mode.

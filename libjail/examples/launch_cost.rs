@@ -21,24 +21,17 @@ fn main() {
     });
     let empty = jail::Jail::new();
     time("jail, no stage 2", &mut || {
-        empty
-            .run("/bin/true", &[] as &[&str])
-            .unwrap()
-            .wait()
-            .unwrap();
+        empty.command("/bin/true").status().unwrap();
     });
     let mut nnp = jail::Jail::new();
     nnp.no_new_privs();
     time("jail, nnp (preload)", &mut || {
-        nnp.run("/bin/true", &[] as &[&str])
-            .unwrap()
-            .wait()
-            .unwrap();
+        nnp.command("/bin/true").status().unwrap();
     });
     time("jail, nnp (no preload)", &mut || {
-        nnp.run_no_preload("/bin/true", &[] as &[&str])
-            .unwrap()
-            .wait()
+        nnp.command("/bin/true")
+            .preload_mode(jail::PreloadMode::Never)
+            .status()
             .unwrap();
     });
     let mut ns = jail::Jail::new();
@@ -48,6 +41,6 @@ fn main() {
         .namespace(jail::Namespace::Uts)
         .remount_proc_readonly();
     time("jail, -p -v -r -l -e --uts", &mut || {
-        ns.run("/bin/true", &[] as &[&str]).unwrap().wait().unwrap();
+        ns.command("/bin/true").status().unwrap();
     });
 }

@@ -175,6 +175,11 @@ impl CapSet {
         self.0
     }
 
+    /// Whether the set holds no capability.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
     /// Whether `cap` is in the set.
     pub fn contains(self, cap: Capability) -> bool {
         self.0 & (1 << cap.number()) != 0

@@ -6,6 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::caps::CapSet;
+
 pub use jail_enter::SockFilter;
 
 /// The new root of the minimalistic-mountns profile, as upstream.
@@ -552,9 +554,23 @@ impl Jail {
         self
     }
 
-    /// Set exactly these supplementary groups.
-    pub fn set_supplementary_gids(&mut self, gids: &[u32]) -> &mut Self {
-        self.groups = SupplementaryGroups::Set(gids.to_vec());
+    /// Set exactly these supplementary groups (`minijail_set_supplementary_gids`):
+    /// any iterator of gids or of references to them.
+    ///
+    /// ```
+    /// let mut jail = jail::Jail::new();
+    /// jail.set_supplementary_gids([5, 6]);
+    /// let from_config: Vec<u32> = vec![5, 6];
+    /// jail.set_supplementary_gids(&from_config);
+    /// assert_eq!(jail.supplementary_groups(), &jail::SupplementaryGroups::Set(vec![5, 6]));
+    /// ```
+    pub fn set_supplementary_gids<I>(&mut self, gids: I) -> &mut Self
+    where
+        I: IntoIterator,
+        I::Item: std::borrow::Borrow<u32>,
+    {
+        use std::borrow::Borrow;
+        self.groups = SupplementaryGroups::Set(gids.into_iter().map(|g| *g.borrow()).collect());
         self
     }
 
@@ -1103,25 +1119,127 @@ impl Jail {
     pub fn hooks(&self) -> &[crate::hook::Hook] {
         &self.hooks
     }
+}
 
-    /// The capabilities kept ([`Jail::use_caps`]), if restricted.
-    pub fn caps(&self) -> Option<u64> {
-        self.caps
+/// Reading the settings back: what each setter stored, typed as the
+/// setter takes it. A flag whose setter already has the plain name is read
+/// with `_enabled` ([`Jail::no_new_privs`] and [`Jail::no_new_privs_enabled`]).
+///
+/// ```
+/// use jail::{CapSet, Capability, Jail};
+/// let mut jail = Jail::new();
+/// jail.change_uid(65534).capabilities([Capability::NetRaw]).no_new_privs();
+/// assert_eq!(jail.uid(), Some(65534));
+/// assert_eq!(jail.gid(), None);
+/// assert_eq!(jail.caps(), Some(CapSet::from(Capability::NetRaw)));
+/// assert!(jail.no_new_privs_enabled());
+/// ```
+impl Jail {
+    /// The uid the program runs as ([`Jail::change_uid`],
+    /// [`Jail::change_user`]), if it changes.
+    pub fn uid(&self) -> Option<u32> {
+        self.uid
     }
 
-    /// Whether the kept capabilities are raised as ambient ones too.
+    /// The gid the program runs as ([`Jail::change_gid`],
+    /// [`Jail::change_group`]), if it changes.
+    pub fn gid(&self) -> Option<u32> {
+        self.gid
+    }
+
+    /// The user named to [`Jail::change_user`], if any.
+    pub fn user_name(&self) -> Option<&str> {
+        self.user_name.as_deref()
+    }
+
+    /// What happens to the supplementary groups ([`Jail::keep_supplementary_gids`],
+    /// [`Jail::inherit_usergroups`], [`Jail::set_supplementary_gids`]).
+    pub fn supplementary_groups(&self) -> &SupplementaryGroups {
+        &self.groups
+    }
+
+    /// The groups added by [`Jail::add_supplementary_gid`], in the order given.
+    pub fn added_supplementary_gids(&self) -> &[u32] {
+        &self.extra_groups
+    }
+
+    /// The capabilities kept ([`Jail::capabilities`], [`Jail::use_caps`]),
+    /// if restricted.
+    pub fn caps(&self) -> Option<CapSet> {
+        self.caps.map(CapSet::from_bits)
+    }
+
+    /// Whether the kept capabilities are raised as ambient ones too
+    /// ([`Jail::set_ambient_caps`]).
     pub fn ambient_caps(&self) -> bool {
         self.ambient_caps
     }
 
-    /// The bounding set kept ([`Jail::capbset_drop`], [`Jail::bounding_set`]), if restricted.
-    pub fn bounding_set_kept(&self) -> Option<u64> {
-        self.capbset_drop
+    /// The bounding set kept ([`Jail::bounding_set`], [`Jail::capbset_drop`]),
+    /// if restricted.
+    pub fn bounding_set_kept(&self) -> Option<CapSet> {
+        self.capbset_drop.map(CapSet::from_bits)
+    }
+
+    /// The securebits left unlocked ([`Jail::skip_setting_securebits`]),
+    /// SECBIT_* bits; 0 unless set.
+    pub fn securebits_skip_mask(&self) -> u64 {
+        self.securebits_skip_mask
+    }
+
+    /// Whether no_new_privs is set ([`Jail::no_new_privs`]).
+    pub fn no_new_privs_enabled(&self) -> bool {
+        self.no_new_privs
+    }
+
+    /// The mount propagation of the new mount namespace ([`Jail::remount_mode`]).
+    pub fn propagation(&self) -> Propagation {
+        self.propagation
+    }
+
+    /// Whether a minimal /dev is mounted ([`Jail::mount_dev`]).
+    pub fn mount_dev_enabled(&self) -> bool {
+        self.mount_dev
+    }
+
+    /// The size in bytes of the tmpfs on /tmp ([`Jail::mount_tmp`]), if one
+    /// is mounted.
+    pub fn mount_tmp_size(&self) -> Option<u64> {
+        self.mount_tmp
+    }
+
+    /// The fresh /proc asked for ([`Jail::remount_proc_readonly`], a new pid
+    /// namespace): `Some(true)` read-only, `Some(false)` writable
+    /// ([`Jail::namespace_pids_rw_proc`]). As upstream, a program run as
+    /// the pid namespace's init mounts its own, so none is mounted for it.
+    pub fn remount_proc(&self) -> Option<bool> {
+        self.remount_proc
+    }
+
+    /// Whether the program is pid 1 of its pid namespace ([`Jail::run_as_init`]).
+    pub fn run_as_init_enabled(&self) -> bool {
+        self.run_as_init
+    }
+
+    /// Whether the program joins a new session keyring ([`Jail::new_session_keyring`]).
+    pub fn new_session_keyring_enabled(&self) -> bool {
+        self.new_session_keyring
+    }
+
+    /// Whether the launcher forwards its signals to the program
+    /// ([`Jail::forward_signals`]).
+    pub fn forward_signals_enabled(&self) -> bool {
+        self.forward_signals
     }
 
     /// Whether the program gets a new session ([`Jail::new_session`]).
     pub fn new_session_enabled(&self) -> bool {
         self.new_session
+    }
+
+    /// Where the jailed process's pid is written ([`Jail::write_pid_file`]), if anywhere.
+    pub fn pid_file(&self) -> Option<&Path> {
+        self.pid_file.as_deref()
     }
 
     /// The hostname the new UTS namespace gets, if one is set.

@@ -177,7 +177,7 @@ pub fn signal_line(who: &str, signal: i32, core_dumped: bool, cause: SignalCause
 /// [CORE] [FORWARDED | STRICT for SIGKILL]`, as [`signal_line`] makes it.
 /// Made once per process (init may not allocate) and kept for its life.
 #[derive(Debug)]
-pub struct InitDeathText {
+pub(crate) struct InitDeathText {
     /// `jail: the jailed program was killed by `.
     pub prefix: CString,
     /// The signals' names with their numbers, one a line.
@@ -192,7 +192,7 @@ pub struct InitDeathText {
 
 impl InitDeathText {
     /// The texts for a jail with or without strict mode.
-    pub fn get(strict: bool) -> &'static InitDeathText {
+    pub(crate) fn get(strict: bool) -> &'static InitDeathText {
         static TEXT: std::sync::OnceLock<[InitDeathText; 2]> = std::sync::OnceLock::new();
         let text = TEXT.get_or_init(|| [InitDeathText::new(false), InitDeathText::new(true)]);
         &text[usize::from(strict)]
@@ -214,8 +214,9 @@ impl InitDeathText {
         }
     }
 
-    /// The line jail-init writes, as it composes it (for tests).
-    pub fn line(&self, signal: i32, core_dumped: bool, forwarded: bool) -> String {
+    /// The line jail-init writes, as it composes it.
+    #[cfg(test)]
+    fn line(&self, signal: i32, core_dumped: bool, forwarded: bool) -> String {
         let s = |c: &CString| c.to_str().expect("ASCII").to_owned();
         let names = s(&self.names);
         let name = names.split('\n').nth(signal as usize).unwrap_or("");

@@ -31,9 +31,9 @@ impl<T: AsRef<std::ffi::OsStr>> fmt::Display for Escaped<T> {
 
 /// syslog priority of warnings (a setting that will not do what it
 /// seems to, a Landlock rule skipped).
-pub const LOG_WARNING: i32 = 4;
+pub(crate) const LOG_WARNING: i32 = 4;
 /// syslog priority of informational lines (a fallback the launch took).
-pub const LOG_INFO: i32 = 6;
+pub(crate) const LOG_INFO: i32 = 6;
 
 static LOG_FD: AtomicI32 = AtomicI32::new(libc::STDERR_FILENO);
 static MIN_PRIORITY: AtomicI32 = AtomicI32::new(7);
@@ -110,7 +110,7 @@ pub fn warn(message: &str) {
 
 /// Syscall names indexed by number for the native architecture, for the
 /// preload's SIGSYS handler (-L on kernels without SECCOMP_RET_LOG).
-pub fn syscall_names() -> Vec<String> {
+pub(crate) fn syscall_names() -> Vec<String> {
     let mut names = Vec::new();
     for nr in 0..512 {
         names.push(crate::syscall_name(nr).unwrap_or_default().to_owned());

@@ -131,40 +131,9 @@ impl JailedProcess {
         }
         // Wait without reaping, stop forwarding signals to the pid, then
         // reap: the pid cannot be reused while a forward may still hit it.
-        loop {
-            // SAFETY: an all-zero siginfo is a valid out-buffer for waitid.
-            let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-            // SAFETY: waitid on our own child with WNOWAIT leaves it unreaped.
-            let rc = unsafe {
-                libc::waitid(
-                    libc::P_PID,
-                    self.pid as libc::id_t,
-                    &mut info,
-                    libc::WEXITED | libc::WNOWAIT,
-                )
-            };
-            if rc == 0 {
-                break;
-            }
-            let e = std::io::Error::last_os_error();
-            if e.kind() != std::io::ErrorKind::Interrupted {
-                break;
-            }
-        }
+        wait_unreaped(self.pid);
         crate::launch::signals::unregister(self.pid);
-        let mut wstatus = 0;
-        // SAFETY: an all-zero rusage is a valid out-buffer.
-        let mut rusage: libc::rusage = unsafe { std::mem::zeroed() };
-        loop {
-            // SAFETY: waiting for our own child with valid out-pointers.
-            if unsafe { libc::wait4(self.pid, &mut wstatus, 0, &mut rusage) } >= 0 {
-                break;
-            }
-            let e = std::io::Error::last_os_error();
-            if e.kind() != std::io::ErrorKind::Interrupted {
-                return Err(e);
-            }
-        }
+        let (wstatus, rusage) = reap(self.pid)?;
         let findings = self.death_watch.supervisor.as_ref().map(|s| s.findings());
         if let Some(e) = findings.as_ref().and_then(|f| f.error.as_ref()) {
             crate::log::warn(e);
@@ -172,8 +141,32 @@ impl JailedProcess {
         if let Some(mut watch) = self.watch.take() {
             self.usage = Some(Box::new(watch.finish(wstatus, &rusage)));
         }
-        // A kill of another process (a child of the program) is told, but
-        // the status is the program's own.
+        let death = self.classify_death(wstatus, findings);
+        if let Some(line) = death.describe(&format!("jailed process {}", self.pid)) {
+            crate::log::warn(&line);
+        }
+        if self.death_watch.log_summary {
+            self.print_log_summary();
+        }
+        let s = match &death {
+            Death::Seccomp { kill: Some(k), .. } => {
+                ExitStatus::from_raw(wstatus).explained_seccomp_kill(k.explanation.seccomp_call())
+            }
+            _ => ExitStatus::from_raw(wstatus),
+        };
+        self.death = Some(death);
+        self.status = Some(s);
+        Ok(s)
+    }
+
+    /// How the program died, from its wait status and what the supervisor
+    /// saw. A seccomp kill of another process (a child of the program) is
+    /// told here, but the death is the program's own.
+    fn classify_death(
+        &self,
+        wstatus: libc::c_int,
+        findings: Option<crate::supervise::Findings>,
+    ) -> Death {
         let (kill, other) = match findings.and_then(|f| Some((f.kill?, f.program_pid))) {
             Some((k, Some(program))) if k.tgid != program => (None, Some(k)),
             Some((k, _)) => (Some(k), None),
@@ -192,28 +185,13 @@ impl JailedProcess {
                 crate::log::warn(&line);
             }
         }
-        let death = crate::death::classify(
+        crate::death::classify(
             wstatus,
             kill,
             self.death_watch.seccomp_label.clone(),
             self.death_watch.init,
             self.death_watch.strict,
-        );
-        if let Some(line) = death.describe(&format!("jailed process {}", self.pid)) {
-            crate::log::warn(&line);
-        }
-        if self.death_watch.log_summary {
-            self.print_log_summary();
-        }
-        let s = match &death {
-            Death::Seccomp { kill: Some(k), .. } => {
-                ExitStatus::from_raw(wstatus).explained_seccomp_kill(k.explanation.seccomp_call())
-            }
-            _ => ExitStatus::from_raw(wstatus),
-        };
-        self.death = Some(death);
-        self.status = Some(s);
-        Ok(s)
+        )
     }
 
     /// Wait (at most `timeout`) until no process uses the supervised filter
@@ -326,4 +304,45 @@ pub struct Output {
     pub stdout: Vec<u8>,
     /// Its stderr, when piped.
     pub stderr: Vec<u8>,
+}
+
+/// Wait until `pid` (our child) has ended, leaving it unreaped.
+fn wait_unreaped(pid: libc::pid_t) {
+    loop {
+        // SAFETY: an all-zero siginfo is a valid out-buffer for waitid.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        // SAFETY: waitid on our own child with WNOWAIT leaves it unreaped.
+        let rc = unsafe {
+            libc::waitid(
+                libc::P_PID,
+                pid as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WNOWAIT,
+            )
+        };
+        if rc == 0 {
+            break;
+        }
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            break;
+        }
+    }
+}
+
+/// Reap `pid` (our child): its wait status and resource usage.
+fn reap(pid: libc::pid_t) -> std::io::Result<(libc::c_int, libc::rusage)> {
+    let mut wstatus = 0;
+    // SAFETY: an all-zero rusage is a valid out-buffer.
+    let mut rusage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: waiting for our own child with valid out-pointers.
+        if unsafe { libc::wait4(pid, &mut wstatus, 0, &mut rusage) } >= 0 {
+            return Ok((wstatus, rusage));
+        }
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
 }

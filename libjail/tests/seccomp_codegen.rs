@@ -100,7 +100,7 @@ fn frequency_puts_hot_syscalls_higher() {
     )
     .unwrap();
     let o = CompileOptions::new(Arch::X86_64);
-    let weighted = seccomp::compile_file(&dir.join("p.policy"), &o).unwrap();
+    let weighted = seccomp::compile_file(dir.join("p.policy"), &o).unwrap();
     let uniform = seccomp::compile_str(&plain, Path::new("u.policy"), &o).unwrap();
     let nr = seccomp::syscall_number(Arch::X86_64, hot).unwrap();
     let d = SeccompData::new(Arch::X86_64, nr, [0; 6]);

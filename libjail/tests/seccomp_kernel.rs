@@ -149,7 +149,7 @@ fn own_policy_in_the_kernel() {
 /// Install `file` of `corpus`: getpid works, `denied` is killed.
 #[cfg(target_arch = "x86_64")]
 fn file_policy_in_the_kernel(corpus: &common::Corpus, file: &str, denied: libc::c_long) {
-    let prog = seccomp::compile_file(&corpus.dir.join(file), &corpus.options()).unwrap();
+    let prog = seccomp::compile_file(corpus.dir.join(file), &corpus.options()).unwrap();
     let ok = in_child(&prog, false, || i32::from(sys(libc::SYS_getpid, 0, 0) <= 0));
     assert_eq!(ok, Outcome::Exited(0));
     static DENIED: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);

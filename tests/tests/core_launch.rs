@@ -12,16 +12,12 @@ use jail_tests::support::*;
 #[test]
 fn missing_and_non_executable_programs_are_refused_before_fork() {
     let jail = Jail::new();
-    let err = jail
-        .run("/nonexistent/program", &[] as &[&str])
-        .unwrap_err();
+    let err = jail.command("/nonexistent/program").spawn().unwrap_err();
     assert!(err.to_string().contains("/nonexistent/program"), "{err}");
     assert_eq!(err.exit_status(), 127);
-    let err = jail
-        .run("no-such-program-in-path", &[] as &[&str])
-        .unwrap_err();
+    let err = jail.command("no-such-program-in-path").spawn().unwrap_err();
     assert!(err.to_string().contains("PATH"), "{err}");
-    let err = jail.run("/etc/passwd", &[] as &[&str]).unwrap_err();
+    let err = jail.command("/etc/passwd").spawn().unwrap_err();
     assert!(err.to_string().contains("not an executable"), "{err}");
     assert_eq!(err.exit_status(), 126);
 }
@@ -56,7 +52,7 @@ fn privileged_binaries_are_refused_in_preload_mode() {
     std::fs::set_permissions(&setuid, std::fs::Permissions::from_mode(0o4755)).unwrap();
     let mut jail = Jail::new();
     jail.change_uid(65534).change_gid(65534);
-    let err = jail.run(&setuid, &[] as &[&str]).unwrap_err();
+    let err = jail.command(&setuid).spawn().unwrap_err();
     assert!(matches!(err, LaunchError::PrivilegedProgram(_)), "{err}");
     assert!(err.to_string().contains("LD_PRELOAD"), "{err}");
 
@@ -80,7 +76,7 @@ fn privileged_binaries_are_refused_in_preload_mode() {
         )
     };
     assert_eq!(rc, 0, "setxattr: {}", std::io::Error::last_os_error());
-    let err = jail.run(&filecap, &[] as &[&str]).unwrap_err();
+    let err = jail.command(&filecap).spawn().unwrap_err();
     assert!(matches!(err, LaunchError::PrivilegedProgram(_)), "{err}");
 }
 
@@ -144,7 +140,7 @@ fn static_programs_run_in_no_preload_mode() {
     // Caps for a non-root uid across execve need ambient caps.
     let mut caps = Jail::new();
     caps.change_uid(65534).change_gid(65534).use_caps(1 << 10);
-    let err = caps.run(bin, &[] as &[&str]).unwrap_err();
+    let err = caps.command(bin).spawn().unwrap_err();
     assert!(matches!(err, LaunchError::CapsNeedAmbient(65534)), "{err}");
     caps.set_ambient_caps();
     let out = run_program(&caps, bin, &[]);
@@ -213,7 +209,7 @@ fn command_output_collects_stdout_and_stderr() {
 #[test]
 fn kill_sends_sigkill_and_wait_reports_the_signal() {
     let jail = Jail::new();
-    let mut child = jail.run(probe(), &["sleep", "30"]).unwrap();
+    let mut child = jail.run(probe(), ["sleep", "30"]).unwrap();
     child.kill().unwrap();
     let status = child.wait().unwrap();
     assert_eq!(

@@ -199,7 +199,7 @@ fn unprivileged_caller_gets_clear_errors_for_privileged_settings() {
         let mut jail = Jail::new();
         jail.seccomp_filter(bpf::deny_mkdir(false));
         let err = jail
-            .run(probe(), &["status"])
+            .run(probe(), ["status"])
             .expect_err("a filter without no_new_privs, unprivileged");
         assert!(
             err.to_string()
@@ -272,7 +272,7 @@ fn supplementary_groups_set_kept_or_inherited() {
     let mut jail = Jail::new();
     jail.change_uid(65534)
         .change_gid(65534)
-        .set_supplementary_gids(&[5, 6]);
+        .set_supplementary_gids([5, 6]);
     jail.add_supplementary_gid(7);
     let out = run_probe(&jail, &["status"]);
     assert_eq!(out.field("groups"), Some("5 6 7"), "{out:?}");

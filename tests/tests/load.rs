@@ -30,7 +30,7 @@ fn jail() -> Jail {
 /// Launch /bin/true; the status and the namespaces the jail made (read
 /// while its init still lives, when it does).
 fn launch(jail: &Jail) -> (i32, Vec<String>) {
-    let mut child = jail.run("/bin/true", &[] as &[&str]).expect("launch");
+    let mut child = jail.command("/bin/true").spawn().expect("launch");
     let ns = KINDS
         .iter()
         .filter_map(|k| std::fs::read_link(format!("/proc/{}/ns/{k}", child.pid())).ok())

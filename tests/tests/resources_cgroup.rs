@@ -458,23 +458,20 @@ fn a_failed_launch_leaves_no_cgroup() {
     jail.cgroup_parent(&parent.path)
         .pids_limit(8)
         .rlimit(jail::Resource::NoFile, 1 << 40, 1 << 40);
-    let err = jail.run("/bin/true", &[] as &[&str]).unwrap_err();
+    let err = jail.command("/bin/true").spawn().unwrap_err();
     assert!(err.to_string().contains("RLIMIT_NOFILE"), "{err}");
     assert_eq!(parent.children(), Vec::<PathBuf>::new());
     // Fails while writing the limits: memory.high has no v1 equivalent.
     if hierarchy_of(Controller::Memory).is_some_and(|h| h.version == Version::V1) {
         let mut jail = Jail::new();
         jail.pids_limit(8).memory_high(ByteSize::mib(64));
-        let err = jail.run("/bin/true", &[] as &[&str]).unwrap_err();
+        let err = jail.command("/bin/true").spawn().unwrap_err();
         assert!(err.to_string().contains("memory.high"), "{err}");
     }
     // Fails before anything is made: a parent that does not exist.
     let mut jail = Jail::new();
     jail.cgroup_parent("/no-such-jail-parent").pids_limit(8);
-    let err = jail
-        .run("/bin/true", &[] as &[&str])
-        .unwrap_err()
-        .to_string();
+    let err = jail.command("/bin/true").spawn().unwrap_err().to_string();
     assert!(
         err.contains("cgroup parent '/no-such-jail-parent' does not exist"),
         "{err}"
@@ -648,10 +645,7 @@ fn an_unprivileged_launcher_uses_a_delegated_cgroup() {
         // Without a delegated cgroup: one line naming the missing delegation.
         let mut jail = Jail::new();
         jail.pids_limit(8);
-        let err = jail
-            .run("/bin/true", &[] as &[&str])
-            .unwrap_err()
-            .to_string();
+        let err = jail.command("/bin/true").spawn().unwrap_err().to_string();
         assert!(
             err.contains("cannot create the jail's cgroup in")
                 && err.contains("uid 65534 has no cgroup delegated there"),

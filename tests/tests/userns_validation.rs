@@ -111,7 +111,7 @@ fn the_library_refuses_an_unmapped_uid_before_fork() {
         .uid_map("0 0 1")
         .gid_map("0 0 1")
         .change_uid(4242);
-    let err = jail.run("/bin/true", &[] as &[&str]).unwrap_err();
+    let err = jail.command("/bin/true").spawn().unwrap_err();
     assert!(matches!(err, LaunchError::UserNamespace(_)), "{err}");
     assert!(err.to_string().contains("uid 4242"), "{err}");
 }

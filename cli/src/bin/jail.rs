@@ -221,33 +221,26 @@ fn doctor(options: &[std::ffi::OsString]) -> Result<bool, String> {
 }
 
 fn run(cli: Cli) -> Result<u8, Failure> {
-    let cmd = match cli.command {
-        Command::Policy(cmd) => cmd,
-        Command::Doctor { options } => {
-            return match doctor(&options)? {
-                true => Ok(0),
-                false => Err(
-                    "doctor: this host lacks something the jail needs (see the lines above)".into(),
-                ),
-            };
-        }
-    };
+    match cli.command {
+        Command::Policy(cmd) => policy(cmd),
+        Command::Doctor { options } => match doctor(&options)? {
+            true => Ok(0),
+            false => {
+                Err("doctor: this host lacks something the jail needs (see the lines above)".into())
+            }
+        },
+    }
+}
+
+/// `jail policy ...`: the exit status (the recorded program's, for `record`).
+fn policy(cmd: PolicyCommand) -> Result<u8, Failure> {
     match cmd {
         PolicyCommand::Record {
             output,
             append,
             timeout,
             args,
-        } => {
-            let timeout = timeout
-                .map(|t| {
-                    std::time::Duration::try_from_secs_f64(t)
-                        .map_err(|_| format!("--timeout {t}: give a positive number of seconds"))
-                })
-                .transpose()?;
-            let status = jail_cli::record::record(&output, append, timeout, &args)?;
-            return Ok(status.clamp(0, 255) as u8);
-        }
+        } => return record(&output, append, timeout, &args),
         PolicyCommand::Generate {
             logs,
             policy,
@@ -269,64 +262,100 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             policy,
             output,
             opts,
-        } => {
-            let o = opts.compile_options()?;
-            let prog = seccomp::compile_file(&policy, &o)?;
-            std::fs::write(&output, prog.to_bytes())
-                .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
-            eprintln!(
-                "{}: {} instructions for {}",
-                output.display(),
-                prog.len(),
-                o.arch
-            );
-        }
-        PolicyCommand::Dump { file, opts } => {
-            let o = opts.compile_options()?;
-            let prog = if file.extension().is_some_and(|e| e == "bpf") {
-                let bytes = jail::input_file::read(&file).map_err(|e| e.to_string())?;
-                Program::from_bytes(&bytes).map_err(|e| format!("{}: {e}", file.display()))?
-            } else {
-                seccomp::compile_file(&file, &o)?
-            };
-            print!("{}", prog.listing(o.arch));
-        }
+        } => compile(&policy, &output, &opts)?,
+        PolicyCommand::Dump { file, opts } => dump(&file, &opts)?,
         PolicyCommand::Check {
             policy,
             syscall,
             args,
             opts,
-        } => {
-            let o = opts.compile_options()?;
-            let parsed = seccomp::parse_file(&policy, &o)?;
-            let prog = seccomp::compile_policy(&parsed, &policy)?;
-            let nr = resolve_syscall(o.arch, &syscall)?;
-            if args.len() > 6 {
-                return Err(
-                    format!("a syscall has at most 6 arguments, got {}", args.len()).into(),
-                );
-            }
-            let mut a = [0u64; 6];
-            for (slot, text) in a.iter_mut().zip(&args) {
-                *slot = tables::parse_arg(o.arch, text).ok_or_else(|| {
-                    format!(
-                        "argument `{text}` is neither a number nor a constant on {}",
-                        o.arch
-                    )
-                })?;
-            }
-            let report = seccomp::check(&parsed, &prog, &SeccompData::new(o.arch, nr, a))
-                .map_err(|e| e.to_string())?;
-            let name = seccomp::syscall_name(o.arch, nr).unwrap_or("?");
-            println!("{name}({}) on {}: {report}", args.join(", "), o.arch);
-            if !report.consistent() {
-                return Err(
-                    "the compiled program disagrees with the policy: please report this".into(),
-                );
-            }
-        }
+        } => check(&policy, &syscall, &args, &opts)?,
     }
     Ok(0)
+}
+
+/// `jail policy record`: the recorded program's exit status.
+fn record(
+    output: &std::path::Path,
+    append: bool,
+    timeout: Option<f64>,
+    args: &[std::ffi::OsString],
+) -> Result<u8, Failure> {
+    let timeout = timeout
+        .map(|t| {
+            std::time::Duration::try_from_secs_f64(t)
+                .map_err(|_| format!("--timeout {t}: give a positive number of seconds"))
+        })
+        .transpose()?;
+    let status = jail_cli::record::record(output, append, timeout, args)?;
+    Ok(status.clamp(0, 255) as u8)
+}
+
+/// `jail policy compile`: the BPF program to `output`, its size on stderr.
+fn compile(
+    policy: &std::path::Path,
+    output: &std::path::Path,
+    opts: &PolicyOpts,
+) -> Result<(), Failure> {
+    let o = opts.compile_options()?;
+    let prog = seccomp::compile_file(policy, &o)?;
+    std::fs::write(output, prog.to_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+    eprintln!(
+        "{}: {} instructions for {}",
+        output.display(),
+        prog.len(),
+        o.arch
+    );
+    Ok(())
+}
+
+/// `jail policy dump`: the listing of a policy's program, or of a
+/// compiled one (`.bpf`).
+fn dump(file: &std::path::Path, opts: &PolicyOpts) -> Result<(), Failure> {
+    let o = opts.compile_options()?;
+    let prog = if file.extension().is_some_and(|e| e == "bpf") {
+        let bytes = jail::input_file::read(file).map_err(|e| e.to_string())?;
+        Program::from_bytes(&bytes).map_err(|e| format!("{}: {e}", file.display()))?
+    } else {
+        seccomp::compile_file(file, &o)?
+    };
+    print!("{}", prog.listing(o.arch));
+    Ok(())
+}
+
+/// `jail policy check`: what the policy and its program decide for one
+/// call; an error when they disagree.
+fn check(
+    policy: &std::path::Path,
+    syscall: &str,
+    args: &[String],
+    opts: &PolicyOpts,
+) -> Result<(), Failure> {
+    let o = opts.compile_options()?;
+    let parsed = seccomp::parse_file(policy, &o)?;
+    let prog = seccomp::compile_policy(&parsed, policy)?;
+    let nr = resolve_syscall(o.arch, syscall)?;
+    if args.len() > 6 {
+        return Err(format!("a syscall has at most 6 arguments, got {}", args.len()).into());
+    }
+    let mut a = [0u64; 6];
+    for (slot, text) in a.iter_mut().zip(args) {
+        *slot = tables::parse_arg(o.arch, text).ok_or_else(|| {
+            format!(
+                "argument `{text}` is neither a number nor a constant on {}",
+                o.arch
+            )
+        })?;
+    }
+    let report = seccomp::check(&parsed, &prog, &SeccompData::new(o.arch, nr, a))
+        .map_err(|e| e.to_string())?;
+    let name = seccomp::syscall_name(o.arch, nr).unwrap_or("?");
+    println!("{name}({}) on {}: {report}", args.join(", "), o.arch);
+    if !report.consistent() {
+        return Err("the compiled program disagrees with the policy: please report this".into());
+    }
+    Ok(())
 }
 
 /// `jail policy lint`: one line per warning on stdout, as `minijail0 -S`

@@ -114,7 +114,7 @@ fn check_misuse(m: &Minijail, use_preload: bool, exec: bool) {
     if use_preload && exec && !m.jail.hooks().is_empty() {
         die("Minijail hooks are not supported with LD_PRELOAD");
     }
-    if !use_preload && m.jail.caps().is_some_and(|c| c != 0) && !m.jail.ambient_caps() {
+    if !use_preload && m.jail.caps().is_some_and(|c| !c.is_empty()) && !m.jail.ambient_caps() {
         die("non-empty, non-ambient capabilities are not supported without LD_PRELOAD");
     }
     if !m.jail.new_session_enabled() && m.jail.has_namespace(jail::Namespace::Pid) {

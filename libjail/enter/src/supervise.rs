@@ -274,8 +274,7 @@ mod tests {
             stmt(BPF_RET_K, 0x7fff_0000),
         ];
         let Some(out) = supervised_program(&program, Notify::Kills) else {
-            eprintln!("SKIP kills_become_notifications_and_the_prefix_leads: no supervision on this architecture");
-            return;
+            jail_testkit::skip!("no supervision on this architecture");
         };
         assert_eq!(out.len(), PREFIX_LEN + 3);
         assert_eq!(out[PREFIX_LEN].k, RET_USER_NOTIF);

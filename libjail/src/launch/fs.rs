@@ -343,7 +343,30 @@ pub fn setup(plan: &mut Plan) -> Result<(), StepError> {
     result
 }
 
+/// The mounts, the minimal /dev, /tmp and /proc inside the root, then (in
+/// no-preload mode) entering the root.
 fn mounts_and_root(plan: &mut Plan) -> Result<(), StepError> {
+    let root = mount_outside_dev(plan)?;
+    if plan.mount_dev {
+        mount_minimal_dev(plan, root.0)?;
+    }
+    // /tmp and /proc go into the new root before entering it (upstream
+    // mounts them after): in a user namespace the kernel only allows a new
+    // proc while a fully visible one is still in the mount namespace,
+    // which pivot_root takes away.
+    if let Some(data) = &plan.tmp_data {
+        mount_tmp(root.0, data)?;
+    }
+    if let Some(read_only) = plan.remount_proc {
+        mount_proc(root.0, read_only, plan.userns)?;
+    }
+    drop(root);
+    enter_root(plan)
+}
+
+/// Every mount outside the minimal /dev, in order; returns the root as
+/// it is after them.
+fn mount_outside_dev(plan: &Plan) -> Result<Fd, StepError> {
     let open_root = |index: usize| {
         sys::open_path(&plan.root, libc::O_DIRECTORY)
             .map(Fd)
@@ -358,87 +381,92 @@ fn mounts_and_root(plan: &mut Plan) -> Result<(), StepError> {
             root = open_root(index)?;
         }
     }
-    if plan.mount_dev {
-        // Take every source from the host's /dev before covering it; a
-        // host node that cannot be taken is only needed where mknod fails.
-        let mut nodes = [-1; DEV_NODES.len()];
-        let taken = (|| {
-            for (slot, (.., host)) in nodes.iter_mut().zip(DEV_NODES) {
-                *slot = sys::open_tree_clone(libc::AT_FDCWD, host, false).unwrap_or(-1);
-            }
-            for (index, op) in plan.mounts.iter().enumerate() {
-                if op.in_dev && op.fstype.is_none() {
-                    plan.mount_trees[index] =
-                        clone_tree(op).map_err(|e| (ChildStep::Mount, e, index as u64))?;
-                }
-            }
-            Ok(())
-        })();
-        let dev = taken.and_then(|()| mount_dev(root.0, &nodes, plan.propagation));
-        for fd in nodes {
-            sys::close(fd);
+    Ok(root)
+}
+
+/// The minimal /dev, then the mounts inside it.
+fn mount_minimal_dev(plan: &mut Plan, root: libc::c_int) -> Result<(), StepError> {
+    // Take every source from the host's /dev before covering it; a
+    // host node that cannot be taken is only needed where mknod fails.
+    let mut nodes = [-1; DEV_NODES.len()];
+    let taken = (|| {
+        for (slot, (.., host)) in nodes.iter_mut().zip(DEV_NODES) {
+            *slot = sys::open_tree_clone(libc::AT_FDCWD, host, false).unwrap_or(-1);
         }
-        let dev = dev?;
-        for (index, op) in plan.mounts.iter().enumerate().filter(|(_, op)| op.in_dev) {
-            create_in_dev(dev.0, op, index as u64)?;
-            let tree = std::mem::replace(&mut plan.mount_trees[index], -1);
-            do_mount(root.0, op, tree, index as u64)?;
-        }
-    }
-    // /tmp and /proc go into the new root before entering it (upstream
-    // mounts them after): in a user namespace the kernel only allows a new
-    // proc while a fully visible one is still in the mount namespace,
-    // which pivot_root takes away.
-    if let Some(data) = &plan.tmp_data {
-        let target = resolve_dir(root.0, c"tmp", ChildStep::MountTmp)?;
-        // Source "none", as upstream's.
-        mount_on_dir(
-            &target,
-            Some(c"none"),
-            Some(c"tmpfs"),
-            libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_NOSUID,
-            Some(data),
-        )
-        .map_err(|e| (ChildStep::MountTmp, e, 0))?;
-    }
-    if let Some(read_only) = plan.remount_proc {
-        let step = ChildStep::RemountProc;
-        if !plan.userns {
-            // Detach the /proc the root has (the host's, or a bind of it),
-            // so the new one is not stacked over it. In a user namespace
-            // the inherited mount is locked, so the new one goes on top.
-            let target = resolve_dir(root.0, c"proc", step)?;
-            sys::fchdir(target.0).map_err(|e| (step, e, 0))?;
-            // SAFETY: umount2 on a NUL-terminated path.
-            if unsafe { libc::umount2(c".".as_ptr(), libc::MNT_DETACH) } != 0
-                && sys::errno() != libc::EINVAL
-            {
-                return Err((step, sys::errno(), 0));
+        for (index, op) in plan.mounts.iter().enumerate() {
+            if op.in_dev && op.fstype.is_none() {
+                plan.mount_trees[index] =
+                    clone_tree(op).map_err(|e| (ChildStep::Mount, e, index as u64))?;
             }
         }
-        let target = resolve_dir(root.0, c"proc", step)?;
-        let mut flags = libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_NOSUID;
-        if read_only {
-            flags |= libc::MS_RDONLY;
-        }
-        mount_on_dir(&target, Some(c"proc"), Some(c"proc"), flags, None)
-            .map_err(|e| (step, e, 0))?;
+        Ok(())
+    })();
+    let dev = taken.and_then(|()| mount_dev(root, &nodes, plan.propagation));
+    for fd in nodes {
+        sys::close(fd);
     }
-    drop(root);
-    if plan.chroot || plan.pivot_root {
-        crate::hook::run(&plan.hooks, crate::hook::HookEvent::PreChroot)
-            .map_err(|(errno, index)| (ChildStep::Hook, errno, index))?;
-    }
-    // No-preload mode: enter the root here, with stage 2's own code.
-    if plan.chroot || plan.pivot_root {
-        let step = if plan.pivot_root {
-            ChildStep::PivotRoot
-        } else {
-            ChildStep::Chroot
-        };
-        jail_enter::root::switch(&plan.root, plan.pivot_root).map_err(|e| (step, e.errno, 0))?;
+    let dev = dev?;
+    for (index, op) in plan.mounts.iter().enumerate().filter(|(_, op)| op.in_dev) {
+        create_in_dev(dev.0, op, index as u64)?;
+        let tree = std::mem::replace(&mut plan.mount_trees[index], -1);
+        do_mount(root, op, tree, index as u64)?;
     }
     Ok(())
+}
+
+/// A tmpfs of the planned size on the root's /tmp.
+fn mount_tmp(root: libc::c_int, data: &CStr) -> Result<(), StepError> {
+    let target = resolve_dir(root, c"tmp", ChildStep::MountTmp)?;
+    // Source "none", as upstream's.
+    mount_on_dir(
+        &target,
+        Some(c"none"),
+        Some(c"tmpfs"),
+        libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_NOSUID,
+        Some(data),
+    )
+    .map_err(|e| (ChildStep::MountTmp, e, 0))
+}
+
+/// A fresh /proc on the root's /proc, in place of the one there unless
+/// in a user namespace.
+fn mount_proc(root: libc::c_int, read_only: bool, userns: bool) -> Result<(), StepError> {
+    let step = ChildStep::RemountProc;
+    if !userns {
+        // Detach the /proc the root has (the host's, or a bind of it),
+        // so the new one is not stacked over it. In a user namespace
+        // the inherited mount is locked, so the new one goes on top.
+        let target = resolve_dir(root, c"proc", step)?;
+        sys::fchdir(target.0).map_err(|e| (step, e, 0))?;
+        // SAFETY: umount2 on a NUL-terminated path.
+        if unsafe { libc::umount2(c".".as_ptr(), libc::MNT_DETACH) } != 0
+            && sys::errno() != libc::EINVAL
+        {
+            return Err((step, sys::errno(), 0));
+        }
+    }
+    let target = resolve_dir(root, c"proc", step)?;
+    let mut flags = libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_NOSUID;
+    if read_only {
+        flags |= libc::MS_RDONLY;
+    }
+    mount_on_dir(&target, Some(c"proc"), Some(c"proc"), flags, None).map_err(|e| (step, e, 0))
+}
+
+/// No-preload mode: the pre-chroot hooks, then enter the root with stage
+/// 2's own code.
+fn enter_root(plan: &Plan) -> Result<(), StepError> {
+    if !(plan.chroot || plan.pivot_root) {
+        return Ok(());
+    }
+    crate::hook::run(&plan.hooks, crate::hook::HookEvent::PreChroot)
+        .map_err(|(errno, index)| (ChildStep::Hook, errno, index))?;
+    let step = if plan.pivot_root {
+        ChildStep::PivotRoot
+    } else {
+        ChildStep::Chroot
+    };
+    jail_enter::root::switch(&plan.root, plan.pivot_root).map_err(|e| (step, e.errno, 0))
 }
 
 /// Resolve a directory inside the root (never through a symlink).

@@ -64,12 +64,25 @@ impl Jail {
         Plan::build_making(self, cmd, false, plan::Making::Nothing).map(drop)
     }
 
-    /// Run `program` with `args` (argv[1..]) and the launcher's environment.
-    pub fn run<S: AsRef<std::ffi::OsStr>>(
+    /// Run `program` with `args` (argv\[1..\]) and the launcher's
+    /// environment, as `jail.command(program).args(args).spawn()`; `args`
+    /// is anything [`Command::args`] takes.
+    ///
+    /// ```no_run
+    /// let jail = jail::Jail::new();
+    /// let status = jail.run("/bin/echo", ["hello", "world"])?.wait()?;
+    /// assert!(status.success());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn run<I, S>(
         &self,
         program: impl AsRef<std::path::Path>,
-        args: &[S],
-    ) -> Result<JailedProcess, LaunchError> {
+        args: I,
+    ) -> Result<JailedProcess, LaunchError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
         let mut cmd = Command::new(program);
         cmd.args(args);
         self.spawn(&cmd)
@@ -77,23 +90,34 @@ impl Jail {
 
     /// Like [`Jail::run`], but apply stage 2 in the child before execve
     /// (for static programs; the policy must then allow execve).
-    pub fn run_no_preload<S: AsRef<std::ffi::OsStr>>(
+    pub fn run_no_preload<I, S>(
         &self,
         program: impl AsRef<std::path::Path>,
-        args: &[S],
-    ) -> Result<JailedProcess, LaunchError> {
+        args: I,
+    ) -> Result<JailedProcess, LaunchError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
         let mut cmd = Command::new(program);
         cmd.args(args).preload_mode(crate::PreloadMode::Never);
         self.spawn(&cmd)
     }
 
-    /// Like [`Jail::run`], with exactly the environment `env` (`NAME=value`).
-    pub fn run_env<S: AsRef<std::ffi::OsStr>, E: AsRef<std::ffi::OsStr>>(
+    /// Like [`Jail::run`], with exactly the environment `env` (`NAME=value`
+    /// entries, as [`Command::env_exactly`] takes them).
+    pub fn run_env<I, S, E, V>(
         &self,
         program: impl AsRef<std::path::Path>,
-        args: &[S],
-        env: &[E],
-    ) -> Result<JailedProcess, LaunchError> {
+        args: I,
+        env: E,
+    ) -> Result<JailedProcess, LaunchError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+        E: IntoIterator<Item = V>,
+        V: AsRef<std::ffi::OsStr>,
+    {
         let mut cmd = Command::new(program);
         cmd.args(args).env_exactly(env);
         self.spawn(&cmd)
@@ -121,10 +145,10 @@ impl Jail {
 
 /// Make this process undumpable for the rest of its life (PR_SET_DUMPABLE
 /// 0), so no program it launches can ptrace it or read its /proc/PID/
-/// environ, fd or mem, whatever the jail. A launcher that is only a
-/// launcher (minijail0) calls it first; library launches do it themselves
-/// when the program could reach the launcher (see
-/// [`Jail::keep_launcher_dumpable`]).
+/// environ, fd or mem, whatever the jail. [`Jail::spawn`] and the other
+/// launches do it themselves when the program could reach the launcher
+/// (see [`Jail::keep_launcher_dumpable`]); a caller that keeps secrets in
+/// its environment or fds and starts programs some other way calls this.
 pub fn make_launcher_undumpable() -> Result<(), LaunchError> {
     crate::sys::set_dumpable(false)
         .map_err(|e| LaunchError::os("making the launcher undumpable (PR_SET_DUMPABLE)", e))

@@ -230,126 +230,144 @@ fn inside_dev(jail: &Jail, dest: &Path) -> Option<PathBuf> {
 pub fn plan(jail: &Jail, root: &Path) -> Result<Vec<MountOp>, LaunchError> {
     let root_fd = open_dir("root directory", root)?;
     sys::close(root_fd);
-    let mut ops = Vec::with_capacity(jail.mounts.len());
-    for (i, m) in jail.mounts.iter().enumerate() {
-        if !m.dest.is_absolute() {
+    let ops = jail
+        .mounts
+        .iter()
+        .enumerate()
+        .map(|(i, m)| plan_mount(jail, root, &jail.mounts[..i], m))
+        .collect::<Result<Vec<_>, _>>()?;
+    check_fixed_mount_points(jail, root)?;
+    Ok(ops)
+}
+
+/// One mount, checked and turned into what the child needs; `earlier`
+/// are the mounts made before it.
+fn plan_mount(
+    jail: &Jail,
+    root: &Path,
+    earlier: &[MountSpec],
+    m: &MountSpec,
+) -> Result<MountOp, LaunchError> {
+    check_mount_paths(m)?;
+    let (in_dev, create_in_dev) = match inside_dev(jail, &m.dest) {
+        Some(inside) => (true, dev_creation_steps(m, &inside)?),
+        None => {
+            check_dest("mount destination", root, earlier, &m.dest, true)?;
+            (false, Vec::new())
+        }
+    };
+    let bind_attr = if m.is_bind() {
+        bind_attr(m.flags).ok_or_else(|| LaunchError::BindFlags {
+            source_path: m.source.clone(),
+            dest: m.dest.clone(),
+            flags: m.flags,
+        })?
+    } else {
+        MountAttr::default()
+    };
+    Ok(MountOp {
+        source: cstring("mount source", &m.source)?,
+        dest: cstring("mount destination", &relative(&m.dest))?,
+        fstype: m
+            .fstype
+            .as_deref()
+            .map(|t| text_cstring("filesystem type", t.as_bytes()))
+            .transpose()?,
+        flags: m.flags,
+        data: m
+            .data
+            .as_deref()
+            .map(|d| text_cstring("mount data", d.as_bytes()))
+            .transpose()?,
+        bind_attr,
+        in_dev,
+        create_in_dev,
+        on_root: relative(&m.dest) == Path::new("."),
+        recursive: m.flags & libc::MS_REC != 0,
+        create: if in_dev { Vec::new() } else { create_steps(m)? },
+    })
+}
+
+/// The destination is absolute; a bind's source is absolute and exists.
+fn check_mount_paths(m: &MountSpec) -> Result<(), LaunchError> {
+    if !m.dest.is_absolute() {
+        return Err(LaunchError::path(
+            "mount destination",
+            &m.dest,
+            "must be an absolute path (inside the jail's root)",
+        ));
+    }
+    if !m.is_bind() {
+        return Ok(());
+    }
+    if !m.source.is_absolute() {
+        return Err(LaunchError::path(
+            "bind mount source",
+            &m.source,
+            "must be an absolute path",
+        ));
+    }
+    if !m.source.exists() {
+        return Err(LaunchError::path(
+            "bind mount source",
+            &m.source,
+            "does not exist; check the path",
+        ));
+    }
+    Ok(())
+}
+
+/// The paths to create inside the minimal /dev for a mount on `inside`
+/// (its destination relative to /dev), each with whether it is a
+/// directory; a destination through one of its symlinks is refused.
+fn dev_creation_steps(m: &MountSpec, inside: &Path) -> Result<Vec<(CString, bool)>, LaunchError> {
+    let parts: Vec<_> = inside.components().collect();
+    if let Some(Component::Normal(first)) = parts.first() {
+        if DEV_LINK_NAMES
+            .iter()
+            .any(|n| first.as_bytes() == n.as_bytes())
+        {
             return Err(LaunchError::path(
                 "mount destination",
                 &m.dest,
-                "must be an absolute path (inside the jail's root)",
+                "is (or is under) a symlink of the minimal /dev; mount destinations must not be symlinks",
             ));
         }
-        if m.is_bind() {
-            if !m.source.is_absolute() {
-                return Err(LaunchError::path(
-                    "bind mount source",
-                    &m.source,
-                    "must be an absolute path",
-                ));
-            }
-            if !m.source.exists() {
-                return Err(LaunchError::path(
-                    "bind mount source",
-                    &m.source,
-                    "does not exist; check the path",
-                ));
-            }
-        }
-        let mut create_in_dev = Vec::new();
-        let in_dev = match inside_dev(jail, &m.dest) {
-            Some(inside) => {
-                let parts: Vec<_> = inside.components().collect();
-                if let Some(Component::Normal(first)) = parts.first() {
-                    if DEV_LINK_NAMES
-                        .iter()
-                        .any(|n| first.as_bytes() == n.as_bytes())
-                    {
-                        return Err(LaunchError::path(
-                            "mount destination",
-                            &m.dest,
-                            "is (or is under) a symlink of the minimal /dev; mount destinations must not be symlinks",
-                        ));
-                    }
-                }
-                let mut path = PathBuf::new();
-                for (n, part) in parts.iter().enumerate() {
-                    path.push(part);
-                    let last = n + 1 == parts.len();
-                    let is_dir = !last || mount_point_is_dir(m);
-                    create_in_dev.push((cstring("mount destination", &path)?, is_dir));
-                }
-                true
-            }
-            None => {
-                check_dest("mount destination", root, &jail.mounts[..i], &m.dest, true)?;
-                false
-            }
-        };
-        let bind_attr = if m.is_bind() {
-            bind_attr(m.flags).ok_or_else(|| LaunchError::BindFlags {
-                source_path: m.source.clone(),
-                dest: m.dest.clone(),
-                flags: m.flags,
-            })?
-        } else {
-            MountAttr::default()
-        };
-        ops.push(MountOp {
-            source: cstring("mount source", &m.source)?,
-            dest: cstring("mount destination", &relative(&m.dest))?,
-            fstype: m
-                .fstype
-                .as_deref()
-                .map(|t| text_cstring("filesystem type", t.as_bytes()))
-                .transpose()?,
-            flags: m.flags,
-            data: m
-                .data
-                .as_deref()
-                .map(|d| text_cstring("mount data", d.as_bytes()))
-                .transpose()?,
-            bind_attr,
-            in_dev,
-            create_in_dev,
-            on_root: relative(&m.dest) == Path::new("."),
-            recursive: m.flags & libc::MS_REC != 0,
-            create: if in_dev { Vec::new() } else { create_steps(m)? },
-        });
     }
+    let mut steps = Vec::new();
+    let mut path = PathBuf::new();
+    for (n, part) in parts.iter().enumerate() {
+        path.push(part);
+        let last = n + 1 == parts.len();
+        let is_dir = !last || mount_point_is_dir(m);
+        steps.push((cstring("mount destination", &path)?, is_dir));
+    }
+    Ok(steps)
+}
+
+/// /dev, /tmp and /proc, where the jail mounts its own, can be reached
+/// inside the root past every mount made outside the minimal /dev.
+fn check_fixed_mount_points(jail: &Jail, root: &Path) -> Result<(), LaunchError> {
     let non_dev: Vec<MountSpec> = jail
         .mounts
         .iter()
         .filter(|m| inside_dev(jail, &m.dest).is_none())
         .cloned()
         .collect();
-    if jail.mount_dev {
-        check_dest(
-            "/dev for the minimal /dev (-d)",
-            root,
-            &non_dev,
-            Path::new("/dev"),
-            false,
-        )?;
-    }
-    if jail.mount_tmp.is_some() {
-        check_dest(
-            "/tmp for the tmpfs (-t)",
-            root,
-            &non_dev,
-            Path::new("/tmp"),
-            false,
-        )?;
-    }
-    if jail.proc_mount().is_some() {
-        check_dest(
+    for (wanted, what, dest) in [
+        (jail.mount_dev, "/dev for the minimal /dev (-d)", "/dev"),
+        (jail.mount_tmp.is_some(), "/tmp for the tmpfs (-t)", "/tmp"),
+        (
+            jail.proc_mount().is_some(),
             "/proc for the new /proc",
-            root,
-            &non_dev,
-            Path::new("/proc"),
-            false,
-        )?;
+            "/proc",
+        ),
+    ] {
+        if wanted {
+            check_dest(what, root, &non_dev, Path::new(dest), false)?;
+        }
     }
-    Ok(ops)
+    Ok(())
 }
 
 /// How paths inside the jail map to the host before fork: the new root

@@ -293,7 +293,11 @@ impl Plan {
         Plan::build_making(jail, cmd, fork_only, Making::Everything)
     }
 
-    /// [`Plan::build`], making only what `making` says.
+    /// [`Plan::build`], making only what `making` says. The steps, in
+    /// order: check the settings, find the program and how stage 2
+    /// reaches it, then plan namespaces, id maps, mounts, fd numbers, the
+    /// preload, the environment and the supervisor, and last make what
+    /// only a launch needs.
     pub fn build_making(
         jail: &Jail,
         cmd: &Command,
@@ -302,11 +306,7 @@ impl Plan {
     ) -> Result<Plan, LaunchError> {
         validate(jail)?;
         if making == Making::Everything {
-            warn_user_without_group(jail);
-        }
-        if making == Making::Everything && jail.seccomp.as_ref().is_some_and(|s| s.logging) {
-            // Upstream's line when it installs a logging filter.
-            crate::log::warn("logging seccomp filter failures");
+            warn_once_per_launch(jail);
         }
         let root_dir = jail.chroot.as_deref().or(jail.pivot_root.as_deref());
         check_landlock_paths(jail, root_dir)?;
@@ -316,120 +316,84 @@ impl Plan {
         // filesystem and stage 2 enters the new root first, as upstream.
         let root_in_stage2 = delivery == Delivery::Preload && root_dir.is_some();
         debug_assert!(root_dir.is_none() || program.from_caller == root_in_stage2);
-        let mut stage2 = build_stage2(jail)?;
-        if root_in_stage2 {
-            stage2.new_root = root_dir.map(|dir| jail_enter::NewRoot {
-                path: dir.as_os_str().as_bytes().to_vec(),
-                pivot: jail.pivot_root.is_some(),
-            });
-        }
-        check_caps_delivery(&stage2, delivery, fork_only)?;
+        let mut stage2 = plan_stage2(
+            jail,
+            delivery,
+            fork_only,
+            root_dir.filter(|_| root_in_stage2),
+        )?;
         let namespaces = plan_namespaces(jail)?;
-        let (uid_map, gid_map, deny_setgroups) = if namespaces.userns {
-            idmap::maps_for(jail)?
-        } else {
-            (None, None, false)
-        };
-        // As upstream: with setgroups denied in the user namespace, the
-        // supplementary groups are not cleared (the kernel would refuse).
-        if deny_setgroups && matches!(stage2.groups, Groups::ClearOnIdChange) {
-            stage2.groups = Groups::Keep;
-        }
-        let root_in_userns = uid_map.as_deref().is_some_and(idmap::maps_inside_zero)
-            && gid_map.as_deref().is_some_and(idmap::maps_inside_zero);
-        if namespaces.userns {
-            let ns = super::userns_check::Namespace {
-                uid_map: uid_map.as_deref(),
-                gid_map: gid_map.as_deref(),
-                deny_setgroups,
-                root_inside: root_in_userns,
-                after_exec: delivery == Delivery::Preload,
-                launcher_ids: sys::effective_ids(),
-            };
-            super::userns_check::check(&mut stage2, &ns)?;
-        }
+        let maps = plan_id_maps(jail, namespaces.userns, delivery, &mut stage2)?;
         let root = root_dir.unwrap_or(Path::new("/"));
         let mounts = super::mountplan::plan(jail, root)?;
-        let inner_fork = (jail.has_namespace(Namespace::Pid) && !jail.run_as_init)
-            || namespaces.joins_pid_ns
-            || jail.has_namespace(Namespace::Time);
-        let handoff_target = handoff_target(jail);
-        // The channel on which stage 2 acknowledges it is applied, when the
-        // caller waits for that.
-        let ack_target = (delivery == Delivery::Preload && cmd.wait_until_jailed)
-            .then(|| next_free_fd(jail, handoff_target + 1));
-        stage2.ack_fd = ack_target;
-        let preload = match delivery {
-            Delivery::Preload => Some(super::preload_library::locate(
-                jail.preload_path.as_deref(),
-            )?),
-            _ => None,
-        };
-        let loader = preload
-            .as_deref()
-            .map(|p| {
-                let above = handoff_target.max(ack_target.unwrap_or(-1)) + 1;
-                super::preload_library::loader_entry(p, next_free_fd(jail, above))
-            })
-            .transpose()?;
-        let preload_check = loader
-            .as_ref()
-            .map(|l| path_cstring("preload library path", &l.entry))
-            .transpose()?;
-        let mut env = base_env(cmd);
-        if let Some(path) = jail.seccomp.as_ref().and_then(|s| s.policy_path.as_ref()) {
-            // As upstream: for the program's logging; it changes nothing enforced.
-            set_env(
-                &mut env,
-                OsStr::new("SECCOMP_POLICY_PATH"),
-                OsStr::new(path),
-            );
-        }
-        if let Some(loader) = &loader {
-            add_preload_env(&mut env, &loader.entry, handoff_target);
-        }
+        let fds = FdNumbers::choose(jail, cmd, delivery);
+        stage2.ack_fd = fds.ack;
+        let preload = plan_preload(jail, delivery, &fds)?;
+        let env = program_env(jail, cmd, &preload, fds.handoff);
         let undumpable_launcher = !jail.keep_launcher_dumpable && program_reaches_launcher(jail);
-        let supervision =
-            supervision(jail, fork_only, delivery, undumpable_launcher).map(|notify| {
-                let above = handoff_target.max(ack_target.unwrap_or(-1)) + 1;
-                // Clear of the preload library's fd too, when it goes as one.
-                let above = match loader.as_ref().and_then(|l| l.fd.as_ref()) {
-                    Some((_, target)) => above.max(target + 1),
-                    None => above,
-                };
-                (notify, next_free_fd(jail, above))
-            });
-        if jail.seccomp.as_ref().is_some_and(|s| s.record) && supervision.is_none() {
-            return Err(LaunchError::CannotRecord);
-        }
+        let supervision = plan_supervision(
+            jail,
+            fork_only,
+            delivery,
+            undumpable_launcher,
+            fds.above_preload(&preload),
+        )?;
         if let (Some(s), Some((notify, report_fd))) = (stage2.seccomp.as_mut(), supervision) {
             s.supervise = Some(jail_enter::Supervise { report_fd, notify });
         }
-        let (entry, preload_fd) = match loader {
-            Some(l) => (Some(l.entry), l.fd),
-            None => (None, None),
-        };
-        let (stage2_bytes, stage2_prepared) = encode_stage2(stage2, delivery, entry)?;
-        let envp: Vec<CString> = env
+        let (stage2_bytes, stage2_prepared) =
+            encode_stage2(stage2, delivery, preload.entry.clone())?;
+        let mut plan = Plan::assemble(
+            jail,
+            cmd,
+            Parts {
+                program,
+                delivery,
+                namespaces,
+                maps,
+                root,
+                root_in_stage2,
+                mounts,
+                env,
+                preload,
+                fds,
+                supervision,
+                stage2_bytes,
+                stage2_prepared,
+                undumpable_launcher,
+            },
+        )?;
+        plan.finish(jail, cmd, fork_only, making)?;
+        Ok(plan)
+    }
+
+    /// The plan from what [`Plan::build_making`]'s steps worked out and the
+    /// settings the child takes as they are; the fds, the child's mode and
+    /// what only a launch makes are left for [`Plan::finish`].
+    fn assemble(jail: &Jail, cmd: &Command, parts: Parts<'_>) -> Result<Plan, LaunchError> {
+        let envp: Vec<CString> = parts
+            .env
             .into_iter()
             .map(|e| cstring("environment entry", &e.into_vec()))
             .collect::<Result<_, _>>()?;
         let argv = argv(cmd)?;
-
-        let mut plan = Plan {
-            program: path_cstring("program", &program.path)?,
+        let inner_fork = (jail.has_namespace(Namespace::Pid) && !jail.run_as_init)
+            || parts.namespaces.joins_pid_ns
+            || jail.has_namespace(Namespace::Time);
+        Ok(Plan {
+            program: path_cstring("program", &parts.program.path)?,
             argv_ptrs: null_terminated(&argv),
             _argv: argv,
             envp_ptrs: null_terminated(&envp),
             _envp: envp,
-            clone_flags: namespaces.clone_flags,
-            unshare_flags: namespaces.unshare_flags,
-            userns: namespaces.userns,
-            root_in_userns,
-            uid_map,
-            gid_map,
-            deny_setgroups,
-            join: namespaces.join,
+            clone_flags: parts.namespaces.clone_flags,
+            unshare_flags: parts.namespaces.unshare_flags,
+            userns: parts.namespaces.userns,
+            root_in_userns: parts.maps.root_inside,
+            uid_map: parts.maps.uid_map,
+            gid_map: parts.maps.gid_map,
+            deny_setgroups: parts.maps.deny_setgroups,
+            join: parts.namespaces.join,
             hostname: optional_cstring("hostname", jail.hostname.as_deref().map(str::as_bytes))?,
             net_loopback: jail.namespaces_to_create().any(|ns| ns == Namespace::Net)
                 && jail.net_loopback,
@@ -441,15 +405,15 @@ impl Plan {
                 0
             },
             remounts: remounts(jail)?,
-            root: path_cstring("root", root)?,
-            chroot: jail.chroot.is_some() && !root_in_stage2,
-            pivot_root: jail.pivot_root.is_some() && !root_in_stage2,
-            preload_check,
-            preload_path: preload,
-            preload_fd,
+            root: path_cstring("root", parts.root)?,
+            chroot: jail.chroot.is_some() && !parts.root_in_stage2,
+            pivot_root: jail.pivot_root.is_some() && !parts.root_in_stage2,
+            preload_check: parts.preload.check,
+            preload_path: parts.preload.library,
+            preload_fd: parts.preload.fd,
             mount_dev: jail.mount_dev,
-            mount_trees: vec![-1; mounts.len()],
-            mounts,
+            mount_trees: vec![-1; parts.mounts.len()],
+            mounts: parts.mounts,
             tmp_data: optional_cstring(
                 "tmpfs size",
                 jail.mount_tmp
@@ -473,23 +437,15 @@ impl Plan {
             fd_base: 0,
             keep_fds: Vec::new(),
             close_open_fds: jail.close_open_fds,
-            delivery,
-            stage2_bytes,
-            stage2_prepared,
-            handoff_target,
-            supervision,
+            delivery: parts.delivery,
+            stage2_bytes: parts.stage2_bytes,
+            stage2_prepared: parts.stage2_prepared,
+            handoff_target: parts.fds.handoff,
+            supervision: parts.supervision,
             report_move: None,
-            ack_target: ack_target.unwrap_or(-1),
+            ack_target: parts.fds.ack.unwrap_or(-1),
             seccomp_label: jail.seccomp.as_ref().map(|s| s.label.clone()),
-            // With a supervisor the launcher explains a seccomp kill itself.
-            sigsys_note: match supervision {
-                Some(_) => CString::default(),
-                None => CString::new(crate::process::sigsys_note(
-                    "the jailed program",
-                    jail.seccomp.as_ref().map(|s| s.label.as_str()),
-                ))
-                .unwrap_or_default(),
-            },
+            sigsys_note: sigsys_note(jail, parts.supervision.is_some()),
             init_death_text: inner_fork
                 .then(|| crate::death::InitDeathText::get(jail.seccomp_strict)),
             init_image: -1,
@@ -498,35 +454,47 @@ impl Plan {
             hooks: jail.hooks.clone(),
             shared_memory_child: false,
             wait_for_parent: true,
-            undumpable_launcher,
+            undumpable_launcher: parts.undumpable_launcher,
             announce_dumpable: false,
             saved_sigmask: sys::empty_sigset(),
             pty_master: None,
             pty_slave: -1,
-        };
+        })
+    }
+
+    /// The last steps of planning: the pty, which fd goes where, the
+    /// jail's own cgroup, how the child runs, and the init's image (the
+    /// pty, the cgroup and the image only when `making` a launch).
+    fn finish(
+        &mut self,
+        jail: &Jail,
+        cmd: &Command,
+        fork_only: bool,
+        making: Making,
+    ) -> Result<(), LaunchError> {
         if making == Making::Everything {
             if let Some(pair) = crate::pty::plan(jail, cmd, fork_only)? {
-                plan.attach_pty(pair);
+                self.attach_pty(pair);
             }
         }
-        plan.plan_fds(jail, cmd)?;
-        plan.check_fd_limit()?;
+        self.plan_fds(jail, cmd)?;
+        self.check_fd_limit()?;
         if making == Making::Everything
             && jail
                 .resources
                 .wants_cgroup(jail.has_namespace(Namespace::Pid))
         {
             let own = crate::cgroup::JailCgroup::create(&jail.resources)?;
-            plan.cgroup_procs = own.procs_fds();
-            plan.jail_cgroup = Some(own);
+            self.cgroup_procs = own.procs_fds();
+            self.jail_cgroup = Some(own);
         }
-        plan.choose_child_mode(jail, fork_only);
-        if making == Making::Everything && plan.inner_fork {
-            plan.init_image = super::init_image::image_fd()
+        self.choose_child_mode(jail, fork_only);
+        if making == Making::Everything && self.inner_fork {
+            self.init_image = super::init_image::image_fd()
                 .map_err(|e| LaunchError::os("making the memfd for the pid namespace's init", e))?;
-            plan.close_in_parent.push(plan.init_image);
+            self.close_in_parent.push(self.init_image);
         }
-        Ok(plan)
+        Ok(())
     }
 
     /// How the child runs: sharing the launcher's memory when it needs
@@ -604,11 +572,27 @@ impl Plan {
 
     /// Decide which fd goes where, and what survives.
     fn plan_fds(&mut self, jail: &Jail, cmd: &Command) -> Result<(), LaunchError> {
-        let mut targets = Vec::new();
+        let mut targets = vec![0, 1, 2];
         // The std fds' moves come after the preserved fds', so a pipe or
         // /dev/null asked for wins over a preserved fd onto 0-2, as
         // upstream (it moves the preserved fds first, the pipes last).
-        let mut stdio_moves = Vec::new();
+        let mut stdio_moves = self.open_stdio(cmd)?;
+        self.move_preserved_fds(jail, &mut targets)?;
+        self.fd_moves.append(&mut stdio_moves);
+        self.move_launch_fds(&mut targets);
+        targets.sort_unstable();
+        targets.dedup();
+        self.fd_base = targets.last().copied().unwrap_or(2) + 1;
+        self.keep_fds = targets;
+        // One slot per move (the report socket's included), plus the
+        // handoff and acknowledgement pipes added at spawn time.
+        self.fd_scratch = vec![-1; self.fd_moves.len() + 2];
+        Ok(())
+    }
+
+    /// Open what the std fds get (/dev/null, a pipe), and the moves onto them.
+    fn open_stdio(&mut self, cmd: &Command) -> Result<Vec<FdMove>, LaunchError> {
+        let mut moves = Vec::new();
         for (i, spec) in [cmd.stdin, cmd.stdout, cmd.stderr].into_iter().enumerate() {
             let fd = i as libc::c_int;
             match spec {
@@ -622,7 +606,7 @@ impl Plan {
                     let null = sys::open(c"/dev/null", flags)
                         .map_err(|e| LaunchError::os("opening /dev/null", e))?;
                     self.close_in_parent.push(null);
-                    stdio_moves.push(FdMove {
+                    moves.push(FdMove {
                         source: null,
                         target: fd,
                     });
@@ -631,14 +615,22 @@ impl Plan {
                     let (r, w) = sys::pipe().map_err(|e| LaunchError::os("pipe", e))?;
                     let (parent_end, child_end) = if i == 0 { (w, r) } else { (r, w) };
                     self.stdio_pipes[i] = Some((parent_end, child_end));
-                    stdio_moves.push(FdMove {
+                    moves.push(FdMove {
                         source: child_end,
                         target: fd,
                     });
                 }
             }
-            targets.push(fd);
         }
+        Ok(moves)
+    }
+
+    /// The caller's preserved fds onto their numbers, each checked.
+    fn move_preserved_fds(
+        &mut self,
+        jail: &Jail,
+        targets: &mut Vec<libc::c_int>,
+    ) -> Result<(), LaunchError> {
         for &(parent_fd, child_fd) in &jail.preserved_fds {
             let refuse = |problem| {
                 Err(LaunchError::PreserveFd {
@@ -662,7 +654,12 @@ impl Plan {
             });
             targets.push(child_fd);
         }
-        self.fd_moves.append(&mut stdio_moves);
+        Ok(())
+    }
+
+    /// The launch's own fds in the program: the handoff, the report
+    /// socket, the acknowledgement channel, the preload library.
+    fn move_launch_fds(&mut self, targets: &mut Vec<libc::c_int>) {
         if self.delivery == Delivery::Preload {
             targets.push(self.handoff_target);
         }
@@ -685,15 +682,219 @@ impl Plan {
             });
             targets.push(*target);
         }
-        targets.sort_unstable();
-        targets.dedup();
-        self.fd_base = targets.last().copied().unwrap_or(2) + 1;
-        self.keep_fds = targets;
-        // One slot per move (the report socket's included), plus the
-        // handoff and acknowledgement pipes added at spawn time.
-        self.fd_scratch = vec![-1; self.fd_moves.len() + 2];
-        Ok(())
     }
+}
+
+/// What the steps of [`Plan::build_making`] worked out, for [`Plan::assemble`].
+struct Parts<'a> {
+    program: Program,
+    delivery: Delivery,
+    namespaces: Namespaces,
+    maps: IdMaps,
+    root: &'a Path,
+    root_in_stage2: bool,
+    mounts: Vec<MountOp>,
+    env: Vec<OsString>,
+    preload: PreloadPlan,
+    fds: FdNumbers,
+    supervision: Option<(jail_enter::supervise::Notify, libc::c_int)>,
+    stage2_bytes: Vec<u8>,
+    stage2_prepared: Option<Prepared>,
+    undumpable_launcher: bool,
+}
+
+/// Upstream's warnings, once per launch (not for a dry run).
+fn warn_once_per_launch(jail: &Jail) {
+    warn_user_without_group(jail);
+    if jail.seccomp.as_ref().is_some_and(|s| s.logging) {
+        // Upstream's line when it installs a logging filter.
+        crate::log::warn("logging seccomp filter failures");
+    }
+}
+
+/// Stage 2's settings, entering `new_root` when stage 2 does (the preload
+/// with a new root), checked against how they reach the program.
+fn plan_stage2(
+    jail: &Jail,
+    delivery: Delivery,
+    fork_only: bool,
+    new_root: Option<&Path>,
+) -> Result<Stage2, LaunchError> {
+    let mut stage2 = build_stage2(jail)?;
+    stage2.new_root = new_root.map(|dir| jail_enter::NewRoot {
+        path: dir.as_os_str().as_bytes().to_vec(),
+        pivot: jail.pivot_root.is_some(),
+    });
+    check_caps_delivery(&stage2, delivery, fork_only)?;
+    Ok(stage2)
+}
+
+/// The uid and gid maps a new user namespace gets.
+struct IdMaps {
+    uid_map: Option<String>,
+    gid_map: Option<String>,
+    deny_setgroups: bool,
+    /// Both maps make someone root inside.
+    root_inside: bool,
+}
+
+/// The id maps of a new user namespace (none without one), with stage 2
+/// adjusted to what the namespace allows and checked against it.
+fn plan_id_maps(
+    jail: &Jail,
+    userns: bool,
+    delivery: Delivery,
+    stage2: &mut Stage2,
+) -> Result<IdMaps, LaunchError> {
+    if !userns {
+        return Ok(IdMaps {
+            uid_map: None,
+            gid_map: None,
+            deny_setgroups: false,
+            root_inside: false,
+        });
+    }
+    let (uid_map, gid_map, deny_setgroups) = idmap::maps_for(jail)?;
+    // As upstream: with setgroups denied in the user namespace, the
+    // supplementary groups are not cleared (the kernel would refuse).
+    if deny_setgroups && matches!(stage2.groups, Groups::ClearOnIdChange) {
+        stage2.groups = Groups::Keep;
+    }
+    let root_inside = uid_map.as_deref().is_some_and(idmap::maps_inside_zero)
+        && gid_map.as_deref().is_some_and(idmap::maps_inside_zero);
+    let ns = super::userns_check::Namespace {
+        uid_map: uid_map.as_deref(),
+        gid_map: gid_map.as_deref(),
+        deny_setgroups,
+        root_inside,
+        after_exec: delivery == Delivery::Preload,
+        launcher_ids: sys::effective_ids(),
+    };
+    super::userns_check::check(stage2, &ns)?;
+    Ok(IdMaps {
+        uid_map,
+        gid_map,
+        deny_setgroups,
+        root_inside,
+    })
+}
+
+/// The fd numbers the program gets the handoff and the acknowledgement
+/// channel at.
+struct FdNumbers {
+    handoff: libc::c_int,
+    /// The channel on which stage 2 acknowledges it is applied, when the
+    /// caller waits for that.
+    ack: Option<libc::c_int>,
+}
+
+impl FdNumbers {
+    fn choose(jail: &Jail, cmd: &Command, delivery: Delivery) -> FdNumbers {
+        let handoff = handoff_target(jail);
+        let ack = (delivery == Delivery::Preload && cmd.wait_until_jailed)
+            .then(|| next_free_fd(jail, handoff + 1));
+        FdNumbers { handoff, ack }
+    }
+
+    /// The lowest number above both.
+    fn above(&self) -> libc::c_int {
+        self.handoff.max(self.ack.unwrap_or(-1)) + 1
+    }
+
+    /// The lowest number above both and the preload library's fd, when
+    /// it goes as one.
+    fn above_preload(&self, preload: &PreloadPlan) -> libc::c_int {
+        match &preload.fd {
+            Some((_, target)) => self.above().max(target + 1),
+            None => self.above(),
+        }
+    }
+}
+
+/// The preload library and how the loader reaches it; all none when
+/// stage 2 does not go through it.
+#[derive(Default)]
+struct PreloadPlan {
+    /// The library's own path, for messages.
+    library: Option<PathBuf>,
+    /// The LD_PRELOAD entry (see [`super::preload_library::LoaderEntry`]).
+    entry: Option<PathBuf>,
+    /// The entry, for the child's check just before execve.
+    check: Option<CString>,
+    /// The library handed over as an fd, and the number the program gets.
+    fd: Option<(std::os::fd::OwnedFd, libc::c_int)>,
+}
+
+fn plan_preload(
+    jail: &Jail,
+    delivery: Delivery,
+    fds: &FdNumbers,
+) -> Result<PreloadPlan, LaunchError> {
+    if delivery != Delivery::Preload {
+        return Ok(PreloadPlan::default());
+    }
+    let library = super::preload_library::locate(jail.preload_path.as_deref())?;
+    let loader = super::preload_library::loader_entry(&library, next_free_fd(jail, fds.above()))?;
+    Ok(PreloadPlan {
+        check: Some(path_cstring("preload library path", &loader.entry)?),
+        library: Some(library),
+        entry: Some(loader.entry),
+        fd: loader.fd,
+    })
+}
+
+/// The program's environment: the command's, the policy's path, and the
+/// preload's variables.
+fn program_env(
+    jail: &Jail,
+    cmd: &Command,
+    preload: &PreloadPlan,
+    handoff_target: libc::c_int,
+) -> Vec<OsString> {
+    let mut env = base_env(cmd);
+    if let Some(path) = jail.seccomp.as_ref().and_then(|s| s.policy_path.as_ref()) {
+        // As upstream: for the program's logging; it changes nothing enforced.
+        set_env(
+            &mut env,
+            OsStr::new("SECCOMP_POLICY_PATH"),
+            OsStr::new(path),
+        );
+    }
+    if let Some(entry) = &preload.entry {
+        add_preload_env(&mut env, entry, handoff_target);
+    }
+    env
+}
+
+/// The seccomp supervisor, if the launch has one, and the fd number (the
+/// first free from `lowest`) its report socket gets in the program.
+/// Recording needs one.
+fn plan_supervision(
+    jail: &Jail,
+    fork_only: bool,
+    delivery: Delivery,
+    undumpable_launcher: bool,
+    lowest: libc::c_int,
+) -> Result<Option<(jail_enter::supervise::Notify, libc::c_int)>, LaunchError> {
+    let supervision = supervision(jail, fork_only, delivery, undumpable_launcher)
+        .map(|notify| (notify, next_free_fd(jail, lowest)));
+    if jail.seccomp.as_ref().is_some_and(|s| s.record) && supervision.is_none() {
+        return Err(LaunchError::CannotRecord);
+    }
+    Ok(supervision)
+}
+
+/// What the pid namespace's init prints when the program dies of SIGSYS:
+/// nothing with a supervisor, which explains a seccomp kill itself.
+fn sigsys_note(jail: &Jail, supervised: bool) -> CString {
+    if supervised {
+        return CString::default();
+    }
+    CString::new(crate::process::sigsys_note(
+        "the jailed program",
+        jail.seccomp.as_ref().map(|s| s.label.as_str()),
+    ))
+    .unwrap_or_default()
 }
 
 /// The program to exec, as the jail will see it.

@@ -416,10 +416,10 @@ fn insn(code: u16, jt: u8, jf: u8, k: u32) -> sock_filter {
     sock_filter { code, jt, jf, k }
 }
 
-/// Lay the DAG out backwards from `root`.
-fn emit(dag: &Dag, root: Id) -> Vec<sock_filter> {
+/// The nodes reachable from `root` in post-order (children before
+/// parents), iteratively; a test's `f` comes right before the test.
+fn post_order(dag: &Dag, root: Id) -> Vec<Id> {
     let n = dag.nodes.len();
-    // Post-order (children before parents), iteratively.
     let mut order = Vec::with_capacity(n);
     let mut state = vec![0u8; n]; // 0 new, 1 open, 2 done
     let mut stack = vec![root];
@@ -447,9 +447,13 @@ fn emit(dag: &Dag, root: Id) -> Vec<sock_filter> {
             }
         }
     }
-    // Which word A holds on entry to each node, if every jump into it comes
-    // from a test of the same word.
-    let mut entry: Vec<Option<Option<Word>>> = vec![None; n];
+    order
+}
+
+/// Which word A holds on entry to each node, if every jump into it comes
+/// from a test of the same word (`Some(None)`: not known; `None`: not reached).
+fn entry_words(dag: &Dag, root: Id, order: &[Id]) -> Vec<Option<Option<Word>>> {
+    let mut entry: Vec<Option<Option<Word>>> = vec![None; dag.nodes.len()];
     entry[root] = Some(None);
     for &id in order.iter().rev() {
         if let Node::Test { word, t, f, .. } = dag.nodes[id] {
@@ -462,7 +466,14 @@ fn emit(dag: &Dag, root: Id) -> Vec<sock_filter> {
             }
         }
     }
+    entry
+}
 
+/// Lay the DAG out backwards from `root`.
+fn emit(dag: &Dag, root: Id) -> Vec<sock_filter> {
+    let n = dag.nodes.len();
+    let order = post_order(dag, root);
+    let entry = entry_words(dag, root, &order);
     // `rev` holds the program reversed; `pos[id]` is the distance of the
     // node's first instruction from the end.
     let mut rev: Vec<sock_filter> = Vec::new();

@@ -357,12 +357,7 @@ mod tests {
     use crate::seccomp::{parse_str, CompileOptions};
 
     fn policy(text: &str) -> Policy {
-        parse_str(
-            text,
-            "t.policy".as_ref(),
-            &CompileOptions::new(Arch::X86_64),
-        )
-        .unwrap()
+        parse_str(text, "t.policy", &CompileOptions::new(Arch::X86_64)).unwrap()
     }
 
     fn data(name: &str, args: [u64; 6]) -> SeccompData {

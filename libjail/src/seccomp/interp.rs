@@ -125,20 +125,7 @@ pub fn run(program: &[sock_filter], data: &SeccompData) -> Result<Verdict, Inter
             STX => mem[scratch(k)?] = x,
             ALU => {
                 let src = if ins.code & SRC_X != 0 { x } else { k };
-                a = match ins.code & OPMASK {
-                    0x00 => a.wrapping_add(src),
-                    0x10 => a.wrapping_sub(src),
-                    0x20 => a.wrapping_mul(src),
-                    0x30 => a.checked_div(src).ok_or(InterpError::DivByZero { pc })?,
-                    0x40 => a | src,
-                    0x50 => a & src,
-                    0x60 => a.checked_shl(src).unwrap_or(0),
-                    0x70 => a.checked_shr(src).unwrap_or(0),
-                    0x80 => a.wrapping_neg(),
-                    0x90 => a.checked_rem(src).ok_or(InterpError::DivByZero { pc })?,
-                    0xa0 => a ^ src,
-                    _ => return Err(bad),
-                }
+                a = alu(ins.code, a, src, pc)?;
             }
             JMP => {
                 let src = if ins.code & SRC_X != 0 { x } else { k };
@@ -173,6 +160,24 @@ pub fn run(program: &[sock_filter], data: &SeccompData) -> Result<Verdict, Inter
         }
         pc += 1;
     }
+}
+
+/// The ALU instruction `code` (at `pc`) on `a` and `src`.
+fn alu(code: u16, a: u32, src: u32, pc: usize) -> Result<u32, InterpError> {
+    Ok(match code & OPMASK {
+        0x00 => a.wrapping_add(src),
+        0x10 => a.wrapping_sub(src),
+        0x20 => a.wrapping_mul(src),
+        0x30 => a.checked_div(src).ok_or(InterpError::DivByZero { pc })?,
+        0x40 => a | src,
+        0x50 => a & src,
+        0x60 => a.checked_shl(src).unwrap_or(0),
+        0x70 => a.checked_shr(src).unwrap_or(0),
+        0x80 => a.wrapping_neg(),
+        0x90 => a.checked_rem(src).ok_or(InterpError::DivByZero { pc })?,
+        0xa0 => a ^ src,
+        _ => return Err(InterpError::BadOpcode { pc, code }),
+    })
 }
 
 #[cfg(test)]

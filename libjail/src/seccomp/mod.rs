@@ -11,7 +11,7 @@
 //! ```
 //! use jail::seccomp::{compile_str, Arch, CompileOptions, SeccompData, Action};
 //! let opts = CompileOptions::new(Arch::X86_64);
-//! let prog = compile_str("read: 1\nwrite: arg0 == 1\n", "inline.policy".as_ref(), &opts).unwrap();
+//! let prog = compile_str("read: 1\nwrite: arg0 == 1\n", "inline.policy", &opts).unwrap();
 //! let data = SeccompData::new(Arch::X86_64, 1, [2, 0, 0, 0, 0, 0]);
 //! assert_eq!(prog.run(&data).unwrap().0, Action::KillThread);
 //! ```
@@ -276,42 +276,52 @@ impl From<Program> for BpfProgram {
 }
 
 /// Parse a policy file.
-pub fn parse_file(path: &Path, opts: &CompileOptions) -> Result<Policy, PolicyError> {
-    Ok(parser::parse_file(path, &opts.parse_options(), &FsLoader)?)
+pub fn parse_file(path: impl AsRef<Path>, opts: &CompileOptions) -> Result<Policy, PolicyError> {
+    Ok(parser::parse_file(
+        path.as_ref(),
+        &opts.parse_options(),
+        &FsLoader,
+    )?)
 }
 
 /// Parse policy text that was read from `origin` (includes resolve relative
 /// to it).
-pub fn parse_str(text: &str, origin: &Path, opts: &CompileOptions) -> Result<Policy, PolicyError> {
+pub fn parse_str(
+    text: &str,
+    origin: impl AsRef<Path>,
+    opts: &CompileOptions,
+) -> Result<Policy, PolicyError> {
     Ok(parser::parse(
         text,
-        origin,
+        origin.as_ref(),
         &opts.parse_options(),
         &FsLoader,
     )?)
 }
 
 /// Compile a parsed policy; `file` names it in errors.
-pub fn compile_policy(policy: &Policy, file: &Path) -> Result<Program, PolicyError> {
+pub fn compile_policy(policy: &Policy, file: impl AsRef<Path>) -> Result<Program, PolicyError> {
     compile::compile(policy)
         .map(Program::new)
         .map_err(|error| PolicyError::Compile {
-            file: file.to_path_buf(),
+            file: file.as_ref().to_path_buf(),
             error,
         })
 }
 
 /// Compile a policy file.
-pub fn compile_file(path: &Path, opts: &CompileOptions) -> Result<Program, PolicyError> {
+pub fn compile_file(path: impl AsRef<Path>, opts: &CompileOptions) -> Result<Program, PolicyError> {
+    let path = path.as_ref();
     compile_policy(&parse_file(path, opts)?, path)
 }
 
 /// Compile policy text that was read from `origin`.
 pub fn compile_str(
     text: &str,
-    origin: &Path,
+    origin: impl AsRef<Path>,
     opts: &CompileOptions,
 ) -> Result<Program, PolicyError> {
+    let origin = origin.as_ref();
     compile_policy(&parse_str(text, origin, opts)?, origin)
 }
 
