@@ -8,7 +8,8 @@
 # same run. With UPSTREAM_MINIJAIL naming upstream's build directory
 # (libminijail.so, libminijailpreload.so, libminijail.h) its library runs
 # the same harness side by side. A benchmark, not a test: run as root
-# (user namespaces with maps, cgroups), on an otherwise quiet machine.
+# (user namespaces with maps, cgroups), on an otherwise quiet machine. The
+# rows ending in _as_nobody ran as uid 65534.
 #
 #   scripts/bench-caller-size.sh [SECONDS_PER_FIGURE]   (default 0.5)
 set -euo pipefail
@@ -45,12 +46,52 @@ else
   echo "UPSTREAM_MINIJAIL is not set: skipping upstream's columns (set it to upstream's build directory)" >&2
 fi
 
+default_modes=(plain no_new_privs mount_ns_ro_proc pid_ns user_ns_maps cgroup pid_file pipes
+  preserved_fds no_preload combined)
+# One caller run: IMPL GB TAG [setpriv...] -- MODE...; its lines go to raw,
+# each mode's name with TAG appended. Upstream runs one mode per caller, in
+# a time limit: its forked children can deadlock from 8 threads (a lock
+# another thread held at fork); that mode's figures are then left out.
+run_caller() {
+  local impl=$1 gb=$2 tag=$3
+  shift 3
+  local as=()
+  while [[ $1 != -- ]]; do as+=("$1"); shift; done
+  shift
+  local preload=()
+  [[ $impl == upstream ]] && preload=(JAIL_BENCH_PRELOAD="$upstream/libminijailpreload.so")
+  local groups=("$*")
+  [[ $impl == upstream ]] && groups=("$@")
+  for group in "${groups[@]}"; do
+    # shellcheck disable=SC2086 # a group is a list of mode names
+    if ! env "${preload[@]}" timeout 300 "${as[@]}" "$work/caller_$impl" "$gb" "$threads" "$seconds" $group \
+      | sed "s/^\([a-z_]*\)/\1$tag/; s/^/$impl $gb /" >>"$work/raw"; then
+      echo "$impl at $gb GB${tag:+ ($tag)}: '$group' failed or timed out (left out)" >&2
+      [[ $impl == ours ]] && exit 1
+    fi
+  done
+}
+
 for impl in "${impls[@]}"; do
   for gb in "${sizes[@]}"; do
-    preload=()
-    [[ $impl == upstream ]] && preload=(JAIL_BENCH_PRELOAD="$upstream/libminijailpreload.so")
-    env "${preload[@]}" "$work/caller_$impl" "$gb" "$threads" "$seconds" |
-      sed "s/^/$impl $gb /" >>"$work/raw"
+    run_caller "$impl" "$gb" "" -- "${default_modes[@]}"
+  done
+done
+
+# As an ordinary user too: the user namespace modes take another path
+# there (see libjail/src/launch/userns_holder.rs). Needs the build to be
+# readable by uid 65534.
+as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+chmod 755 "$work"
+for impl in "${impls[@]}"; do
+  if ! "${as_nobody[@]}" test -x "$work/caller_$impl" -a -r "$ours/libminijail.so" 2>/dev/null; then
+    echo "the build is not readable by uid 65534: skipping the unprivileged rows" >&2
+    break
+  fi
+  modes=(plain user_ns_maps)
+  [[ $impl == ours ]] && modes+=(user_ns_no_pid_ns)
+  for gb in "${sizes[@]}"; do
+    run_caller "$impl" "$gb" _as_nobody "${as_nobody[@]}" -- "${modes[@]}"
   done
 done
 

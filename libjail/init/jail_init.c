@@ -6,6 +6,7 @@
  * copy). No C library: raw syscalls only, a few hundred bytes of code.
  *
  *   argv: jail-init PID NOTE [PREFIX NAMES CORE FORWARDED STRICT]
+ *         jail-init hold
  *     PID   the program's pid, as this process sees it
  *     NOTE  written to stderr when the program dies of SIGSYS (empty when
  *           the launcher's seccomp supervisor explains the kill itself)
@@ -22,6 +23,13 @@
  * every child (orphans of the namespace too). Exits with the program's
  * status as minijail reports it (libjail/src/status.rs): its exit code,
  * 253 for SIGSYS, 128+N for signal N, 254 if it was never reaped.
+ *
+ * `hold` is the other use: the process the launcher started in a new user
+ * namespace, so that an unprivileged launcher can write the namespace's
+ * maps into /proc files of a process with memory of its own (a child
+ * sharing the launcher's memory has root-owned ones). It holds nothing
+ * and waits, dumpable (it says when on fd 1), until the launcher kills it (SIGKILL), or until
+ * the launcher dies (its parent-death signal, set before execve).
  */
 
 #if defined(__x86_64__)
@@ -188,6 +196,29 @@ static long minijail_status(int ws)
 	return 253;
 }
 
+/* Whether `s` is "hold". */
+static int is_hold(const char *s)
+{
+	return s && s[0] == 'h' && s[1] == 'o' && s[2] == 'l' && s[3] == 'd' &&
+	       s[4] == 0;
+}
+
+/*
+ * Say so on fd 1 (the launcher's pipe: the exec is complete, so this
+ * image is dumpable now), then wait to be killed, consuming any other
+ * signal (all are blocked).
+ */
+__attribute__((noreturn)) static void hold(void)
+{
+	unsigned long all = ~0UL;
+	while (sys6(NR_write, 1, (long)"h", 1, 0) == -EINTR)
+		;
+	sys6(NR_close_range, 0, ~0U, 0, 0);
+	sys6(NR_rt_sigprocmask, SIG_SETMASK, (long)&all, 0, sizeof(all));
+	for (;;)
+		sys6(NR_rt_sigtimedwait, (long)&all, 0, 0, sizeof(all));
+}
+
 __attribute__((noreturn, used)) void start_c(long *sp)
 {
 	long argc = sp[0];
@@ -200,6 +231,8 @@ __attribute__((noreturn, used)) void start_c(long *sp)
 	/* Bit N-1: this init passed signal N on to the program. */
 	unsigned long forwarded = 0;
 
+	if (argc == 2 && is_hold(argv[1]))
+		hold();
 	if (pid <= 0)
 		exit_with(254);
 	/*

@@ -317,6 +317,15 @@ pub fn read_full(fd: libc::c_int, buf: &mut [u8]) -> Result<usize, Errno> {
     Ok(got)
 }
 
+/// Wait for our child `pid` to end (retrying on EINTR); its wait status,
+/// 0 if it could not be waited for.
+pub fn wait_for(pid: libc::pid_t) -> libc::c_int {
+    let mut status = 0;
+    // SAFETY: waiting for our own child into a local.
+    while unsafe { libc::waitpid(pid, &mut status, 0) } < 0 && errno() == libc::EINTR {}
+    status
+}
+
 /// A pipe with both ends close-on-exec: (read, write).
 pub fn pipe() -> Result<(libc::c_int, libc::c_int), Errno> {
     let mut fds = [0; 2];

@@ -174,12 +174,42 @@ fn an_unprivileged_program_cannot_take_over_a_library_launcher() {
             // still gets its maps written (the child, in memory of its own,
             // makes itself dumpable for that, and says so), and init is
             // unreachable from a program without capabilities.
+            let mut userns = Jail::new();
+            userns.namespace(Namespace::User).no_new_privs();
+            let maps = run_program(
+                &userns,
+                "/bin/sh",
+                &[
+                    "-c",
+                    "cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups",
+                ],
+            );
+            let fields: Vec<&str> = maps.stdout.split_whitespace().collect();
+            assert_eq!(
+                fields,
+                ["0", "65534", "1", "0", "65534", "1", "deny"],
+                "a new user namespace without a pid namespace: {maps:?}"
+            );
+            assert_all_blocked("Jail::spawn in a user namespace", &attack(&userns));
+            assert_eq!(child_count(), 0, "the namespace's holder must be gone");
             let mut pidns = Jail::new();
             pidns
                 .namespace(Namespace::User)
                 .namespace(Namespace::Pid)
                 .use_caps(0)
                 .no_new_privs();
+            // Its pid namespace is cloned inside the user namespace made
+            // before the clone: the program is pid 2 under the init, sees
+            // the maps, and its exit status comes back.
+            let inside = run_program(
+                &pidns,
+                "/bin/sh",
+                &["-c", "echo $$; cat /proc/self/uid_map; exit 7"],
+            );
+            let fields: Vec<&str> = inside.stdout.split_whitespace().collect();
+            assert_eq!(fields, ["2", "0", "65534", "1"], "{inside:?}");
+            assert_eq!(inside.exit.code(), Some(7), "{inside:?}");
+            assert_eq!(child_count(), 0, "no relay or holder may be left");
             let out = attack(&pidns);
             assert!(out.contains("parent pid 1\n"), "{out}");
             assert_all_blocked("Jail::spawn in a pid namespace", &out);

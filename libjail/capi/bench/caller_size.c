@@ -9,6 +9,10 @@
  *
  *   caller_size GB THREADS SECONDS [MODE...]
  *
+ * Modes beyond the default list: user_ns_no_pid_ns (ours only). The user
+ * namespace modes map root inside to the caller's own ids, so they also
+ * run as an ordinary user.
+ *
  * Environment: JAIL_BENCH_PRELOAD (a preload library path for
  * minijail_set_preload_path), JAIL_BENCH_CGROUP (a cgroup tasks file),
  * JAIL_BENCH_DIR (a scratch directory for pid files).
@@ -29,6 +33,18 @@ static const char *const all_modes[] = {
 	"plain", "no_new_privs", "mount_ns_ro_proc", "pid_ns", "user_ns_maps",
 	"cgroup", "pid_file", "pipes", "preserved_fds", "no_preload", "combined",
 };
+
+/* "0 ID 1": root inside maps to the caller's own effective id. */
+static void map_own_id(struct minijail *j, int gid)
+{
+	char map[32];
+	snprintf(map, sizeof(map), "0 %u 1", gid ? (unsigned)getegid()
+						 : (unsigned)geteuid());
+	if (gid)
+		minijail_gidmap(j, map);
+	else
+		minijail_uidmap(j, map);
+}
 
 static double now(void)
 {
@@ -75,8 +91,14 @@ static int launch(const char *mode, int thread)
 		/* Upstream requires a pid namespace with a user namespace. */
 		minijail_namespace_pids(j);
 		minijail_namespace_user(j);
-		minijail_uidmap(j, "0 0 1");
-		minijail_gidmap(j, "0 0 1");
+		map_own_id(j, 0);
+		map_own_id(j, 1);
+	}
+	if (has(mode, "user_ns_no_pid_ns")) {
+		/* Ours only: upstream refuses it. */
+		minijail_namespace_user(j);
+		map_own_id(j, 0);
+		map_own_id(j, 1);
 	}
 	if (has(mode, "cgroup") && cgroup)
 		minijail_add_to_cgroup(j, cgroup);

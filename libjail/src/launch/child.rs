@@ -205,6 +205,18 @@ fn prepare(plan: &mut Plan, fds: &ChildFds) {
     if plan.announce_dumpable {
         step(ChildStep::Dumpable, sys::set_dumpable(false));
     }
+    // Where the clone would have made it: the user namespace made before
+    // the clone (an unprivileged, undumpable launcher's; see
+    // userns_holder.rs). After the release: this child shares the
+    // launcher's errno.
+    // (With a new pid namespace the relay that cloned us joined it.)
+    if plan.userns_fd >= 0 && plan.clone_flags & libc::CLONE_NEWPID == 0 {
+        // SAFETY: setns on an fd the launcher opened before the clone.
+        let joined = unsafe { libc::setns(plan.userns_fd, libc::CLONE_NEWUSER) };
+        if joined != 0 {
+            fail(status, ChildStep::JoinUserNamespace, sys::errno(), 0);
+        }
+    }
     // Into the jail's own cgroup before any other step: the init, the
     // program and a new cgroup namespace are all inside it.
     for (index, &fd) in plan.cgroup_procs.iter().enumerate() {

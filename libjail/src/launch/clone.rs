@@ -9,12 +9,12 @@ use super::plan::Plan;
 use crate::sys;
 
 /// All signals blocked in the calling thread; the old mask is restored on drop.
-struct SignalsBlocked {
+pub(super) struct SignalsBlocked {
     old: libc::sigset_t,
 }
 
 impl SignalsBlocked {
-    fn new(save: &mut libc::sigset_t) -> SignalsBlocked {
+    pub(super) fn new(save: &mut libc::sigset_t) -> SignalsBlocked {
         // SAFETY: sigfillset initialises `all`; pthread_sigmask writes the
         // old mask into a valid sigset_t.
         unsafe {
@@ -39,6 +39,12 @@ impl Drop for SignalsBlocked {
 struct SharedChild {
     plan: *mut Plan,
     fds: *const ChildFds,
+    /// The relay's clone of the child (see [`relay_main`]): its pid, or
+    /// the step and errno that failed; written by the relay before it
+    /// exits, read by the launcher after (CLONE_VFORK).
+    relayed: Result<libc::pid_t, (&'static str, sys::Errno)>,
+    /// The child's stack, for the relay's clone.
+    child_stack: *const sys::GuardedStack,
 }
 
 extern "C" fn shared_child_main(arg: *mut libc::c_void) -> libc::c_int {
@@ -48,6 +54,42 @@ extern "C" fn shared_child_main(arg: *mut libc::c_void) -> libc::c_int {
     let shared = unsafe { &*(arg as *const SharedChild) };
     // SAFETY: as above.
     unsafe { child::run(&mut *shared.plan, &*shared.fds) }
+}
+
+/// A new pid namespace inside a user namespace made before the clone
+/// (userns_holder.rs) must be made by a process in that user namespace:
+/// this relay joins it and clones the child with CLONE_NEWPID and
+/// CLONE_PARENT (the child is the launcher's, pid 1 of its namespace),
+/// says how that went in `relayed`, and exits. The launcher is suspended
+/// (CLONE_VFORK) until then; the child waits for its release.
+extern "C" fn relay_main(arg: *mut libc::c_void) -> libc::c_int {
+    // SAFETY: `arg` is the launcher's SharedChild; the launcher is
+    // suspended until this process exits, and the child only reads it.
+    let shared = unsafe { &mut *(arg as *mut SharedChild) };
+    // SAFETY: the plan outlives the launch (see clone_sharing_memory).
+    let (userns, flags) = unsafe { ((*shared.plan).userns_fd, (*shared.plan).clone_flags) };
+    // SAFETY: setns on an fd the launcher opened before the clone.
+    shared.relayed = if unsafe { libc::setns(userns, libc::CLONE_NEWUSER) } != 0 {
+        Err((
+            "setns(CLONE_NEWUSER) (joining the new user namespace)",
+            sys::errno(),
+        ))
+    } else {
+        // SAFETY: as clone_sharing_memory's clone; the stack is the child's
+        // alone, the launcher keeps it until the child has exec'd.
+        unsafe {
+            sys::clone_vm(
+                flags | libc::CLONE_PARENT,
+                false,
+                &*shared.child_stack,
+                shared_child_main,
+                arg,
+            )
+        }
+        .map_err(|e| ("clone (creating the jailed process)", e))
+    };
+    // SAFETY: _exit ends this process only; nothing of ours to unwind.
+    unsafe { libc::_exit(0) }
 }
 
 /// What must outlive a child that shares the launcher's memory, and the
@@ -82,28 +124,44 @@ fn clone_sharing_memory(
 ) -> Result<libc::pid_t, LaunchError> {
     let stack =
         || sys::GuardedStack::new().map_err(|e| LaunchError::os("mapping the child's stack", e));
-    life.stacks.push(stack()?);
-    if plan.inner_fork {
+    // Every stack first: the child and the relay hold pointers into the vector.
+    let relay = plan.userns_fd >= 0 && plan.clone_flags & libc::CLONE_NEWPID != 0;
+    let count = 1 + usize::from(plan.inner_fork) + usize::from(relay);
+    for _ in 0..count {
         life.stacks.push(stack()?);
+    }
+    if plan.inner_fork {
         fds.program_stack = &life.stacks[1];
     }
     let (vfork, flags) = (!plan.wait_for_parent, plan.clone_flags);
-    let shared = life.shared.insert(Box::new(SharedChild { plan, fds }));
+    let shared = life.shared.insert(Box::new(SharedChild {
+        plan,
+        fds,
+        // Until the relay says otherwise: a relay that ended before its
+        // clone must never read as pid 0 (the child's side of a launch).
+        relayed: Err(("the relay (joining the new user namespace)", libc::ECHILD)),
+        child_stack: &life.stacks[0],
+    }));
+    let arg = (&mut **shared as *mut SharedChild).cast();
+    if relay {
+        // SAFETY: as below; the relay only clones the child and exits,
+        // and we are suspended until it has.
+        let relay_pid = unsafe { sys::clone_vm(0, true, &life.stacks[count - 1], relay_main, arg) }
+            .map_err(|e| clone_error(0, e))?;
+        sys::wait_for(relay_pid);
+        return shared.relayed.map_err(|(call, e)| LaunchError::Refused {
+            call: call.to_owned(),
+            source: std::io::Error::from_raw_os_error(e),
+            hint: crate::doctor::clone_failure_hint(flags, e),
+        });
+    }
     // SAFETY: `life` keeps the stacks and `shared` alive, and the launcher
     // keeps `plan` and `fds`, until the child and the program it forks
     // have exec'd (end of file on the status pipe) or the child is reaped.
     // The child only makes syscalls on the plan and never returns into
     // our frames (child::run execs or exits).
-    unsafe {
-        sys::clone_vm(
-            flags,
-            vfork,
-            &life.stacks[0],
-            shared_child_main,
-            (&mut **shared as *mut SharedChild).cast(),
-        )
-    }
-    .map_err(|e| clone_error(flags, e))
+    unsafe { sys::clone_vm(flags, vfork, &life.stacks[0], shared_child_main, arg) }
+        .map_err(|e| clone_error(flags, e))
 }
 
 fn clone_error(flags: libc::c_int, e: sys::Errno) -> LaunchError {
@@ -137,7 +195,8 @@ pub fn clone_child(
     // namespace the memory belongs to), so its child keeps sharing memory
     // and the launch cost does not grow with the caller's size.
     let launcher_is_root = sys::effective_ids().0 == 0;
-    plan.announce_dumpable = plan.userns && !sys::is_dumpable() && !launcher_is_root;
+    plan.announce_dumpable =
+        plan.userns && plan.userns_fd < 0 && !sys::is_dumpable() && !launcher_is_root;
     if plan.announce_dumpable {
         plan.shared_memory_child = false;
     }

@@ -9,6 +9,31 @@ use super::error::LaunchError;
 const NEWUIDMAP: &str = "/usr/bin/newuidmap";
 const NEWGIDMAP: &str = "/usr/bin/newgidmap";
 
+/// The maps of process `pid`'s new user namespace, in the order the kernel
+/// needs: uid map, `setgroups` denied (before any gid map), gid map.
+pub fn write_maps(
+    pid: libc::pid_t,
+    uid_map: Option<&str>,
+    deny_setgroups: bool,
+    gid_map: Option<&str>,
+) -> Result<(), LaunchError> {
+    if let Some(map) = uid_map {
+        write_map(pid, false, map)?;
+    }
+    if deny_setgroups {
+        let path = std::path::PathBuf::from(format!("/proc/{pid}/setgroups"));
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, b"deny"))
+            .map_err(|e| LaunchError::path("setgroups", &path, e.to_string()))?;
+    }
+    if let Some(map) = gid_map {
+        write_map(pid, true, map)?;
+    }
+    Ok(())
+}
+
 /// Write `map` (kernel text) as the uid map (`gid` false) or gid map of
 /// process `pid`. As upstream, when the kernel refuses the direct write
 /// (EPERM: an unprivileged caller asking for more than its own id), fall

@@ -2,8 +2,9 @@
 //! parent-side setup, then the handoff of stage 2.
 
 // The kernel-facing modules: the child's syscalls, clone, the parent's
-// pipes and reaping, signal handlers, the loader query. The rest
-// (planning, errors, parsing) has no unsafe code.
+// pipes and reaping, signal handlers, the loader query, the user
+// namespace's holder. The rest (planning, errors, parsing) has no unsafe
+// code.
 mod channel;
 #[allow(unsafe_code)]
 mod child;
@@ -34,6 +35,8 @@ mod report;
 pub(crate) mod signals;
 mod supervision;
 mod userns_check;
+#[allow(unsafe_code)]
+mod userns_holder;
 
 pub use command::{Command, Environment, Stdio};
 pub use error::{Conflict, FdProblem, LaunchError, Protocol};

@@ -1,7 +1,9 @@
 //! The launcher's side of a launch, as a sequence of named steps:
 //!
 //! 1. [`open_pipes`], and [`send_handoff_early`] when the pipe can hold it;
-//! 2. clone the child ([`super::clone::clone_child`]), which runs stage 1;
+//! 2. [`super::userns_holder::prepare`] a new user namespace when the
+//!    child cannot have its maps written (unprivileged, undumpable);
+//!    clone the child ([`super::clone::clone_child`]), which runs stage 1;
 //! 3. forward signals, close the child's pipe ends, keep the stdio ends;
 //! 4. [`setup_child`] (uid/gid maps, cgroups, pid file) while the child
 //!    waits, then [`release_child`];
@@ -36,6 +38,9 @@ pub fn launch(
     let handoff_sent = send_handoff_early(&plan, &mut pipes)?;
     // Before clone: a no-preload child meets the supervisor before execve.
     let (report_child_end, supervisor) = super::supervision::start(jail, &mut plan)?;
+    if plan.userns_holder {
+        super::userns_holder::prepare(&mut plan)?;
+    }
     let mut fds = pipes.child_fds(&plan);
     let (pid, mut life) = clone_child(&mut plan, &mut fds, exec)?;
     if pid == 0 {
@@ -222,10 +227,7 @@ fn send_handoff_late(
 
 /// Wait for our own child, which is exiting; its minijail status.
 fn reap(pid: libc::pid_t) -> i32 {
-    let mut st = 0;
-    // SAFETY: reaping our own child.
-    while unsafe { libc::waitpid(pid, &mut st, 0) } < 0 && sys::errno() == libc::EINTR {}
-    crate::status::from_wait_status(st)
+    crate::status::from_wait_status(sys::wait_for(pid))
 }
 
 /// Kill and reap a child whose launch failed, so no zombie is left.
@@ -335,17 +337,13 @@ pub fn cgroup_procs_file(path: &Path) -> PathBuf {
 
 /// Everything the parent does while the child waits on the sync pipe.
 fn setup_child(plan: &Plan, pid: libc::pid_t) -> Result<(), LaunchError> {
-    let proc_dir = PathBuf::from(format!("/proc/{pid}"));
-    if plan.userns {
-        if let Some(map) = &plan.uid_map {
-            super::idmap_write::write_map(pid, false, map)?;
-        }
-        if plan.deny_setgroups {
-            write_file("setgroups", &proc_dir.join("setgroups"), "deny")?;
-        }
-        if let Some(map) = &plan.gid_map {
-            super::idmap_write::write_map(pid, true, map)?;
-        }
+    if plan.userns && plan.userns_fd < 0 {
+        super::idmap_write::write_maps(
+            pid,
+            plan.uid_map.as_deref(),
+            plan.deny_setgroups,
+            plan.gid_map.as_deref(),
+        )?;
     }
     for cgroup in &plan.cgroups {
         write_file("cgroup", &cgroup_procs_file(cgroup), &pid.to_string())?;

@@ -158,6 +158,14 @@ pub struct Plan {
     /// writes its uid/gid maps: set at clone time when the launcher is
     /// undumpable and a new user namespace needs maps.
     pub announce_dumpable: bool,
+    /// The new user namespace is made in a holder before the clone (see
+    /// userns_holder.rs): an unprivileged, undumpable launcher whose
+    /// child shares its memory. A new pid namespace is then cloned by a
+    /// relay inside it (clone.rs).
+    pub userns_holder: bool,
+    /// The new user namespace the holder made, its maps written, for the
+    /// child to join; -1 when the child makes its own.
+    pub userns_fd: libc::c_int,
     /// The launching thread's signal mask, saved while all signals are
     /// blocked around clone; the child restores it unless resetting.
     pub saved_sigmask: libc::sigset_t,
@@ -456,6 +464,8 @@ impl Plan {
             wait_for_parent: true,
             undumpable_launcher: parts.undumpable_launcher,
             announce_dumpable: false,
+            userns_holder: false,
+            userns_fd: -1,
             saved_sigmask: sys::empty_sigset(),
             pty_master: None,
             pty_slave: -1,
@@ -506,8 +516,18 @@ impl Plan {
         // size), unless caller hooks run in the child: they are the
         // caller's code and may count on a private copy, as upstream's do.
         self.shared_memory_child = !fork_only && self.hooks.is_empty();
+        self.userns_holder = self.shared_memory_child
+            && self.userns
+            && sys::effective_ids().0 != 0
+            && (self.undumpable_launcher || !sys::is_dumpable());
         // The child moves itself into the jail's own cgroup: no wait for it.
-        self.wait_for_parent = self.userns || !self.cgroups.is_empty() || self.pid_file.is_some();
+        let maps_to_write = self.userns && !self.userns_holder;
+        // A child cloned by the relay (a pid namespace in the holder's user
+        // namespace) runs beside the launcher once the relay is gone: it
+        // waits for the release, as a child that shares our memory must.
+        let relayed = self.userns_holder && self.clone_flags & libc::CLONE_NEWPID != 0;
+        self.wait_for_parent =
+            maps_to_write || relayed || !self.cgroups.is_empty() || self.pid_file.is_some();
         // A new session keeps the program from pushing input into the
         // caller's terminal (TIOCSTI) when any of its std fds is one.
         self.setsid = self.pty_slave >= 0

@@ -63,6 +63,7 @@ child_steps! {
     Hook => "running a caller hook (minijail_add_hook)",
     InitExec => "starting the pid namespace's init (jail-init from a memfd)",
     JoinCgroup => "moving itself into the jail's own cgroup",
+    JoinUserNamespace => "joining the new user namespace made before the clone (setns)",
 }
 
 impl ChildStep {
