@@ -4,7 +4,7 @@
 use std::ffi::{c_char, OsStr};
 use std::os::fd::{FromRawFd, IntoRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use jail::{Command, LaunchError, PreloadMode, Stdio};
 
@@ -131,53 +131,74 @@ fn run(m: &mut Minijail, cfg: RunConfig<'_>) -> i32 {
             return why.errno();
         }
     };
-    // Kept open until the launch returns.
-    let mut _program_copy: Option<OwnedFd> = None;
-    let (program, shown) = match cfg.program {
+    // The copy is kept open until the launch returns.
+    let (program, shown, _program_copy) = match program_path(&mut jail, &cfg) {
+        Ok(resolved) => resolved,
+        Err(errno) => return errno,
+    };
+    let cmd = command(&program, &cfg);
+    match jail.spawn(&cmd) {
+        Ok(process) => started(m, &cfg, process),
+        Err(e) => not_started(m, &cfg, &e, &shown),
+    }
+}
+
+/// The path the launcher checks and the program is executed from, the
+/// name shown in messages, and the copy of a program fd moved out of the
+/// way (kept open until the launch returns).
+fn program_path(
+    jail: &mut jail::Jail,
+    cfg: &RunConfig<'_>,
+) -> Result<(PathBuf, Vec<u8>, Option<OwnedFd>), i32> {
+    let fd = match cfg.program {
         // execve(2) semantics: a name without a slash is relative to the
         // working directory, never looked up in PATH.
         Program::Path(p) if !p.contains(&b'/') => {
             let mut rel = b"./".to_vec();
             rel.extend_from_slice(p);
-            (PathBuf::from(OsStr::from_bytes(&rel)), p.to_vec())
+            return Ok((PathBuf::from(OsStr::from_bytes(&rel)), p.to_vec(), None));
         }
-        Program::Path(p) => (PathBuf::from(OsStr::from_bytes(p)), p.to_vec()),
-        Program::Fd(fd) => {
-            // fexecve(3): the open file, kept open in the child to execute,
-            // on its own number unless a preserved fd or a std pipe goes
-            // there: then moved out of the way, as upstream, onto a copy
-            // above every target (the same number in the launcher, where
-            // the path is checked, and in the program).
-            let pipes = [cfg.pstdin_fd, cfg.pstdout_fd, cfg.pstderr_fd];
-            let piped = (0..3).filter(|&n| !pipes[n as usize].is_null());
-            let taken: Vec<i32> = jail
-                .preserved_fds()
-                .iter()
-                .map(|&(_, target)| target)
-                .chain(piped)
-                .collect();
-            let target = if taken.contains(&fd) {
-                let above = taken.iter().copied().max().unwrap_or(2) + 1;
-                // SAFETY: F_DUPFD_CLOEXEC on the caller's fd; the copy is
-                // owned here and closed when the launch returns.
-                let copy = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, above) };
-                if copy < 0 {
-                    return -std::io::Error::last_os_error()
-                        .raw_os_error()
-                        .unwrap_or(libc::EBADF);
-                }
-                // SAFETY: a fresh fd nothing else owns.
-                _program_copy = Some(unsafe { OwnedFd::from_raw_fd(copy) });
-                copy
-            } else {
-                fd
-            };
-            jail.preserve_fd(target, target);
-            let path = format!("/proc/self/fd/{target}");
-            (PathBuf::from(&path), path.into_bytes())
-        }
+        Program::Path(p) => return Ok((PathBuf::from(OsStr::from_bytes(p)), p.to_vec(), None)),
+        Program::Fd(fd) => fd,
     };
-    let mut cmd = Command::new(&program);
+    // fexecve(3): the open file, kept open in the child to execute, on its
+    // own number unless a preserved fd or a std pipe goes there: then moved
+    // out of the way, as upstream, onto a copy above every target (the
+    // same number in the launcher, where the path is checked, and in the
+    // program).
+    let pipes = [cfg.pstdin_fd, cfg.pstdout_fd, cfg.pstderr_fd];
+    let piped = (0..3).filter(|&n| !pipes[n as usize].is_null());
+    let taken: Vec<i32> = jail
+        .preserved_fds()
+        .iter()
+        .map(|&(_, target)| target)
+        .chain(piped)
+        .collect();
+    let mut program_copy = None;
+    let target = if taken.contains(&fd) {
+        let above = taken.iter().copied().max().unwrap_or(2) + 1;
+        // SAFETY: F_DUPFD_CLOEXEC on the caller's fd; the copy is owned
+        // here and closed when the launch returns.
+        let copy = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, above) };
+        if copy < 0 {
+            return Err(-std::io::Error::last_os_error()
+                .raw_os_error()
+                .unwrap_or(libc::EBADF));
+        }
+        // SAFETY: a fresh fd nothing else owns.
+        program_copy = Some(unsafe { OwnedFd::from_raw_fd(copy) });
+        copy
+    } else {
+        fd
+    };
+    jail.preserve_fd(target, target);
+    let path = format!("/proc/self/fd/{target}");
+    Ok((PathBuf::from(&path), path.into_bytes(), program_copy))
+}
+
+/// The command the run family asked for: argv, envp, std pipes, preload.
+fn command(program: &Path, cfg: &RunConfig<'_>) -> Command {
+    let mut cmd = Command::new(program);
     // A program the preload missed is killed, not returned as started.
     cmd.wait_until_jailed(true);
     // SAFETY: NULL-terminated arrays of C strings per the C API contract.
@@ -204,82 +225,57 @@ fn run(m: &mut Minijail, cfg: RunConfig<'_>) -> i32 {
     if !cfg.use_preload {
         cmd.preload_mode(PreloadMode::Never);
     }
+    cmd
+}
 
-    match jail.spawn(&cmd) {
-        Ok(mut process) => {
-            let pid = process.pid();
-            put(cfg.pchild_pid, pid);
-            put(
-                cfg.pstdin_fd,
-                process.stdin.take().map_or(-1, |f| f.into_raw_fd()),
-            );
-            put(
-                cfg.pstdout_fd,
-                process.stdout.take().map_or(-1, |f| f.into_raw_fd()),
-            );
-            put(
-                cfg.pstderr_fd,
-                process.stderr.take().map_or(-1, |f| f.into_raw_fd()),
-            );
-            m.child = Child::Running(Box::new(process));
-            0
+/// Hand the started program's pid and pipes to the caller.
+fn started(m: &mut Minijail, cfg: &RunConfig<'_>, mut process: jail::JailedProcess) -> i32 {
+    put(cfg.pchild_pid, process.pid());
+    let raw = |f: Option<std::fs::File>| f.map_or(-1, |f| f.into_raw_fd());
+    put(cfg.pstdin_fd, raw(process.stdin.take()));
+    put(cfg.pstdout_fd, raw(process.stdout.take()));
+    put(cfg.pstderr_fd, raw(process.stderr.take()));
+    m.child = Child::Running(Box::new(process));
+    0
+}
+
+/// A launch that failed: an errno for a setting or the launcher's own
+/// failure; for a program that was "launched" and failed, as upstream's
+/// child would, a stand-in child that exits with the status, reported
+/// through minijail_wait, and pipes whose other end is closed.
+fn not_started(m: &mut Minijail, cfg: &RunConfig<'_>, e: &LaunchError, shown: &[u8]) -> i32 {
+    let shown = String::from_utf8_lossy(shown);
+    let status = match e {
+        LaunchError::Child { status, .. } | LaunchError::ChildDied(status) => *status,
+        LaunchError::Program(
+            jail::program::ProgramError::NotFound(_)
+            | jail::program::ProgramError::NotInPath(_)
+            | jail::program::ProgramError::NotExecutable(_)
+            | jail::program::ProgramError::NotAFile(..),
+        ) => e.exit_status(),
+        _ => {
+            jail::log::warn(&format!("cannot run '{shown}': {e}"));
+            return errno_of(e);
         }
-        Err(e) => {
-            let status = match &e {
-                LaunchError::Child { status, .. } | LaunchError::ChildDied(status) => *status,
-                LaunchError::Program(
-                    jail::program::ProgramError::NotFound(_)
-                    | jail::program::ProgramError::NotInPath(_)
-                    | jail::program::ProgramError::NotExecutable(_)
-                    | jail::program::ProgramError::NotAFile(..),
-                ) => e.exit_status(),
-                _ => {
-                    jail::log::warn(&format!(
-                        "cannot run '{}': {e}",
-                        String::from_utf8_lossy(&shown)
-                    ));
-                    return errno_of(&e);
-                }
-            };
-            // The program was "launched" and failed, as upstream's child
-            // would: report through minijail_wait.
-            jail::log::warn(&format!(
-                "'{}' did not start: {e}",
-                String::from_utf8_lossy(&shown)
-            ));
-            let pid = match stand_in(status) {
-                Ok(pid) => pid,
-                Err(errno) => return errno,
-            };
-            put(cfg.pchild_pid, pid);
-            put(
-                cfg.pstdin_fd,
-                if cfg.pstdin_fd.is_null() {
-                    -1
-                } else {
-                    dead_pipe(false)
-                },
-            );
-            put(
-                cfg.pstdout_fd,
-                if cfg.pstdout_fd.is_null() {
-                    -1
-                } else {
-                    dead_pipe(true)
-                },
-            );
-            put(
-                cfg.pstderr_fd,
-                if cfg.pstderr_fd.is_null() {
-                    -1
-                } else {
-                    dead_pipe(true)
-                },
-            );
-            m.child = Child::Failed { pid };
-            0
+    };
+    jail::log::warn(&format!("'{shown}' did not start: {e}"));
+    let pid = match stand_in(status) {
+        Ok(pid) => pid,
+        Err(errno) => return errno,
+    };
+    put(cfg.pchild_pid, pid);
+    let dead = |p: *mut i32, caller_reads: bool| {
+        if p.is_null() {
+            -1
+        } else {
+            dead_pipe(caller_reads)
         }
-    }
+    };
+    put(cfg.pstdin_fd, dead(cfg.pstdin_fd, false));
+    put(cfg.pstdout_fd, dead(cfg.pstdout_fd, true));
+    put(cfg.pstderr_fd, dead(cfg.pstderr_fd, true));
+    m.child = Child::Failed { pid };
+    0
 }
 
 /// The run family's common body.
