@@ -17,6 +17,8 @@ chmod 0666 "$skips"
 export JAIL_TEST_SKIP_LOG="$skips"
 
 cargo build --workspace
+# No module imports one that imports it back.
+python3 scripts/check-module-cycles.py
 cargo test --workspace
 scripts/check-install.sh
 

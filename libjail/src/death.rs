@@ -262,7 +262,7 @@ pub fn classify(
     }
     let cause = if init {
         SignalCause::InitTeardown
-    } else if crate::launch::signals::was_forwarded(signal) {
+    } else if crate::signals::was_forwarded(signal) {
         SignalCause::Forwarded
     } else if strict && signal == libc::SIGKILL {
         SignalCause::StrictMode

@@ -49,6 +49,8 @@ pub mod pty;
 pub mod record;
 pub mod rlimit;
 pub mod seccomp;
+#[allow(unsafe_code)]
+mod signals;
 pub mod status;
 pub mod suggest;
 #[allow(unsafe_code)]

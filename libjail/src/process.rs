@@ -132,7 +132,7 @@ impl JailedProcess {
         // Wait without reaping, stop forwarding signals to the pid, then
         // reap: the pid cannot be reused while a forward may still hit it.
         wait_unreaped(self.pid);
-        crate::launch::signals::unregister(self.pid);
+        crate::signals::unregister(self.pid);
         let (wstatus, rusage) = reap(self.pid)?;
         let findings = self.death_watch.supervisor.as_ref().map(|s| s.findings());
         if let Some(e) = findings.as_ref().and_then(|f| f.error.as_ref()) {
@@ -150,7 +150,7 @@ impl JailedProcess {
         }
         let s = match &death {
             Death::Seccomp { kill: Some(k), .. } => {
-                ExitStatus::from_raw(wstatus).explained_seccomp_kill(k.explanation.seccomp_call())
+                ExitStatus::from_raw(wstatus).explained_seccomp_kill((&k.explanation).into())
             }
             _ => ExitStatus::from_raw(wstatus),
         };

@@ -484,35 +484,3 @@ fn poll_entry(fd: RawFd, events: libc::c_short) -> libc::pollfd {
         revents: 0,
     }
 }
-
-/// Check that `jail` and `cmd` can run on a pty and open the pair, before
-/// fork. None when the jail has no pty.
-pub(crate) fn plan(
-    jail: &crate::Jail,
-    cmd: &crate::Command,
-    fork_only: bool,
-) -> Result<Option<Pair>, crate::LaunchError> {
-    use crate::{Conflict, LaunchError, Stdio};
-    if !jail.pty {
-        return Ok(None);
-    }
-    if fork_only {
-        return Err(Conflict::PtyInForkMode.into());
-    }
-    if [cmd.stdin, cmd.stdout, cmd.stderr] != [Stdio::Inherit; 3] {
-        return Err(Conflict::PtyWithRedirectedStdio.into());
-    }
-    if let Some(&(parent, child)) = jail.preserved_fds.iter().find(|(fd, _)| sys::is_tty(*fd)) {
-        return Err(LaunchError::PreserveFd {
-            parent,
-            child,
-            problem: crate::launch::FdProblem::TerminalWithPty,
-        });
-    }
-    open_pair().map(Some).map_err(|e| {
-        LaunchError::os(
-            "opening a pty (posix_openpt, TIOCGPTPEER)",
-            e.raw_os_error().unwrap_or(0),
-        )
-    })
-}

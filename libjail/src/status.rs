@@ -89,6 +89,17 @@ impl SeccompCall {
     }
 }
 
+impl From<&crate::seccomp::explain::Explanation> for SeccompCall {
+    /// The call alone, as [`ExitStatus::seccomp_call`] gives it.
+    fn from(e: &crate::seccomp::explain::Explanation) -> SeccompCall {
+        SeccompCall {
+            audit_arch: e.audit_arch,
+            nr: e.nr,
+            args: e.args,
+        }
+    }
+}
+
 impl ExitStatus {
     /// From a wait(2) status.
     pub fn from_raw(wait_status: libc::c_int) -> ExitStatus {

@@ -509,17 +509,6 @@ fn capset(mask: u64) -> Result<(), EnterError> {
     Ok(())
 }
 
-/// The errno of the last failed libc call.
-pub(crate) fn errno() -> i32 {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
-}
-
-/// close(2), its result ignored: the fd is ours and done with.
-pub(crate) fn close_fd(fd: libc::c_int) {
-    // SAFETY: closing an fd this process owns.
-    unsafe { libc::close(fd) };
-}
-
 fn prctl(option: libc::c_int, arg: u64, step: Step, input: Option<u64>) -> Result<(), EnterError> {
     prctl5(option, arg, 0).map_err(|errno| EnterError::new(step, errno, input))
 }

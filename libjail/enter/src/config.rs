@@ -92,7 +92,7 @@ pub struct Supervise {
     /// The program's end of the report socket (a unix socket).
     pub report_fd: i32,
     /// Which calls go to the launcher.
-    pub notify: crate::supervise::Notify,
+    pub notify: Notify,
 }
 
 /// The new root stage 2 enters first (preload mode): the program was
@@ -157,4 +157,16 @@ impl Stage2 {
             && !self.seccomp_strict
             && self.parent_death_signal.is_none()
     }
+}
+
+/// What the supervised filter hands to the launcher.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Notify {
+    /// Calls the policy kills (the launcher explains and kills).
+    Kills,
+    /// Calls it kills or logs (`-L`: the launcher counts the logged ones
+    /// and lets them run).
+    KillsAndLogs,
+    /// Every call (policy recording: counted, then let run).
+    Everything,
 }

@@ -10,6 +10,12 @@ pub fn errno() -> Errno {
     std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
 }
 
+/// close(2), its result ignored: the fd is ours and done with.
+pub fn close_fd(fd: libc::c_int) {
+    // SAFETY: closing an fd this process owns.
+    unsafe { libc::close(fd) };
+}
+
 /// Write all of `buf` to `fd`, retrying on EINTR and short writes. A
 /// write that takes nothing ends it with EIO rather than spinning.
 pub fn write_all(fd: libc::c_int, mut buf: &[u8]) -> Result<(), Errno> {

@@ -29,8 +29,10 @@
 
 use std::cell::Cell;
 
+pub use crate::config::Notify;
 use crate::config::SockFilter;
 use crate::error::{EnterError, Step};
+use crate::fd::{close_fd, errno};
 
 const BPF_LD_W_ABS: u16 = 0x20;
 const BPF_JEQ_K: u16 = 0x15;
@@ -61,18 +63,6 @@ const NATIVE: Option<(u32, u32)> = None;
 const PREFIX_LEN: usize = 9;
 /// Where the listener's fd number goes, once known.
 const LISTENER_SLOT: usize = 7;
-
-/// What the supervised filter hands to the launcher.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Notify {
-    /// Calls the policy kills (the launcher explains and kills).
-    Kills,
-    /// Calls it kills or logs (`-L`: the launcher counts the logged ones
-    /// and lets them run).
-    KillsAndLogs,
-    /// Every call (policy recording: counted, then let run).
-    Everything,
-}
 
 fn stmt(code: u16, k: u32) -> SockFilter {
     SockFilter {
@@ -179,8 +169,8 @@ impl Supervised {
         // Every number below the pidfd's is taken (it got the lowest).
         let listener_fd = pidfd.min(self.report_fd);
         let sent = send_fd(self.report_fd, pidfd, listener_fd);
-        crate::apply::close_fd(pidfd);
-        crate::apply::close_fd(self.report_fd);
+        close_fd(pidfd);
+        close_fd(self.report_fd);
         sent.map_err(fail)?;
         let mut listener_flags = flags | FLAG_NEW_LISTENER;
         if flags & libc::SECCOMP_FILTER_FLAG_TSYNC as u32 != 0 {
@@ -192,7 +182,7 @@ impl Supervised {
             ..slot.get()
         });
         let mut rc = self.seccomp(listener_flags | FLAG_WAIT_KILLABLE_RECV);
-        if rc < 0 && crate::apply::errno() == libc::EINVAL {
+        if rc < 0 && errno() == libc::EINVAL {
             rc = self.seccomp(listener_flags); // Before 5.19.
         }
         if rc < 0 {
@@ -200,7 +190,7 @@ impl Supervised {
         }
         let listener = rc as i32;
         // The rendezvous: the launcher takes the listener, then lets this run.
-        crate::apply::close_fd(listener);
+        close_fd(listener);
         if listener != listener_fd {
             return Err(fail(libc::EBADFD));
         }
@@ -212,7 +202,7 @@ fn pidfd_self() -> Result<i32, i32> {
     // SAFETY: pidfd_open of our own pid with no flags.
     let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, libc::getpid(), 0) };
     if fd < 0 {
-        return Err(crate::apply::errno());
+        return Err(errno());
     }
     Ok(fd as i32)
 }
@@ -255,7 +245,7 @@ fn send_fd(socket: i32, fd: i32, listener: i32) -> Result<(), i32> {
         if n >= 0 {
             return Ok(());
         }
-        let e = crate::apply::errno();
+        let e = errno();
         if e != libc::EINTR {
             return Err(e);
         }

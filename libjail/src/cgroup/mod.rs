@@ -24,6 +24,7 @@
 //! enable a controller for children in a v2 parent's
 //! `cgroup.subtree_control` when that is allowed.
 
+mod control_files;
 pub mod group;
 pub mod hierarchy;
 pub mod units;

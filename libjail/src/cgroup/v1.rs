@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::group::{write_file, Stats};
+use super::control_files::{write_file, Stats};
 use super::{CgroupError, Controller, Limits};
 
 /// The CFS period cpu.cfs_quota_us is given against.

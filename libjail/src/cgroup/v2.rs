@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::group::{fill, keyed, read_file, write_file, Stats};
+use super::control_files::{fill, keyed, read_file, write_file, Stats};
 use super::{CgroupError, Controller, Limits};
 
 /// The CFS period cpu.max is written with.

@@ -2,8 +2,28 @@
 //! cause, used by `jail doctor`'s lines and by launch errors alike.
 
 use super::probe;
-use super::State;
 use crate::config::Namespace;
+
+/// How one need stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// The host offers it.
+    Ok,
+    /// The host lacks it: a kernel feature, a privilege, a file.
+    Missing,
+    /// The host has it but a policy (sysctl, LSM, sandbox) holds it back.
+    Restricted,
+}
+
+impl State {
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            State::Ok => "ok",
+            State::Missing => "missing",
+            State::Restricted => "restricted",
+        }
+    }
+}
 
 /// A host cause: how bad, why, and the fix.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -217,4 +237,34 @@ pub fn missing_root(path: &std::path::Path) -> Cause {
         why: format!("{} is not an existing directory", path.display()),
         fix,
     }
+}
+
+/// The namespaces the child unshares: every new kind but user and pid,
+/// which the clone makes.
+pub(crate) fn unshared_flags(jail: &crate::config::Jail) -> libc::c_int {
+    KINDS[1..]
+        .iter()
+        .copied()
+        .filter(|k| *k != Namespace::Pid && jail.has_namespace(*k))
+        .fold(0, |flags, k| flags | k.clone_flag())
+}
+
+/// The host cause of the child's failed unshare of `jail`'s namespaces,
+/// as the end of its error line (": why; fix").
+pub(crate) fn unshare_failure_hint(jail: &crate::config::Jail, errno: i32) -> String {
+    let c = namespaces(
+        &kinds_of(unshared_flags(jail)),
+        jail.has_namespace(Namespace::User),
+        errno,
+    );
+    format!(": {}; {} (see `jail doctor`)", c.why, c.fix)
+}
+
+/// The host cause of a failed clone with namespace `flags`, likewise.
+pub(crate) fn clone_failure_hint(flags: libc::c_int, errno: i32) -> String {
+    if flags == 0 {
+        return String::new();
+    }
+    let c = clone_failure(flags, errno);
+    format!(": {}; {} (see `jail doctor`)", c.why, c.fix)
 }

@@ -14,26 +14,7 @@ use std::path::Path;
 use crate::config::{Jail, Namespace, Propagation};
 use cause::Cause;
 
-/// How one need stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum State {
-    /// The host offers it.
-    Ok,
-    /// The host lacks it: a kernel feature, a privilege, a file.
-    Missing,
-    /// The host has it but a policy (sysctl, LSM, sandbox) holds it back.
-    Restricted,
-}
-
-impl State {
-    fn word(self) -> &'static str {
-        match self {
-            State::Ok => "ok",
-            State::Missing => "missing",
-            State::Restricted => "restricted",
-        }
-    }
-}
+pub use cause::State;
 
 /// One line of the report.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -481,42 +462,4 @@ fn preload(r: &mut Report, explicit: Option<&Path>) {
             Some("install it (scripts/install.sh PREFIX puts it in PREFIX/lib) or give its path with --preload-library".into()),
         ),
     }
-}
-
-/// The namespaces the child unshares: every new kind but user and pid,
-/// which the clone makes.
-pub(crate) fn unshared_flags(jail: &Jail) -> libc::c_int {
-    OTHER_KINDS
-        .iter()
-        .copied()
-        .filter(|k| *k != Namespace::Pid && jail.has_namespace(*k))
-        .fold(0, |flags, k| flags | k.clone_flag())
-}
-
-/// The host cause of a stage-1 failure of `jail`'s child, as the end of
-/// its error line (": why; fix"), when one is known.
-pub(crate) fn child_failure_hint(
-    jail: &Jail,
-    step: crate::launch::ChildStep,
-    errno: i32,
-) -> String {
-    use crate::launch::ChildStep;
-    let c = match step {
-        ChildStep::Unshare => cause::namespaces(
-            &cause::kinds_of(unshared_flags(jail)),
-            jail.has_namespace(Namespace::User),
-            errno,
-        ),
-        _ => return String::new(),
-    };
-    format!(": {}; {} (see `jail doctor`)", c.why, c.fix)
-}
-
-/// The host cause of a failed clone with namespace `flags`, likewise.
-pub(crate) fn clone_failure_hint(flags: libc::c_int, errno: i32) -> String {
-    if flags == 0 {
-        return String::new();
-    }
-    let c = cause::clone_failure(flags, errno);
-    format!(": {}; {} (see `jail doctor`)", c.why, c.fix)
 }

@@ -152,7 +152,7 @@ fn clone_sharing_memory(
         return shared.relayed.map_err(|(call, e)| LaunchError::Refused {
             call: call.to_owned(),
             source: std::io::Error::from_raw_os_error(e),
-            hint: crate::doctor::clone_failure_hint(flags, e),
+            hint: crate::doctor::cause::clone_failure_hint(flags, e),
         });
     }
     // SAFETY: `life` keeps the stacks and `shared` alive, and the launcher
@@ -171,7 +171,7 @@ fn clone_error(flags: libc::c_int, e: sys::Errno) -> LaunchError {
             crate::doctor::cause::flag_names(flags)
         ),
         source: std::io::Error::from_raw_os_error(e),
-        hint: crate::doctor::clone_failure_hint(flags, e),
+        hint: crate::doctor::cause::clone_failure_hint(flags, e),
     }
 }
 

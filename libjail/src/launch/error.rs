@@ -386,7 +386,7 @@ pub(crate) fn describe_detail(jail: &Jail, f: &ChildFailure) -> String {
         ChildStep::JoinCgroup => " (its cgroup.procs)".to_owned(),
         ChildStep::Unshare => format!(
             " (unshare({}))",
-            crate::doctor::cause::flag_names(crate::doctor::unshared_flags(jail))
+            crate::doctor::cause::flag_names(crate::doctor::cause::unshared_flags(jail))
         ),
         ChildStep::Propagation => match index.checked_sub(1) {
             None => " (/)".to_owned(),

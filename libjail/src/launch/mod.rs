@@ -30,9 +30,8 @@ mod parent_death;
 mod plan;
 #[allow(unsafe_code)]
 pub(crate) mod preload_library;
+mod pty_plan;
 mod report;
-#[allow(unsafe_code)]
-pub(crate) mod signals;
 mod supervision;
 mod userns_check;
 #[allow(unsafe_code)]

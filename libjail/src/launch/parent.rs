@@ -22,9 +22,9 @@ use super::clone::clone_child;
 use super::error::{describe_detail, LaunchError, Protocol};
 use super::plan::{Delivery, Plan};
 use super::report::{self, ChildFailure, ChildStep, Report};
-use super::signals;
 use crate::config::Jail;
 use crate::process::JailedProcess;
+use crate::signals;
 use crate::sys;
 
 /// Fork the child and run the launch protocol. `exec` false is fork mode:
@@ -307,7 +307,10 @@ fn child_failed(jail: &Jail, plan: &Plan, pid: libc::pid_t, failure: ChildFailur
     LaunchError::Child {
         failure,
         detail,
-        hint: crate::doctor::child_failure_hint(jail, failure.step, failure.errno),
+        hint: match failure.step {
+            ChildStep::Unshare => crate::doctor::cause::unshare_failure_hint(jail, failure.errno),
+            _ => String::new(),
+        },
         status,
     }
 }

@@ -483,7 +483,7 @@ impl Plan {
         making: Making,
     ) -> Result<(), LaunchError> {
         if making == Making::Everything {
-            if let Some(pair) = crate::pty::plan(jail, cmd, fork_only)? {
+            if let Some(pair) = super::pty_plan::plan(jail, cmd, fork_only)? {
                 self.attach_pty(pair);
             }
         }

@@ -96,7 +96,7 @@ fn start_holder(image: libc::c_int, ready: libc::c_int) -> Result<Holder, Launch
     let pid = pid.map_err(|e| LaunchError::Refused {
         call: "clone(CLONE_NEWUSER) (starting the user namespace's holder)".to_owned(),
         source: std::io::Error::from_raw_os_error(e),
-        hint: crate::doctor::clone_failure_hint(libc::CLONE_NEWUSER, e),
+        hint: crate::doctor::cause::clone_failure_hint(libc::CLONE_NEWUSER, e),
     })?;
     Ok(Holder(pid))
 }

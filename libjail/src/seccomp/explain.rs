@@ -227,15 +227,6 @@ pub struct Explanation {
 }
 
 impl Explanation {
-    /// The call alone, as [`crate::ExitStatus::seccomp_call`] gives it.
-    pub fn seccomp_call(&self) -> crate::status::SeccompCall {
-        crate::status::SeccompCall {
-            audit_arch: self.audit_arch,
-            nr: self.nr,
-            args: self.args,
-        }
-    }
-
     /// The call, its number and architecture: `ioctl(3, TCGETS, ...) (syscall 16 on x86_64)`.
     pub fn call_line(&self) -> String {
         let arch = self.arch.map_or_else(
