@@ -17,6 +17,8 @@ cd "$(dirname "$0")/.."
 seconds=${1:-0.5}
 sizes=(0 1 4)
 threads=8
+# Per caller run: a deadlocked run is cut off after this many seconds.
+limit=$(python3 -c "print(int(30 + 20 * float('$seconds')))")
 work=$(mktemp -d /tmp/jail-bench-caller.XXXXXX)
 cgroup=/sys/fs/cgroup/pids/jail-bench-caller.$$
 cleanup() {
@@ -64,11 +66,14 @@ run_caller() {
   [[ $impl == upstream ]] && groups=("$@")
   for group in "${groups[@]}"; do
     # shellcheck disable=SC2086 # a group is a list of mode names
-    if ! env "${preload[@]}" timeout 300 "${as[@]}" "$work/caller_$impl" "$gb" "$threads" "$seconds" $group \
-      | sed "s/^\([a-z_]*\)/\1$tag/; s/^/$impl $gb /" >>"$work/raw"; then
-      echo "$impl at $gb GB${tag:+ ($tag)}: '$group' failed or timed out (left out)" >&2
+    if ! env "${preload[@]}" timeout "$limit" "${as[@]}" "$work/caller_$impl" "$gb" "$threads" "$seconds" $group \
+      >"$work/out"; then
+      echo "$impl at $gb GB${tag:+ ($tag)}: '$group' failed or timed out (its missing figures are left out)" >&2
       [[ $impl == ours ]] && exit 1
     fi
+    # A deadlocked run's forked children outlive the caller: end them.
+    pkill -KILL -f "^$work/caller_$impl " || true
+    sed "s/^\([a-z_]*\)/\1$tag/; s/^/$impl $gb /" "$work/out" >>"$work/raw"
   done
 }
 
