@@ -103,6 +103,10 @@ fn api(name: &str, dir: &Path) -> (i32, String) {
     let mut jail = Jail::new();
     let missing = Path::new("/nonexistent");
     let result: Result<(), (i32, String)> = match name {
+        "pid_namespace_without_new_session" => {
+            jail.namespace(Namespace::Pid).new_session(false);
+            launch_true(&jail)
+        }
         "rlimit_soft_above_hard" => {
             jail.rlimit(jail::Resource::NoFile, 20, 10);
             launch_true(&jail)

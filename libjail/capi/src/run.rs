@@ -117,9 +117,6 @@ fn check_misuse(m: &Minijail, use_preload: bool, exec: bool) {
     if !use_preload && m.jail.caps().is_some_and(|c| !c.is_empty()) && !m.jail.ambient_caps() {
         die("non-empty, non-ambient capabilities are not supported without LD_PRELOAD");
     }
-    if !m.jail.new_session_enabled() && m.jail.has_namespace(jail::Namespace::Pid) {
-        die("cannot skip setsid() with PID namespace");
-    }
 }
 
 fn run(m: &mut Minijail, cfg: RunConfig<'_>) -> i32 {

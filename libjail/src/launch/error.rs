@@ -225,6 +225,10 @@ pub enum Conflict {
         "a new time namespace applies to children only, so it cannot be combined with run-as-init"
     )]
     TimeNamespaceWithRunAsInit,
+    /// A new pid namespace without a new session: its init could not be
+    /// a session leader, as upstream requires ("cannot skip setsid()").
+    #[error("a new pid namespace needs a new session (upstream: cannot skip setsid() with PID namespace): drop --no-new-sessions (minijail_set_enable_new_sessions(j, true)) or the pid namespace (-p)")]
+    PidNamespaceNeedsNewSession,
     /// A seccomp filter without no_new_privs or CAP_SYS_ADMIN.
     #[error("a seccomp filter without no_new_privs needs CAP_SYS_ADMIN, which this process does not have: set no_new_privs (minijail0 -n, minijail_no_new_privs)")]
     FilterNeedsPrivilege,

@@ -1295,6 +1295,9 @@ fn validate(jail: &Jail) -> Result<(), LaunchError> {
     if jail.has_namespace(Namespace::Time) && jail.run_as_init {
         return Err(Conflict::TimeNamespaceWithRunAsInit.into());
     }
+    if jail.has_namespace(Namespace::Pid) && !jail.new_session {
+        return Err(Conflict::PidNamespaceNeedsNewSession.into());
+    }
     if jail.propagation == Propagation::Unchanged && !jail.mounts.is_empty() {
         // Allowed, as upstream: the caller chose to keep propagation.
     }

@@ -152,6 +152,14 @@ static void test_small_things(void)
 	char *argv[] = {"true", NULL};
 	CHECK(minijail_run(j, "/bin/true", argv) < 0);
 	minijail_destroy(j);
+
+	/* A pid namespace without a new session: refused before fork, the
+	 * caller lives on (upstream's child dies of it after fork). */
+	j = minijail_new();
+	minijail_namespace_pids(j);
+	minijail_set_enable_new_sessions(j, false);
+	CHECK_EQ(minijail_run(j, "/bin/true", argv), -EINVAL);
+	minijail_destroy(j);
 }
 
 int main(int argc, char **argv)
