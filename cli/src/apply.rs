@@ -222,6 +222,9 @@ fn set_process(j: &mut Jail, o: &Options) {
         j.write_pid_file(p);
     }
     j.forward_signals(o.forward_signals);
+    // As upstream's minijail0: the caller's ignored and blocked signals
+    // reach the program (a nohup'd daemon keeps ignoring SIGHUP).
+    j.reset_signal_mask(false).reset_signal_handlers(false);
     if o.session_keyring {
         j.new_session_keyring();
     }

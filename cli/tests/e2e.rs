@@ -449,6 +449,57 @@ fn signals_are_forwarded_unless_z() {
     wait_for(&done);
 }
 
+/// A `Sig*` mask of /proc/self/status in the program's output.
+fn status_mask(out: &str, field: &str) -> u64 {
+    let line = out
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .unwrap_or_else(|| panic!("no {field} in {out}"));
+    u64::from_str_radix(line.trim(), 16).unwrap()
+}
+
+#[test]
+fn the_callers_ignored_and_blocked_signals_reach_the_program_as_upstream() {
+    use std::os::unix::process::CommandExt;
+    preload_built();
+    let mut cmd = Command::new(bin());
+    cmd.args([
+        "--",
+        "/bin/grep",
+        "-E",
+        "^Sig(Ign|Blk)",
+        "/proc/self/status",
+    ]);
+    // As `nohup` and a caller that blocks a signal leave them.
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGHUP, libc::SIG_IGN);
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGUSR1);
+            libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+            Ok(())
+        });
+    }
+    let out = cmd.stdin(Stdio::null()).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    // Upstream's minijail0 resets neither (a nohup'd jailed daemon keeps
+    // ignoring the hangup).
+    let bit = |sig: i32| 1u64 << (sig - 1);
+    assert_ne!(
+        status_mask(&text, "SigIgn:") & bit(libc::SIGHUP),
+        0,
+        "{text}"
+    );
+    assert_ne!(
+        status_mask(&text, "SigBlk:") & bit(libc::SIGUSR1),
+        0,
+        "{text}"
+    );
+}
+
 #[test]
 fn environment_flags() {
     let o = minijail0(&["--env-reset", "--env-add", "A=b=c", "--", "/usr/bin/env"]);

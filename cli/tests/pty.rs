@@ -475,3 +475,25 @@ fn pty_conflicts_are_refused_before_anything_starts() {
         assert!(out.contains("--pty"), "{args:?}: {out}");
     }
 }
+
+#[test]
+fn a_program_on_its_pty_takes_the_signals_its_caller_ignored() {
+    // Without --pty, minijail0 passes ignored signals on, as upstream's;
+    // on its own pty the program is interactive, so Ctrl-C must reach it.
+    let mut h = Harness::new(24, 80);
+    let script = format!(
+        "trap '' INT QUIT; exec {} --pty -- /bin/grep SigIgn /proc/self/status",
+        bin().display()
+    );
+    h.start(&PathBuf::from("/bin/sh"), &["-c", &script]);
+    h.expect("SigIgn:");
+    let line = h.expect("\n");
+    let mask = u64::from_str_radix(line.trim(), 16).unwrap();
+    let bit = |sig: i32| 1u64 << (sig - 1);
+    assert_eq!(
+        mask & (bit(libc::SIGINT) | bit(libc::SIGQUIT)),
+        0,
+        "SigIgn {line:?}"
+    );
+    assert_eq!(h.wait(), 0);
+}

@@ -1006,13 +1006,16 @@ impl Jail {
         self
     }
 
-    /// Reset the signal mask in the child.
+    /// Reset the signal mask in the child (on by default; `minijail0`, as
+    /// upstream's, leaves the caller's; always reset with [`Jail::pty`]).
     pub fn reset_signal_mask(&mut self, on: bool) -> &mut Self {
         self.reset_signal_mask = on;
         self
     }
 
-    /// Reset ignored signals to their default action in the child.
+    /// Reset ignored signals to their default action in the child (on by
+    /// default; `minijail0`, as upstream's, keeps the caller's ignored
+    /// signals; always reset with [`Jail::pty`]).
     pub fn reset_signal_handlers(&mut self, on: bool) -> &mut Self {
         self.reset_signal_handlers = on;
         self

@@ -438,8 +438,10 @@ impl Plan {
             pdeathsig: jail.pdeathsig,
             parent_pid: sys::getpid(),
             setsid: false,
-            reset_signal_mask: jail.reset_signal_mask,
-            reset_signal_handlers: jail.reset_signal_handlers,
+            // A program on its own pty is interactive: Ctrl-C must reach
+            // it whatever the caller ignored or blocked.
+            reset_signal_mask: jail.reset_signal_mask || jail.pty,
+            reset_signal_handlers: jail.reset_signal_handlers || jail.pty,
             fd_moves: Vec::new(),
             fd_scratch: Vec::new(),
             fd_base: 0,
