@@ -398,6 +398,13 @@ fn resolve_syscall(arch: Arch, s: &str) -> Result<i64, String> {
 }
 
 fn main() -> ExitCode {
+    // `jail policy record` runs the program as minijail0 would, passing
+    // ignored signals on: undo Rust's start-up SIGPIPE ignore first.
+    #[allow(unsafe_code)]
+    // SAFETY: setting a signal's disposition to its default.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL)
+    };
     let cli = Cli::parse();
     match run(cli) {
         Ok(status) => ExitCode::from(status),

@@ -1,11 +1,28 @@
 //! minijail0: run a program in a sandbox (upstream-compatible flags).
+//!
+//! The C `main`, not Rust's: Rust's start-up sets SIGPIPE to ignored, and
+//! minijail0 passes the caller's ignored signals on to the program, as
+//! upstream's does, so the program must see the caller's SIGPIPE, not
+//! ours.
+#![no_main]
+
+use std::ffi::{c_char, c_int, CStr, OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
 
 /// minijail0 allocates a few hundred KiB, nearly all before the launch:
 /// served from a bump arena without syscalls (see [`jail_cli::arena`]).
 #[global_allocator]
 static ALLOCATOR: jail_cli::arena::Arena<{ 1 << 20 }> = jail_cli::arena::Arena::new();
 
-fn main() {
-    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+#[allow(unsafe_code)]
+#[no_mangle]
+extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
+    let args: Vec<OsString> = (1..argc.max(0) as usize)
+        .map(|i| {
+            // SAFETY: the C runtime passes argc NUL-terminated strings.
+            let arg = unsafe { CStr::from_ptr(*argv.add(i)) };
+            OsStr::from_bytes(arg.to_bytes()).to_owned()
+        })
+        .collect();
     std::process::exit(jail_cli::run(&args));
 }
