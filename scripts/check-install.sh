@@ -30,4 +30,22 @@ else
 fi
 [ "$out" = "$want" ] ||
   { echo "installed minijail0 printed: $out (expected: $want)" >&2; exit 1; }
+# No silent fallback: with the musl target present but its build failing,
+# install.sh stops with one clear line and installs nothing (shims stand
+# in for rustup and for cargo's --target build; the rest is the real build).
+shim=$(mktemp -d /tmp/jail-install-shim.XXXXXX)
+trap 'rm -rf "$prefix" "$shim"' EXIT
+real_cargo=$(command -v cargo)
+printf '#!/bin/sh\n[ "$1 $2" = "target list" ] && echo "%s"\nexit 0\n' \
+  "$(uname -m)-unknown-linux-musl" >"$shim/rustup"
+printf '#!/bin/sh\ncase "$*" in *--target*) exit 101;; esac\nexec "%s" "$@"\n' "$real_cargo" >"$shim/cargo"
+chmod +x "$shim/rustup" "$shim/cargo"
+if out=$(PATH="$shim:$PATH" scripts/install.sh "$shim/prefix" 2>&1); then
+  echo "check-install: install.sh succeeded although the static build failed" >&2; exit 1
+fi
+case "$out" in
+  *"building the static (musl) minijail0 failed"*"JAIL_INSTALL_GLIBC=1"*) ;;
+  *) echo "check-install: install.sh's failure does not say why: $out" >&2; exit 1 ;;
+esac
+[ ! -e "$shim/prefix" ] || { echo "check-install: a failed install.sh installed files" >&2; exit 1; }
 echo "check-install: the installed minijail0 passes"

@@ -171,7 +171,14 @@ fn number_len(s: &[u8]) -> usize {
 fn tokenize_line(line: &str, line_no: u32, out: &mut Vec<Token>) -> Result<bool, LexError> {
     let bytes = line.as_bytes();
     let mut i = 0;
-    let col_of = |i: usize| line[..i].chars().count() as u32 + 1;
+    // Columns count chars; counted on from the previous token (tokens come
+    // in order), so a long line costs its length once, not once per token.
+    let mut counted = (0usize, 1u32);
+    let mut col_of = |i: usize| {
+        counted.1 += line[counted.0..i].chars().count() as u32;
+        counted.0 = i;
+        counted.1
+    };
     while i < bytes.len() {
         let c = line[i..].chars().next().unwrap_or(' ');
         if c.is_whitespace() {

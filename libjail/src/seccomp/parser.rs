@@ -967,6 +967,10 @@ impl Parser<'_> {
                     self.opts.kill_action
                 });
         let mut rules: Vec<Rule> = Vec::new();
+        // Per rule, where its first unconditional filter is: looked up, not
+        // searched for, so many statements of one syscall merge in linear
+        // time.
+        let mut unconditional: Vec<Option<usize>> = Vec::new();
         let mut index: HashMap<i64, usize> = HashMap::new();
         for st in self.statements {
             for (name, nr) in &st.syscalls {
@@ -977,10 +981,11 @@ impl Parser<'_> {
                         frequency: self.frequency.get(nr).copied().unwrap_or(1),
                         filters: Vec::new(),
                     });
+                    unconditional.push(None);
                     rules.len() - 1
                 });
                 let rule = &mut rules[i];
-                if let Some(prev) = rule.filters.iter().find(|f| f.expr.is_none()) {
+                if let Some(prev) = unconditional[i].map(|u| &rule.filters[u]) {
                     let prev = prev
                         .origin
                         .as_ref()
@@ -993,6 +998,8 @@ impl Parser<'_> {
                     };
                     return Err(ParseError::at_origin(kind, &st.origin, name));
                 }
+                let first_unconditional = st.filters.iter().position(|f| f.expr.is_none());
+                unconditional[i] = first_unconditional.map(|u| rule.filters.len() + u);
                 rule.filters.extend(st.filters.iter().cloned());
             }
         }

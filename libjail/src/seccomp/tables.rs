@@ -222,15 +222,19 @@ fn lookup_override(table: &[(&'static str, Option<i64>)], name: &str) -> Option<
         .map(|i| table[i].1)
 }
 
+/// Where `arch` differs from the x86_64 table.
+fn overrides(arch: Arch) -> &'static [(&'static str, Option<i64>)] {
+    match arch {
+        Arch::X86_64 => &[],
+        Arch::Aarch64 => AARCH64_OVERRIDES,
+        Arch::I386 => I386_OVERRIDES,
+    }
+}
+
 /// The value of the named constant on `arch` (as the C headers define it,
 /// possibly negative).
 pub fn constant(arch: Arch, name: &str) -> Option<i64> {
-    let overrides = match arch {
-        Arch::X86_64 => &[][..],
-        Arch::Aarch64 => AARCH64_OVERRIDES,
-        Arch::I386 => I386_OVERRIDES,
-    };
-    if let Some(v) = lookup_override(overrides, name) {
+    if let Some(v) = lookup_override(overrides(arch), name) {
         return v;
     }
     lookup(constants_x86_64::X86_64, name).or_else(|| lookup(EXTRA, name))
@@ -269,19 +273,23 @@ pub fn parse_arg(arch: Arch, s: &str) -> Option<u64> {
     })
 }
 
-/// Every constant name known on `arch` (for suggestions).
+/// Every constant name known on `arch` (for suggestions): the shared
+/// tables less the names `arch` lacks (only its override table says so,
+/// so the filter is a search of that short table, not of the whole one).
 pub fn constant_names(arch: Arch) -> impl Iterator<Item = &'static str> {
+    let overrides = overrides(arch);
     constants_x86_64::X86_64
         .iter()
         .chain(EXTRA.iter())
         .map(|(n, _)| *n)
-        .filter(move |n| constant(arch, n).is_some())
+        .filter(move |n| lookup_override(overrides, n) != Some(None))
 }
 
 /// The closest name to `wanted` among `candidates`, if it is close enough to
 /// be a plausible typo.
 pub fn nearest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (wanted.len() / 3).clamp(1, 3);
+    let chars: Vec<char> = wanted.chars().collect();
     let upper = wanted.to_ascii_uppercase();
     let lower = wanted.to_ascii_lowercase();
     candidates
@@ -289,8 +297,7 @@ pub fn nearest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> O
             if c == upper || c == lower {
                 return Some((0, c));
             }
-            let d = crate::suggest::distance(wanted, c);
-            (d <= limit).then_some((d, c))
+            crate::suggest::distance_within(&chars, c, limit).map(|d| (d, c))
         })
         .min_by_key(|(d, c)| (*d, c.len()))
         .map(|(_, c)| c)
