@@ -96,11 +96,15 @@ fn set_seccomp(j: &mut Jail, o: &Options) -> Result<(), UsageError> {
         j.supervise_seccomp(false);
     }
     if let Some(table_name) = &o.alt_syscall {
-        return Err(bad(
-            Opt::AltSyscall,
-            format!("cannot use alternate syscall table '{table_name}': PR_ALT_SYSCALL is a ChromeOS kernel extension this implementation does not support"),
-        ));
+        j.use_alt_syscall(table_name);
     }
+    // Refused before anything starts, by the core's rule.
+    if let Some(why) = j.alt_syscall_refusal() {
+        return Err(bad(Opt::AltSyscall, why));
+    }
+    // The default runtime itself is applied while parsing (options.rs),
+    // as upstream's minijail0 does; the library only keeps the flag.
+    j.set_enable_default_runtime(o.default_runtime);
     Ok(())
 }
 

@@ -39,6 +39,13 @@ pub const DEFAULT_FS_EXEC_PATHS: [&str; 8] = [
 /// Files the default Landlock rules allow to read.
 pub const DEFAULT_FS_READ_PATHS: [&str; 2] = ["/etc/group", "/etc/passwd"];
 
+/// [`Jail::keep_supplementary_gids`] was asked.
+const GROUPS_KEEP: u8 = 1;
+/// [`Jail::inherit_usergroups`] was asked.
+const GROUPS_INHERIT: u8 = 2;
+/// [`Jail::set_supplementary_gids`] was asked.
+const GROUPS_SET: u8 = 4;
+
 /// Namespace kinds, for joining by path and for the "new namespace" set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Namespace {
@@ -367,6 +374,9 @@ pub struct Jail {
     pub(crate) user_name: Option<String>,
     pub(crate) user_gid: Option<u32>,
     pub(crate) groups: SupplementaryGroups,
+    /// Every supplementary-groups mode asked for (`GROUPS_*` bits), as
+    /// upstream's three flags: more than one is refused at launch.
+    pub(crate) groups_modes: u8,
     pub(crate) extra_groups: Vec<u32>,
     // Capabilities.
     pub(crate) caps: Option<u64>,
@@ -377,6 +387,12 @@ pub struct Jail {
     pub(crate) no_new_privs: bool,
     pub(crate) seccomp: Option<SeccompFilter>,
     pub(crate) seccomp_strict: bool,
+    /// `minijail_use_alt_syscall`, `-a`: refused at launch (no kernel
+    /// here has PR_ALT_SYSCALL).
+    pub(crate) alt_syscall: Option<String>,
+    /// Upstream's "default runtime environment" flag, which only
+    /// minijail0 acts on.
+    pub(crate) default_runtime: bool,
     /// Kill blocked calls in the kernel, unexplained, rather than through
     /// the launcher's supervisor.
     pub(crate) seccomp_unsupervised: bool,
@@ -447,6 +463,7 @@ impl Jail {
             user_name: Default::default(),
             user_gid: Default::default(),
             groups: Default::default(),
+            groups_modes: 0,
             extra_groups: Default::default(),
             caps: Default::default(),
             ambient_caps: Default::default(),
@@ -455,6 +472,8 @@ impl Jail {
             no_new_privs: Default::default(),
             seccomp: Default::default(),
             seccomp_strict: Default::default(),
+            alt_syscall: None,
+            default_runtime: true,
             seccomp_unsupervised: false,
             fs_rules: Default::default(),
             landlock_abi: 2,
@@ -544,6 +563,7 @@ impl Jail {
     /// Keep the caller's supplementary groups (`-y`).
     pub fn keep_supplementary_gids(&mut self) -> &mut Self {
         self.groups = SupplementaryGroups::Keep;
+        self.groups_modes |= GROUPS_KEEP;
         self
     }
 
@@ -551,6 +571,7 @@ impl Jail {
     /// Needs [`Jail::change_user`].
     pub fn inherit_usergroups(&mut self) -> &mut Self {
         self.groups = SupplementaryGroups::InheritFromUser;
+        self.groups_modes |= GROUPS_INHERIT;
         self
     }
 
@@ -571,6 +592,7 @@ impl Jail {
     {
         use std::borrow::Borrow;
         self.groups = SupplementaryGroups::Set(gids.into_iter().map(|g| *g.borrow()).collect());
+        self.groups_modes |= GROUPS_SET;
         self
     }
 
@@ -772,14 +794,12 @@ impl Jail {
     /// uid_map for the new user namespace: `inside outside count`, ranges
     /// separated by commas.
     pub fn uid_map(&mut self, map: &str) -> &mut Self {
-        self.uid_map = Some(map.to_owned());
-        self.namespace(Namespace::User)
+        self.set_uid_map(map).namespace(Namespace::User)
     }
 
     /// gid_map for the new user namespace.
     pub fn gid_map(&mut self, map: &str) -> &mut Self {
-        self.gid_map = Some(map.to_owned());
-        self.namespace(Namespace::User)
+        self.set_gid_map(map).namespace(Namespace::User)
     }
 
     /// Write no uid or gid map that was not given, as upstream's
@@ -800,8 +820,7 @@ impl Jail {
     /// Run the program as pid 1 of the new pid namespace, with no init
     /// (`-I`; implies the pid namespace).
     pub fn run_as_init(&mut self) -> &mut Self {
-        self.run_as_init = true;
-        self.namespace(Namespace::Pid)
+        self.set_run_as_init(true).namespace(Namespace::Pid)
     }
 
     /// Join a new session keyring.
@@ -1289,7 +1308,7 @@ impl Jail {
     /// a program run as the pid namespace's init (`-I`) mounts its own
     /// /proc: none is mounted for it, even when asked.
     pub(crate) fn proc_mount(&self) -> Option<bool> {
-        if self.run_as_init && self.has_namespace(Namespace::Pid) {
+        if self.program_is_pid1() {
             return None;
         }
         self.remount_proc
@@ -1307,5 +1326,127 @@ impl Jail {
             || self.seccomp.is_some()
             || self.seccomp_strict
             || !self.fs_rules.is_empty()
+    }
+}
+
+/// Settings as upstream's C API stores them: without the implications the
+/// builder's setters above add, so the launch combines them as upstream's
+/// does (minijail0 asks for the namespaces itself, as upstream's does).
+/// The rules live here and in the launch, once for every face.
+impl Jail {
+    /// The uid map a new user namespace gets, without asking for one: as
+    /// upstream's `minijail_uidmap`, it is written only when the jail also
+    /// creates a user namespace ([`Jail::namespace`]), in either order,
+    /// and is ignored otherwise. [`Jail::uid_map`] asks for the namespace too.
+    pub fn set_uid_map(&mut self, map: &str) -> &mut Self {
+        self.uid_map = Some(map.to_owned());
+        self
+    }
+
+    /// The gid map a new user namespace gets, without asking for one
+    /// (upstream's `minijail_gidmap`; see [`Jail::set_uid_map`]).
+    pub fn set_gid_map(&mut self, map: &str) -> &mut Self {
+        self.gid_map = Some(map.to_owned());
+        self
+    }
+
+    /// The uid map given ([`Jail::uid_map`], [`Jail::set_uid_map`]) as
+    /// given, whether or not a user namespace uses it.
+    pub fn uid_map_text(&self) -> Option<&str> {
+        self.uid_map.as_deref()
+    }
+
+    /// The gid map given, as [`Jail::uid_map_text`].
+    pub fn gid_map_text(&self) -> Option<&str> {
+        self.gid_map.as_deref()
+    }
+
+    /// Whether setgroups is denied in the new user namespace
+    /// ([`Jail::deny_setgroups`]).
+    pub fn deny_setgroups_enabled(&self) -> bool {
+        self.deny_setgroups
+    }
+
+    /// The program is pid 1 of the new pid namespace, with no init
+    /// between, without asking for the namespace: as upstream's
+    /// `minijail_run_as_init`, it changes nothing unless the jail creates
+    /// a pid namespace. [`Jail::run_as_init`] asks for the namespace too.
+    pub fn set_run_as_init(&mut self, on: bool) -> &mut Self {
+        self.run_as_init = on;
+        self
+    }
+
+    /// Whether the program runs as the new pid namespace's init
+    /// ([`Jail::set_run_as_init`] with a new pid namespace).
+    pub fn program_is_pid1(&self) -> bool {
+        self.run_as_init && self.has_namespace(Namespace::Pid)
+    }
+
+    /// Whether more than one supplementary-groups mode (keep, inherit,
+    /// set) was asked for, in any order: the launch refuses it, as
+    /// upstream's ("can only do one of inherit, keep, or set
+    /// supplementary groups"); the last one asked is
+    /// [`Jail::supplementary_groups`].
+    pub fn groups_modes_conflict(&self) -> bool {
+        self.groups_modes.count_ones() > 1
+    }
+
+    /// Why setting an explicit supplementary-groups list now is refused
+    /// at once, as upstream's `minijail_set_supplementary_gids` refuses it
+    /// after keeping or inheriting the groups (minijail0's `-y`/`-G` with
+    /// `--add-suppl-group`): None when it may be set.
+    pub fn set_supplementary_gids_refusal(&self) -> Option<&'static str> {
+        if self.groups_modes & GROUPS_INHERIT != 0 {
+            Some("cannot inherit *and* set supplementary groups")
+        } else if self.groups_modes & GROUPS_KEEP != 0 {
+            Some("cannot keep *and* set supplementary groups")
+        } else {
+            None
+        }
+    }
+
+    /// Use the alternate syscall table `table` (`-a`,
+    /// `minijail_use_alt_syscall`): a ChromeOS kernel extension
+    /// (PR_ALT_SYSCALL) no kernel here has, so a launch with it is refused
+    /// ([`Jail::alt_syscall_refusal`]) rather than run without it.
+    pub fn use_alt_syscall(&mut self, table: &str) -> &mut Self {
+        self.alt_syscall = Some(table.to_owned());
+        self
+    }
+
+    /// The alternate syscall table asked for ([`Jail::use_alt_syscall`]).
+    pub fn alt_syscall(&self) -> Option<&str> {
+        self.alt_syscall.as_deref()
+    }
+
+    /// Why this jail cannot be launched for its alternate syscall table,
+    /// if one is asked: every face refuses it before anything starts.
+    pub fn alt_syscall_refusal(&self) -> Option<String> {
+        self.alt_syscall.as_deref().map(|table| {
+            format!("cannot use alternate syscall table '{table}': PR_ALT_SYSCALL is a ChromeOS kernel extension this implementation does not support")
+        })
+    }
+
+    /// Upstream's default runtime environment flag
+    /// (`minijail_set_enable_default_runtime`, minijail0's
+    /// `--no-default-runtime-environment` and `-R` turn it off). As
+    /// upstream, only minijail0 acts on it (a default seccomp program and
+    /// no_new_privs when no filter is given); a launch of the library
+    /// ignores it.
+    pub fn set_enable_default_runtime(&mut self, on: bool) -> &mut Self {
+        self.default_runtime = on;
+        self
+    }
+
+    /// Whether the default runtime environment is on (default on).
+    pub fn default_runtime_enabled(&self) -> bool {
+        self.default_runtime
+    }
+
+    /// Take the seccomp filter back out ([`Jail::seccomp_filter`]): the
+    /// jail then installs none. Upstream's C API keeps a filter that is
+    /// set but not put in force (`minijail_use_seccomp_filter`).
+    pub fn take_seccomp_filter(&mut self) -> Option<SeccompFilter> {
+        self.seccomp.take()
     }
 }

@@ -2,11 +2,10 @@
 //! thin translation layer over the [`jail`] crate.
 //!
 //! Each `struct minijail *` is a boxed [`Minijail`]: a [`jail::Jail`] that
-//! holds the settings, the few C-API-only details the Rust builder has no
-//! place for (upstream's misuse checks, the seccomp options that are only
-//! combined at launch, Landlock rules that can still be disabled), and the
-//! launched program. No jail logic lives here: launching, stage 1 and
-//! stage 2 are the Rust library's.
+//! holds every setting, and the few C-API-only details no other face has
+//! (the order of upstream's seccomp steps, settings taken but refused at
+//! launch) and the launched program. No jail logic lives here: what a
+//! setting means, launching, stage 1 and stage 2 are the Rust library's.
 //!
 //! Every exported function catches panics (they must not unwind into C) and
 //! checks its pointers; misuse that upstream answers with `abort()` is
@@ -45,7 +44,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
-use jail::{Jail, JailedProcess, SockFilter};
+use jail::{Jail, JailedProcess};
 
 /// The program a jail launched, as `minijail_wait`/`minijail_kill` see it.
 #[derive(Debug, Default)]
@@ -64,43 +63,40 @@ pub(crate) enum Child {
     Reaped,
 }
 
-/// Seccomp settings that upstream combines only when the filter is built
-/// or installed.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct SeccompState {
+/// The seccomp steps of upstream's C API that no other face has, so they
+/// live here and not in [`Jail`]: the compile options, which must be set
+/// before the filter and shape it when it is parsed (minijail0 takes them
+/// in any order and compiles once at the end), and whether
+/// `minijail_use_seccomp_filter` was called (a filter set without it is
+/// not installed; minijail0's `-S` always installs). The filter itself is
+/// the Jail's ([`Jail::seccomp_filter`]), built by the core's
+/// [`jail::SeccompFilter::from_program`].
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct SeccompSteps {
     /// `minijail_use_seccomp_filter`: install the filter.
     pub use_filter: bool,
+    /// `minijail_set_seccomp_filter_tsync`, for the filter still to come.
     pub tsync: bool,
+    /// `minijail_log_seccomp_filter_failures`, for the filter still to come.
     pub log_failures: bool,
+    /// `minijail_set_seccomp_filter_allow_speculation`, for the filter
+    /// still to come.
     pub allow_speculation: bool,
-    /// The compiled or given program.
-    pub program: Option<Vec<SockFilter>>,
-    /// Where it came from, for the SIGSYS message.
-    pub label: String,
-    /// The policy it was compiled from, for explaining a blocked call.
-    pub policy: Option<std::sync::Arc<jail::seccomp::Policy>>,
-    /// The policy file it was compiled from (SECCOMP_POLICY_PATH).
-    pub policy_path: Option<String>,
 }
 
-/// `struct minijail`.
+/// `struct minijail`: the [`Jail`] holds every setting, read back through
+/// its getters; what is left here is state of upstream's C API alone,
+/// which no other face has and so the core has no place for.
 #[derive(Debug)]
 pub struct Minijail {
     pub(crate) jail: Jail,
-    // Upstream's misuse checks need to know what was asked for.
-    pub(crate) inherit_groups: bool,
-    pub(crate) keep_groups: bool,
-    pub(crate) set_groups: bool,
-    pub(crate) run_as_init: bool,
-    pub(crate) alt_syscall: Option<String>,
-    // Applied only when a user namespace is asked for, as upstream.
-    pub(crate) uid_map: Option<String>,
-    pub(crate) gid_map: Option<String>,
-    pub(crate) seccomp: SeccompState,
-    pub(crate) default_runtime: bool,
-    /// Settings this implementation cannot apply: a launch is refused
-    /// rather than run without them.
+    /// The C API's order of seccomp steps (see [`SeccompSteps`]).
+    pub(crate) seccomp: SeccompSteps,
+    /// Settings this implementation cannot apply (a bad remount mode):
+    /// upstream's setters take them without an error to return, so the
+    /// refusal waits for the launch, which returns it.
     pub(crate) unsupported: Vec<Unapplicable>,
+    /// The launched program, for `minijail_wait`/`minijail_kill`.
     pub(crate) child: Child,
     /// The report of the last program waited for (`jail_cgroup_usage`).
     pub(crate) usage: Option<Box<jail::Usage>>,
@@ -110,23 +106,17 @@ impl Minijail {
     pub(crate) fn new() -> Minijail {
         let mut jail = Jail::new();
         // Upstream's C defaults: fds, signal mask and handlers are left as
-        // they are unless asked; no signal forwarding.
+        // they are unless asked; no signal forwarding; only the id maps
+        // given are written.
         jail.close_open_fds(false)
             .reset_signal_mask(false)
             .reset_signal_handlers(false)
             .forward_signals(false)
-            .new_session(true);
+            .new_session(true)
+            .no_default_id_maps();
         Minijail {
             jail,
-            inherit_groups: false,
-            keep_groups: false,
-            set_groups: false,
-            run_as_init: false,
-            alt_syscall: None,
-            uid_map: None,
-            gid_map: None,
-            seccomp: SeccompState::default(),
-            default_runtime: true,
+            seccomp: SeccompSteps::default(),
             unsupported: Vec::new(),
             child: Child::None,
             usage: None,
@@ -137,36 +127,21 @@ impl Minijail {
     pub(crate) fn copy_settings(&self) -> Minijail {
         Minijail {
             jail: self.jail.clone(),
-            alt_syscall: self.alt_syscall.clone(),
-            uid_map: self.uid_map.clone(),
-            gid_map: self.gid_map.clone(),
-            seccomp: self.seccomp.clone(),
+            seccomp: self.seccomp,
             unsupported: self.unsupported.clone(),
             child: Child::None,
             usage: None,
-            ..*self
         }
     }
 
-    /// The Jail to launch: the settings plus what is combined only now
-    /// (seccomp, id maps). Err: why the jail cannot be applied.
+    /// The Jail to launch: the settings, with the filter only if it was
+    /// put in force. Err: why the jail cannot be applied.
     pub(crate) fn effective(&self) -> Result<Jail, Unapplicable> {
         if let Some(what) = self.unsupported.first() {
             return Err(what.clone());
         }
         let mut jail = self.jail.clone();
-        if self.run_as_init && self.jail.has_namespace(jail::Namespace::Pid) {
-            jail.run_as_init();
-        }
-        if self.jail.has_namespace(jail::Namespace::User) {
-            if let Some(map) = &self.uid_map {
-                jail.uid_map(map);
-            }
-            if let Some(map) = &self.gid_map {
-                jail.gid_map(map);
-            }
-        }
-        seccomp::apply(&self.seccomp, &mut jail).map_err(Unapplicable::Invalid)?;
+        seccomp::apply(self.seccomp, &mut jail).map_err(Unapplicable::Invalid)?;
         Ok(jail)
     }
 }
@@ -174,8 +149,6 @@ impl Minijail {
 /// A setting taken but not applicable, found when the jail is launched.
 #[derive(Clone, Debug)]
 pub(crate) enum Unapplicable {
-    /// Needs a kernel feature this one lacks (ENOSYS).
-    Unsupported(String),
     /// A value or combination upstream refuses too (EINVAL).
     Invalid(String),
 }
@@ -184,7 +157,6 @@ impl Unapplicable {
     /// The negative errno a launch returns for it.
     pub(crate) fn errno(&self) -> i32 {
         match self {
-            Unapplicable::Unsupported(_) => -libc::ENOSYS,
             Unapplicable::Invalid(_) => -libc::EINVAL,
         }
     }
@@ -193,7 +165,7 @@ impl Unapplicable {
 impl std::fmt::Display for Unapplicable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Unapplicable::Unsupported(why) | Unapplicable::Invalid(why) => f.write_str(why),
+            Unapplicable::Invalid(why) => f.write_str(why),
         }
     }
 }
@@ -329,7 +301,7 @@ pub unsafe extern "C" fn minijail_syscall_name(
     guard("minijail_syscall_name", || {
         // SAFETY: j is NULL or valid by the caller's contract.
         if let Some(jail) = unsafe { j.as_ref() } {
-            if jail.alt_syscall.is_some() {
+            if jail.jail.alt_syscall().is_some() {
                 return c"<unknown: alt_syscall active>".as_ptr();
             }
         }

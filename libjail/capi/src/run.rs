@@ -63,6 +63,7 @@ fn errno_of(e: &LaunchError) -> i32 {
         }
         LaunchError::Cgroup(jail::cgroup::CgroupError::NotDelegated { .. }) => -libc::EPERM,
         LaunchError::Cgroup(jail::cgroup::CgroupError::ControllerMissing { .. }) => -libc::ENODEV,
+        LaunchError::AltSyscall(_) => -libc::ENOSYS,
         _ => -libc::EINVAL,
     }
 }

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use jail::seccomp::CompileOptions;
 use jail::{Jail, SeccompFilter, SockFilter};
 
-use crate::{c_path, die, guard, jail_mut, Minijail, SeccompState};
+use crate::{c_path, die, guard, jail_mut, Minijail, SeccompSteps};
 
 /// `struct sock_fprog`.
 #[repr(C)]
@@ -19,7 +19,7 @@ pub struct SockFprog {
 }
 
 /// Upstream's runtime compile options (see `CompileOptions::minijail_runtime`).
-fn options(state: &SeccompState) -> CompileOptions {
+fn options(state: &SeccompSteps) -> CompileOptions {
     CompileOptions::minijail_runtime(state.log_failures, state.tsync)
 }
 
@@ -42,50 +42,37 @@ fn store(
     label: String,
 ) {
     let s = &m.seccomp;
-    let filter =
+    let mut filter =
         SeccompFilter::from_program(program, &options(s), s.tsync, s.allow_speculation, label);
-    m.seccomp.program = Some(filter.program);
-    m.seccomp.policy_path = Some(filter.label.clone());
-    m.seccomp.label = filter.label;
-    m.seccomp.policy = Some(std::sync::Arc::new(policy.clone()));
+    filter.policy_path = Some(filter.label.clone());
+    filter.policy = Some(std::sync::Arc::new(policy.clone()));
+    m.jail.seccomp_filter(filter);
 }
 
 fn must_precede_filter(m: &Minijail, what: &str) {
-    if m.seccomp.program.is_some() {
+    if m.jail.seccomp().is_some() {
         die(&format!(
             "{what}() must be called before minijail_parse_seccomp_filters()"
         ));
     }
 }
 
-/// Hand the filter to `jail` as upstream would install it.
-pub(crate) fn apply(state: &SeccompState, jail: &mut Jail) -> Result<(), String> {
-    match (&state.program, state.use_filter) {
-        (Some(program), true) => {
-            jail.seccomp_filter(SeccompFilter {
-                program: program.clone(),
-                tsync: state.tsync,
-                allow_speculation: state.allow_speculation,
-                log_failures: options(state).traps_for_logging(),
-                logging: state.log_failures,
-                label: state.label.clone(),
-                policy: state.policy.clone(),
-                record: false,
-                policy_path: state.policy_path.clone(),
-            });
-            Ok(())
-        }
-        (None, true) => Err(
+/// The filter in force at launch, as upstream: only once
+/// `minijail_use_seccomp_filter` was called, and that call needs a filter.
+pub(crate) fn apply(steps: SeccompSteps, jail: &mut Jail) -> Result<(), String> {
+    match (jail.seccomp().is_some(), steps.use_filter) {
+        (true, true) | (false, false) => Ok(()),
+        (false, true) => Err(
             "minijail_use_seccomp_filter() was called but no filter was set (minijail_parse_seccomp_filters or minijail_set_seccomp_filters)"
                 .into(),
         ),
-        (Some(_), false) => {
+        (true, false) => {
             jail::log::info(
                 "a seccomp filter was set but minijail_use_seccomp_filter() was not called: it is not installed",
             );
+            jail.take_seccomp_filter();
             Ok(())
         }
-        (None, false) => Ok(()),
     }
 }
 
@@ -160,10 +147,14 @@ pub unsafe extern "C" fn minijail_set_seccomp_filters(j: *mut Minijail, filter: 
             // SAFETY: the caller's program holds `len` instructions.
             unsafe { std::slice::from_raw_parts(fprog.filter, usize::from(fprog.len)) }.to_vec()
         };
-        m.seccomp.program = Some(program);
-        m.seccomp.policy = None;
-        m.seccomp.label = "minijail_set_seccomp_filters".into();
-        m.seccomp.policy_path = None;
+        let s = m.seccomp;
+        m.jail.seccomp_filter(SeccompFilter {
+            program,
+            tsync: s.tsync,
+            allow_speculation: s.allow_speculation,
+            label: "minijail_set_seccomp_filters".into(),
+            ..SeccompFilter::default()
+        });
     })
 }
 

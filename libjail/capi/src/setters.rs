@@ -77,11 +77,10 @@ setter!(fn minijail_change_uid(uid: libc::uid_t) |m: &mut Minijail| set_uid(m, u
 setter!(fn minijail_change_gid(gid: libc::gid_t) |m: &mut Minijail| set_gid(m, gid));
 
 setter!(fn minijail_set_supplementary_gids(size: usize, list: *const libc::gid_t) |m: &mut Minijail| {
-    if m.inherit_groups {
-        die("cannot inherit *and* set supplementary groups");
-    }
-    if m.keep_groups {
-        die("cannot keep *and* set supplementary groups");
+    // Upstream's immediate check (the core's rule); any other pair of
+    // modes is refused at launch by the core.
+    if let Some(why) = m.jail.set_supplementary_gids_refusal() {
+        die(why);
     }
     let gids: &[libc::gid_t] = if size == 0 {
         &[]
@@ -92,12 +91,10 @@ setter!(fn minijail_set_supplementary_gids(size: usize, list: *const libc::gid_t
         unsafe { std::slice::from_raw_parts(list, size) }
     };
     m.jail.set_supplementary_gids(gids);
-    m.set_groups = true;
 });
 
 setter!(fn minijail_keep_supplementary_gids() |m: &mut Minijail| {
     m.jail.keep_supplementary_gids();
-    m.keep_groups = true;
 });
 
 int_setter!(fn minijail_change_user(user: *const c_char) |m: &mut Minijail| {
@@ -130,7 +127,6 @@ int_setter!(fn minijail_change_group(group: *const c_char) |m: &mut Minijail| {
 
 setter!(fn minijail_inherit_usergroups() |m: &mut Minijail| {
     m.jail.inherit_usergroups();
-    m.inherit_groups = true;
 });
 
 // --- seccomp strict mode and no_new_privs ---
@@ -292,23 +288,26 @@ setter!(fn minijail_namespace_pids_rw_proc() |m: &mut Minijail| {
     m.jail.namespace_pids_rw_proc();
 });
 setter!(fn minijail_namespace_user() |m: &mut Minijail| {
-    // As upstream: only the maps given (minijail_uidmap/gidmap) are written.
-    m.jail.namespace(Namespace::User).no_default_id_maps();
+    // As upstream: only the maps given (minijail_uidmap/gidmap) are
+    // written (Minijail::new asks for no default maps).
+    m.jail.namespace(Namespace::User);
 });
 setter!(fn minijail_namespace_user_disable_setgroups() |m: &mut Minijail| {
     m.jail.deny_setgroups();
 });
 int_setter!(fn minijail_uidmap(uidmap: *const c_char) |m: &mut Minijail| {
-    m.uid_map = Some(str_arg!(uidmap));
+    // Written only if a user namespace is asked for, as upstream (the
+    // core's rule).
+    m.jail.set_uid_map(&str_arg!(uidmap));
     0
 });
 int_setter!(fn minijail_gidmap(gidmap: *const c_char) |m: &mut Minijail| {
-    m.gid_map = Some(str_arg!(gidmap));
+    m.jail.set_gid_map(&str_arg!(gidmap));
     0
 });
 setter!(fn minijail_run_as_init() |m: &mut Minijail| {
-    // Applied at launch, and only with a pid namespace, as upstream.
-    m.run_as_init = true;
+    // Only with a pid namespace, as upstream (the core's rule).
+    m.jail.set_run_as_init(true);
 });
 
 // --- filesystem ---
@@ -505,10 +504,8 @@ int_setter!(fn minijail_write_pid_file(path: *const c_char) |m: &mut Minijail| {
 
 int_setter!(fn minijail_use_alt_syscall(table: *const c_char) |m: &mut Minijail| {
     let table = str_arg!(table);
-    m.unsupported.push(Unapplicable::Unsupported(format!(
-        "minijail_use_alt_syscall({table}): alt-syscall tables need a ChromeOS kernel (PR_ALT_SYSCALL)"
-    )));
-    m.alt_syscall = Some(table);
+    // Refused at launch by the core (-ENOSYS), as no kernel here has it.
+    m.jail.use_alt_syscall(&table);
     0
 });
 
@@ -557,12 +554,14 @@ int_setter!(fn minijail_set_preload_path(preload_path: *const c_char) |m: &mut M
 pub unsafe extern "C" fn minijail_get_enable_default_runtime(j: *mut Minijail) -> bool {
     guard("minijail_get_enable_default_runtime", || {
         // SAFETY: valid per the C API contract (NULL aborts).
-        unsafe { jail_ref(j, "minijail_get_enable_default_runtime") }.default_runtime
+        unsafe { jail_ref(j, "minijail_get_enable_default_runtime") }
+            .jail
+            .default_runtime_enabled()
     })
 }
 
 setter!(fn minijail_set_enable_default_runtime(enable: bool) |m: &mut Minijail| {
-    m.default_runtime = enable;
+    m.jail.set_enable_default_runtime(enable);
 });
 
 // --- extensions of this implementation (not in upstream; prefix jail_) ---

@@ -45,7 +45,7 @@ impl Jail {
         {
             return refuse("a pid namespace");
         }
-        if self.has_namespace(Namespace::User) || self.uid_map.is_some() || self.gid_map.is_some() {
+        if self.has_namespace(Namespace::User) {
             return refuse("a new user namespace");
         }
         if self.has_namespace(Namespace::Time) {

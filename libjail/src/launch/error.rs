@@ -56,6 +56,10 @@ pub enum LaunchError {
     /// No preload library at any of these places.
     #[error("the preload library was not found (looked in: {}); build it (cargo build) or set its path (--preload-library / minijail_set_preload_path)", .0.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))]
     PreloadNotFound(Vec<PathBuf>),
+    /// An alternate syscall table (`-a`, `minijail_use_alt_syscall`),
+    /// which needs a ChromeOS kernel.
+    #[error("{0}")]
+    AltSyscall(String),
     /// Settings that cannot go together, or one this launch cannot apply.
     #[error(transparent)]
     Conflict(#[from] Conflict),
@@ -241,6 +245,10 @@ pub enum Conflict {
     /// Keeping the caller's groups and adding one.
     #[error("keeping the caller's supplementary groups (-y) cannot be combined with adding one (--add-suppl-group)")]
     KeepGroupsWithAdded,
+    /// More than one of keeping, inheriting and setting the supplementary
+    /// groups, which upstream refuses too.
+    #[error("only one of keeping (-y, minijail_keep_supplementary_gids), inheriting (-G, minijail_inherit_usergroups) or setting (--add-suppl-group, minijail_set_supplementary_gids) the supplementary groups can be asked: pick one")]
+    SupplementaryGroupsModes,
     /// A per-subtree remount without a new mount namespace.
     #[error("remount {} needs a new mount namespace (Namespace::Mount, minijail_namespace_vfs)", .0.display())]
     RemountNeedsMountNamespace(PathBuf),

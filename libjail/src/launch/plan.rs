@@ -385,7 +385,7 @@ impl Plan {
             .map(|e| cstring("environment entry", &e.into_vec()))
             .collect::<Result<_, _>>()?;
         let argv = argv(cmd)?;
-        let inner_fork = (jail.has_namespace(Namespace::Pid) && !jail.run_as_init)
+        let inner_fork = (jail.has_namespace(Namespace::Pid) && !jail.program_is_pid1())
             || parts.namespaces.joins_pid_ns
             || jail.has_namespace(Namespace::Time);
         Ok(Plan {
@@ -1216,7 +1216,7 @@ fn validate_namespaces(jail: &Jail) -> Result<(), LaunchError> {
     if jail.hostname.is_some() && jail.join_ns.iter().any(|(k, _)| *k == Namespace::Uts) {
         return Err(Conflict::HostnameInJoinedUts.into());
     }
-    if jail.run_as_init && jail.join_ns.iter().any(|(k, _)| *k == Namespace::Pid) {
+    if jail.program_is_pid1() && jail.join_ns.iter().any(|(k, _)| *k == Namespace::Pid) {
         return Err(Conflict::RunAsInitInJoinedPid.into());
     }
     Ok(())
@@ -1294,7 +1294,13 @@ fn validate(jail: &Jail) -> Result<(), LaunchError> {
     if matches!(jail.groups, SupplementaryGroups::Keep) && !jail.extra_groups.is_empty() {
         return Err(Conflict::KeepGroupsWithAdded.into());
     }
-    if jail.has_namespace(Namespace::Time) && jail.run_as_init {
+    if jail.groups_modes_conflict() {
+        return Err(Conflict::SupplementaryGroupsModes.into());
+    }
+    if let Some(why) = jail.alt_syscall_refusal() {
+        return Err(LaunchError::AltSyscall(why));
+    }
+    if jail.has_namespace(Namespace::Time) && jail.program_is_pid1() {
         return Err(Conflict::TimeNamespaceWithRunAsInit.into());
     }
     if jail.has_namespace(Namespace::Pid) && !jail.new_session {
