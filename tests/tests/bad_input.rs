@@ -149,24 +149,6 @@ fn api(name: &str, dir: &Path) -> (i32, String) {
             jail.enter_pivot_root(missing);
             launch_true(&jail)
         }
-        "program_missing" => launch(&jail, &Command::new("/nonexistent/program")),
-        "program_not_executable" => launch(&jail, &Command::new(dir.join("noexec"))),
-        "program_not_in_path" => launch(&jail, &Command::new("nosuchprogram")),
-        "program_setuid" => {
-            jail.no_new_privs();
-            launch(&jail, &Command::new("/usr/bin/passwd"))
-        }
-        "static_program_with_preload_only" => {
-            jail.no_new_privs();
-            let mut cmd = Command::new("/sbin/ldconfig");
-            cmd.preload_mode(PreloadMode::Always);
-            launch(&jail, &cmd)
-        }
-        "nul_in_argument" => {
-            let mut cmd = Command::new("/bin/true");
-            cmd.arg("a\0b");
-            launch(&jail, &cmd)
-        }
         "empty_seccomp_program" => {
             jail.seccomp_filter(SeccompFilter::default());
             launch_true(&jail)
@@ -217,9 +199,35 @@ fn api(name: &str, dir: &Path) -> (i32, String) {
             jail.preserve_fd(987, 5);
             launch_true(&jail)
         }
-        other => panic!("no API case named {other:?}"),
+        other => program_case(other, &mut jail, dir)
+            .unwrap_or_else(|| panic!("no API case named {other:?}")),
     };
     result.expect_err("bad input was accepted")
+}
+
+/// The Rust API cases about the program and its arguments.
+fn program_case(name: &str, jail: &mut Jail, dir: &Path) -> Option<Result<(), (i32, String)>> {
+    Some(match name {
+        "program_missing" => launch(jail, &Command::new("/nonexistent/program")),
+        "program_not_executable" => launch(jail, &Command::new(dir.join("noexec"))),
+        "program_not_in_path" => launch(jail, &Command::new("nosuchprogram")),
+        "program_setuid" => {
+            jail.no_new_privs();
+            launch(jail, &Command::new("/usr/bin/passwd"))
+        }
+        "static_program_with_preload_only" => {
+            jail.no_new_privs();
+            let mut cmd = Command::new("/sbin/ldconfig");
+            cmd.preload_mode(PreloadMode::Always);
+            launch(jail, &cmd)
+        }
+        "nul_in_argument" => {
+            let mut cmd = Command::new("/bin/true");
+            cmd.arg("a\0b");
+            launch(jail, &cmd)
+        }
+        _ => return None,
+    })
 }
 
 #[test]
