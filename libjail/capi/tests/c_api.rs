@@ -217,6 +217,7 @@ c_test!(userns, both);
 c_test!(pty, both);
 c_test!(host_hints, both);
 c_test!(cgroup, root);
+c_test!(deferred, both);
 
 #[test]
 fn legacy() {
