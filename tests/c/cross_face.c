@@ -122,6 +122,19 @@ static int build(struct minijail *j, const char *family, const char *scratch)
 		minijail_parse_seccomp_filters(j,
 					       in_scratch(scratch, "policy", 4));
 		minijail_use_seccomp_filter(j);
+	} else if (!strcmp(family, "groups")) {
+		gid_t groups[] = {100, 65533};
+		minijail_change_uid(j, 65534);
+		minijail_change_gid(j, 65534);
+		minijail_set_supplementary_gids(j, 2, groups);
+	} else if (!strcmp(family, "fds")) {
+		/* Both opened without O_CLOEXEC: one preserved as fd 7, one
+		 * on fd 8 the jail must close. */
+		int preserved = open(in_scratch(scratch, "file", 5), O_RDONLY);
+		int inherited = open(in_scratch(scratch, "file", 5), O_RDONLY);
+		if (preserved < 0 || inherited < 0 || dup2(inherited, 8) != 8)
+			need(-errno, "opening the scratch file");
+		need(minijail_preserve_fd(j, preserved, 7), "preserve_fd");
 	} else if (!strcmp(family, "env")) {
 		/* The environment is given to minijail_run_env below. */
 	} else {

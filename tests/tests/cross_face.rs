@@ -193,6 +193,18 @@ fn family(
     rust: impl Fn(&mut Jail, &mut Command, &Path),
     cli: impl Fn(&Path) -> Vec<String>,
 ) -> Vec<String> {
+    family_with(name, paths, rust, cli, |_, _| {})
+}
+
+/// [`family`], with `cli_process` to prepare the minijail0 process (the
+/// fds it inherits) beyond its arguments.
+fn family_with(
+    name: &str,
+    paths: &[&str],
+    rust: impl Fn(&mut Jail, &mut Command, &Path),
+    cli: impl Fn(&Path) -> Vec<String>,
+    cli_process: impl Fn(&mut Process, &Path),
+) -> Vec<String> {
     let dir = scratch(name);
     let paths: Vec<String> = paths
         .iter()
@@ -216,6 +228,7 @@ fn family(
     let dir = scratch(name);
     let mut m = Process::new(target_dir().join("minijail0"));
     m.args(cli(&dir)).arg("--").arg(probe()).args(&args);
+    cli_process(&mut m, &dir);
     let from_cli = normalise(&through_process(m, "minijail0"));
     let _ = std::fs::remove_dir_all(&dir);
 
@@ -252,6 +265,37 @@ fn ids() {
         |d| args(&["-u", "65534", "-g", "65534"], d),
     );
     assert!(has(&v, "id uid 65534") && has(&v, "id gid 65534"), "{v:#?}");
+}
+
+#[test]
+fn supplementary_groups() {
+    require_root!();
+    let v = family(
+        "groups",
+        &[],
+        |j, _, _| {
+            j.change_uid(65534)
+                .change_gid(65534)
+                .set_supplementary_gids(&[100, 65533]);
+        },
+        |d| {
+            args(
+                &[
+                    "-u",
+                    "65534",
+                    "-g",
+                    "65534",
+                    "--add-suppl-group",
+                    "100",
+                    "--add-suppl-group",
+                    "65533",
+                ],
+                d,
+            )
+        },
+    );
+    assert!(has(&v, "status Groups 100 65533"), "{v:#?}");
+    assert!(has(&v, "id gid 65534"), "{v:#?}");
 }
 
 #[test]
@@ -650,4 +694,76 @@ fn env() {
     );
     let env: Vec<_> = v.iter().filter(|l| l.starts_with("env ")).collect();
     assert_eq!(env, ["env A=1"], "{v:#?}");
+}
+
+/// The file the fds family opens, as each face sees it.
+fn fds_file(dir: &Path) -> std::fs::File {
+    std::fs::File::open(dir.join("file")).expect("opening the scratch file")
+}
+
+#[test]
+fn fds() {
+    use std::os::fd::{AsRawFd, OwnedFd};
+    use std::os::unix::process::CommandExt;
+    require_root!();
+    // Held open until the launch returned: the Rust face's fds.
+    let held: std::cell::RefCell<Vec<OwnedFd>> = Default::default();
+    let v = family_with(
+        "fds",
+        &["/proc/self/fd/7", "/proc/self/fd/8"],
+        |j, _, d| {
+            let preserved = fds_file(d);
+            j.preserve_fd(preserved.as_raw_fd(), 7);
+            // One the launcher could pass on (no close-on-exec), not
+            // preserved: closed, as every inherited fd.
+            let inherited = fds_file(d);
+            // SAFETY: clearing FD_CLOEXEC on an fd this test owns.
+            unsafe { libc::fcntl(inherited.as_raw_fd(), libc::F_SETFD, 0) };
+            held.borrow_mut()
+                .extend([preserved.into(), inherited.into()]);
+        },
+        |d| args(&["--preserve-fd", "7"], d),
+        |m, d| {
+            let file = fds_file(d);
+            // SAFETY: dup2 is async-signal-safe; `file` outlives the spawn
+            // (the closure keeps it), and its copies on 7 and 8 have no
+            // close-on-exec, so minijail0 inherits both.
+            unsafe {
+                m.pre_exec(move || {
+                    for target in [7, 8] {
+                        if libc::dup2(file.as_raw_fd(), target) < 0 {
+                            return Err(std::io::Error::last_os_error());
+                        }
+                    }
+                    Ok(())
+                });
+            }
+        },
+    );
+    drop(held);
+    let file = format!(
+        "fd 7 {}/file",
+        target_dir()
+            .join(format!("cross-face-fds-{}", std::process::id()))
+            .display()
+    );
+    // The preserved fd is there, on the file, and reads; nothing else
+    // inherited is.
+    assert!(has(&v, &file) && has(&v, "fd 7 reads x"), "{v:#?}");
+    let numbers: Vec<&str> = v
+        .iter()
+        .filter_map(|l| l.strip_prefix("fd "))
+        .filter_map(|l| l.split(' ').next())
+        .collect();
+    assert_eq!(numbers, ["0", "1", "2", "7", "7"], "{v:#?}");
+    assert!(
+        v.iter()
+            .any(|l| l.starts_with("access /proc/self/fd/7 read=ok ")),
+        "{v:#?}"
+    );
+    assert!(
+        v.iter()
+            .any(|l| l.starts_with("access /proc/self/fd/8 read=ENOENT")),
+        "{v:#?}"
+    );
 }
