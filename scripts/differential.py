@@ -16,6 +16,10 @@ Not part of CI: it needs a built upstream tree.
     scripts/differential.py --as-nobody -- -U -p   # as uid 65534
     scripts/differential.py --list                 # the built-in cases
 
+A case where both launchers fail before the program runs counts as
+"refused by both": upstream mostly aborts there (status 134) where ours
+exits with minijail's status (see README's "Differences from upstream").
+
 Options: --upstream DIR (default /work/upstream/minijail, or $UPSTREAM),
 --ours PATH (default target/debug/minijail0), --probe PATH (default
 target/debug/probe), --paths P1,P2 (paths to check), --case SUBSTR (run the
@@ -85,6 +89,7 @@ CASES = [
     ("seccomp -L", ["-L", "-S", os.path.join(ROOT, "scripts/differential/log.policy")]),
     ("fds --preserve-fd", ["--preserve-fd", "2"]),
     ("session --no-new-sessions", ["--no-new-sessions"]),
+    ("session --no-new-sessions -p", ["--no-new-sessions", "-p"]),
     ("chroot -C /", ["-C", "/"]),
     ("chroot -C / with a bind", ["-C", "/", "-b", "/etc,/etc"]),
     ("ns net new and entered", ["-e", "-e/proc/self/ns/net"]),
@@ -97,7 +102,42 @@ CASES = [
     ("ns -p -v -r", ["-p", "-v", "-r"]),
     ("caps --ambient -c 0x400 as root", ["-c", "0x400", "--ambient"]),
     ("pivot -P /", ["-P", "/", "-v"]),
+    ("config several mounts", ["--config", os.path.join(ROOT, "scripts/differential/mounts.conf")]),
+    ("config continued lines", ["--config", os.path.join(ROOT, "scripts/differential/continued.conf")]),
+    ("mounts -Kshared -b", ["-v", "-Kshared", "-b", "/etc,/mnt"]),
+    ("mounts -Kunbindable", ["-v", "-Kunbindable"]),
+    ("dev -d -b a file into /dev", ["-v", "-d", "-b", "/dev/null,/dev/mynull,1"]),
+    ("dev -d -b a directory into /dev", ["-v", "-d", "-b", "/etc,/dev/etc"]),
+    ("dev -d -t", ["-v", "-d", "-t"]),
+    ("mounts -t1G", ["-v", "-t1G"]),
+    ("mounts -t512K", ["-v", "-t512K"]),
+    ("mounts -t in bytes", ["-v", "-t1048576"]),
+    ("rlimits -R number", ["-R", "7,64,128"]),
+    ("rlimits -R hex", ["-R", "RLIMIT_AS,0x10000000,unlimited"]),
+    ("rlimits -R several", ["-R", "RLIMIT_NPROC,100,200", "-R", "RLIMIT_STACK,8388608,unlimited",
+                            "-R", "RLIMIT_MEMLOCK,0,0"]),
+    ("env --env-add twice", ["--env-reset", "--env-add", "A=1", "--env-add", "A=2"]),
+    ("env --env-add empty and =", ["--env-reset", "--env-add", "A=", "--env-add", "B==x"]),
+    ("env --env-add after --env-reset", ["--env-add", "A=1", "--env-reset", "--env-add", "B=2"]),
+    ("signals ignored and blocked by the caller", [], "signals"),
+    # What an ordinary user can ask for (--as-nobody): inside a user namespace.
+    ("userns -U -m -M -v -t", ["-U", "-m", "-M", "-v", "-t"]),
+    ("userns -U -m -M -p -v -r", ["-U", "-m", "-M", "-p", "-v", "-r"]),
+    ("userns --profile -nodev", ["-U", "-m", "-M", "--profile", "minimalistic-mountns-nodev"]),
+    ("userns -d", ["-U", "-m", "-M", "-v", "-d"]),
+    ("userns -b -k", ["-U", "-m", "-M", "-v", "-b", "/etc,/mnt", "-k", "tmpfs,/var/tmp,tmpfs"]),
+    ("userns -e -l --uts", ["-U", "-m", "-M", "-e", "-l", "--uts=u"]),
 ]
+
+# What a case's caller does to itself before exec'ing minijail0.
+def caller_signals():
+    """Ignore SIGHUP and block SIGUSR2, as `nohup` and some supervisors do."""
+    import signal
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR2])
+
+
+CALLER_SETUP = {"signals": caller_signals}
 
 
 def host_ns():
@@ -133,30 +173,52 @@ def fresh_scratch():
     os.symlink("/", os.path.join(SCRATCH, "link"))
 
 
-def run(cmd, as_nobody):
+def run(cmd, as_nobody, setup=None):
     fresh_scratch()
     if as_nobody:
         cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+    # The same signal state for every case unless the case sets its own:
+    # nothing ignored or blocked, whatever this script was started with.
     p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                       timeout=30, cwd="/")
+                       timeout=30, cwd="/", preexec_fn=setup or default_signals)
     return p.returncode, p.stdout, p.stderr
 
 
-def compare(name, args, opts, out):
+def default_signals():
+    import signal
+    for sig in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+
+def both_refused(urc, uout, orc, oout):
+    """Both launchers failed before the program ran (no view printed)."""
+    return urc != 0 and orc != 0 and not uout.strip() and not oout.strip()
+
+
+def compare(name, args, opts, out, setup=None):
+    """Print the case's differences; returns "same", "refused" (both failed
+    before the program ran, with the statuses README explains) or "differ"."""
     probe = ["--", opts.probe, "view"] + opts.paths
     up_lib = os.path.join(opts.upstream, "libminijailpreload.so")
     up = [os.path.join(opts.upstream, "minijail0"), "--preload-library=" + up_lib] + args + probe
     ours = [opts.ours] + args + probe
     preloads = [up_lib, os.path.join(os.path.dirname(opts.ours), "libjailpreload.so")]
-    urc, uout, uerr = run(up, opts.as_nobody)
-    orc, oout, oerr = run(ours, opts.as_nobody)
+    urc, uout, uerr = run(up, opts.as_nobody, setup)
+    orc, oout, oerr = run(ours, opts.as_nobody, setup)
     shutil.rmtree(SCRATCH, ignore_errors=True)
     ulines = normalise(uout, preloads)
     olines = normalise(oout, preloads)
     header = "== %s: minijail0 %s" % (name, " ".join(args))
     if urc == orc and ulines == olines:
         out.write(header + "\nsame\n")
-        return True
+        return "same"
+    if both_refused(urc, uout, orc, oout):
+        out.write(header + "\nboth refused: upstream %d, ours %d\n" % (urc, orc))
+        for label, err in (("upstream", uerr), ("ours", oerr)):
+            for l in err.strip().splitlines()[-1:]:
+                out.write("  %s stderr: %s\n" % (label, l))
+        return "refused"
     out.write(header + "\n")
     if urc != orc:
         out.write("exit status: upstream %d, ours %d\n" % (urc, orc))
@@ -166,7 +228,7 @@ def compare(name, args, opts, out):
     for l in difflib.unified_diff(ulines, olines, "upstream", "ours", n=0, lineterm=""):
         if not l.startswith(("---", "+++", "@@")):
             out.write(l + "\n")
-    return False
+    return "differ"
 
 
 def main():
@@ -182,7 +244,7 @@ def main():
     opts = ap.parse_args()
     opts.paths = [p for p in opts.paths.split(",") if p]
     if opts.list:
-        for name, args in CASES:
+        for name, args, *_ in CASES:
             print("%-40s minijail0 %s" % (name, " ".join(args)))
         return 0
     for binary in (os.path.join(opts.upstream, "minijail0"), opts.ours, opts.probe):
@@ -191,12 +253,13 @@ def main():
     cases = [("command line", opts.args)] if opts.args else CASES
     if opts.case:
         cases = [c for c in cases if opts.case in c[0]]
-    differ = 0
-    for name, args in cases:
-        if not compare(name, args, opts, sys.stdout):
-            differ += 1
-    print("\n%d of %d cases differ" % (differ, len(cases)))
-    return 1 if differ else 0
+    counts = {"same": 0, "refused": 0, "differ": 0}
+    for name, args, *setup in cases:
+        setup = CALLER_SETUP[setup[0]] if setup else None
+        counts[compare(name, args, opts, sys.stdout, setup)] += 1
+    print("\n%d cases: %d same, %d refused by both (exit statuses differ as README says), %d differ"
+          % (len(cases), counts["same"], counts["refused"], counts["differ"]))
+    return 1 if counts["differ"] else 0
 
 
 if __name__ == "__main__":
