@@ -276,7 +276,7 @@ fn supplementary_groups() {
         |j, _, _| {
             j.change_uid(65534)
                 .change_gid(65534)
-                .set_supplementary_gids(&[100, 65533]);
+                .set_supplementary_gids([100, 65533]);
         },
         |d| {
             args(

@@ -76,10 +76,10 @@ fn two_supplementary_group_modes_are_refused() {
     let mut keep_then_set = Jail::new();
     keep_then_set
         .keep_supplementary_gids()
-        .set_supplementary_gids(&[1]);
+        .set_supplementary_gids([1]);
     let mut set_then_keep = Jail::new();
     set_then_keep
-        .set_supplementary_gids(&[1])
+        .set_supplementary_gids([1])
         .keep_supplementary_gids();
     for jail in [keep_then_set, set_then_keep] {
         let err = jail
@@ -97,8 +97,8 @@ fn two_supplementary_group_modes_are_refused() {
     // One mode asked twice is one mode.
     let mut twice = Jail::new();
     twice
-        .set_supplementary_gids(&[1])
-        .set_supplementary_gids(&[]);
+        .set_supplementary_gids([1])
+        .set_supplementary_gids(Vec::<u32>::new());
     twice
         .check_launch(&jail::Command::new("/bin/true"))
         .expect("one mode");
