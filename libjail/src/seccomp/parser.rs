@@ -36,6 +36,11 @@ use super::policy::{Action, Atom, Filter, Op, Origin, Policy, Rule};
 use super::tables::{self, Arch};
 use crate::log::{escape, Escaped};
 
+/// How deeply parentheses may nest in a constant expression: far more than
+/// any policy writes (upstream's Python compiler stops near its recursion
+/// limit of 1000), and little stack.
+pub const MAX_PAREN_DEPTH: usize = 64;
+
 /// Reads policy and frequency files. Tests and fuzzing use in-memory loaders.
 pub trait Loader {
     /// The contents of `path`.
@@ -122,6 +127,9 @@ pub enum ErrorKind {
     /// `(` without `)`.
     #[error("unclosed parenthesis")]
     UnclosedParen,
+    /// Parentheses nested deeper than [`MAX_PAREN_DEPTH`].
+    #[error("parentheses nested deeper than {MAX_PAREN_DEPTH}: write the constant with fewer")]
+    ParenTooDeep,
     /// `{` without `}`.
     #[error("unclosed brace")]
     UnclosedBrace,
@@ -841,7 +849,7 @@ impl Parser<'_> {
             "&" => Op::AnyBits,
             _ => Op::In,
         };
-        let value = self.value(cur, line)?;
+        let value = self.value(cur, line, 0)?;
         Ok(Atom {
             arg: index,
             op,
@@ -849,11 +857,11 @@ impl Parser<'_> {
         })
     }
 
-    /// `const {'|' const}`
-    fn value(&self, cur: &mut Cursor<'_>, line: &Line) -> Result<u64> {
+    /// `const {'|' const}`, inside `depth` parentheses.
+    fn value(&self, cur: &mut Cursor<'_>, line: &Line, depth: usize) -> Result<u64> {
         let mut v = 0;
         loop {
-            v |= self.constant(cur, line)?;
+            v |= self.constant(cur, line, depth)?;
             if cur.peek().is_some_and(|t| t.kind == Kind::BitOr) {
                 cur.pos += 1;
             } else {
@@ -863,7 +871,7 @@ impl Parser<'_> {
     }
 
     /// `['~'] ('(' value ')' | single)`
-    fn constant(&self, cur: &mut Cursor<'_>, line: &Line) -> Result<u64> {
+    fn constant(&self, cur: &mut Cursor<'_>, line: &Line, depth: usize) -> Result<u64> {
         let Some(mut tok) = cur.next() else {
             return Err(self.error_eol(ErrorKind::Expected("a constant"), line));
         };
@@ -881,7 +889,12 @@ impl Parser<'_> {
             };
         }
         let v = if tok.kind == Kind::LParen {
-            let v = self.value(cur, line)?;
+            // Each level is a frame of this recursion: bounded, so a
+            // hostile policy gets an error, not a stack overflow.
+            if depth == MAX_PAREN_DEPTH {
+                return Err(self.error(ErrorKind::ParenTooDeep, tok));
+            }
+            let v = self.value(cur, line, depth + 1)?;
             match cur.next() {
                 Some(t) if t.kind == Kind::RParen => v,
                 _ => return Err(self.error(ErrorKind::UnclosedParen, tok)),
@@ -1150,6 +1163,15 @@ mod tests {
         );
         let e = p("read: arg0 ==\n").unwrap_err().to_string();
         assert!(e.contains("expected a constant"), "{e}");
+    }
+
+    #[test]
+    fn parentheses_nest_only_so_deep() {
+        let nested = |n: usize| format!("read: arg0 == {}1{}\n", "(".repeat(n), ")".repeat(n));
+        assert!(p(&nested(MAX_PAREN_DEPTH)).is_ok());
+        let e = p(&nested(100_000)).unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::ParenTooDeep), "{e}");
+        assert_eq!(e.column as usize, 15 + MAX_PAREN_DEPTH, "{e}");
     }
 
     #[test]
