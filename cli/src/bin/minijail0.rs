@@ -17,6 +17,19 @@ static ALLOCATOR: jail_cli::arena::Arena<{ 1 << 20 }> = jail_cli::arena::Arena::
 #[allow(unsafe_code)]
 #[no_mangle]
 extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
+    // What Rust's start-up would have done: a closed 0, 1 or 2 is opened on
+    // /dev/null, so no pipe or file of ours can take its number and receive
+    // what is meant for a std stream.
+    for fd in 0..3 {
+        // SAFETY: fcntl and open on integers and a NUL-terminated path.
+        unsafe {
+            if libc::fcntl(fd, libc::F_GETFD) == -1
+                && libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) == -1
+            {
+                libc::abort();
+            }
+        }
+    }
     let args: Vec<OsString> = (1..argc.max(0) as usize)
         .map(|i| {
             // SAFETY: the C runtime passes argc NUL-terminated strings.
